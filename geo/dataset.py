@@ -1,0 +1,101 @@
+"""A consistent set of buurten, zones and voorzieningen: what the store holds.
+
+:func:`assemble` turns validated inputs into a :class:`Dataset` (buurten with their zone,
+dissolved zones, voorzieningen joined to buurt and zone).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.errors import EmptyStoreError, NotFoundError
+from geo.join import join_voorzieningen
+from geo.load import BUURT_COLUMNS, VOORZIENING_COLUMNS
+from geo.zones import ZONE_COLUMNS, ZoneDefinition, assign_zones, dissolve_zones
+
+
+def empty_buurten(crs: object) -> gpd.GeoDataFrame:
+    """A buurten frame with no rows (the store before the first import)."""
+    return gpd.GeoDataFrame(
+        {c: pd.Series(dtype="string" if c not in ("residents", "residents_65plus") else float)
+         for c in (*BUURT_COLUMNS, "zone_code")},
+        geometry=gpd.GeoSeries([], crs=crs), crs=crs,
+    )
+
+
+def empty_voorzieningen(crs: object) -> gpd.GeoDataFrame:
+    """A voorzieningen frame with no rows."""
+    return gpd.GeoDataFrame(
+        {c: pd.Series(dtype="string") for c in (*VOORZIENING_COLUMNS, "bu_code", "zone_code")},
+        geometry=gpd.GeoSeries([], crs=crs), crs=crs,
+    )
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Everything the store holds, consistent with itself; all geometry in RD New.
+
+    ``buurten`` carry ``zone_code``; ``voorzieningen`` carry ``bu_code`` and ``zone_code``;
+    ``zones`` are the dissolved zones (:data:`geo.zones.ZONE_COLUMNS`).
+    """
+
+    buurten: gpd.GeoDataFrame
+    zones: gpd.GeoDataFrame
+    voorzieningen: gpd.GeoDataFrame
+    definition: ZoneDefinition | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        """True before any buurten have been imported."""
+        return self.buurten.empty
+
+    def require_buurten(self) -> None:
+        """Raise :class:`EmptyStoreError` when there is nothing to analyse yet."""
+        if self.is_empty:
+            raise EmptyStoreError(
+                "the store holds no buurten yet: import them first "
+                "(wsz import buurten FILE, or wsz demo for the sample)"
+            )
+
+    def zone(self, zone_code: str) -> pd.Series:
+        """One zone's row; raise :class:`NotFoundError` listing the known codes."""
+        match = self.zones[self.zones["zone_code"] == zone_code]
+        if match.empty:
+            known = ", ".join(self.zones["zone_code"]) or "none defined yet"
+            raise NotFoundError(f"no woonservicezone {zone_code!r}; known zones: {known}")
+        return match.iloc[0]
+
+
+def assemble(
+    buurten: gpd.GeoDataFrame,
+    definition: ZoneDefinition | None,
+    voorzieningen: gpd.GeoDataFrame,
+) -> Dataset:
+    """Zone the buurten, dissolve the zones and join the voorzieningen.
+
+    Raises :class:`~geo.errors.ZoneDefinitionError` if the definition does not fit the buurten;
+    warns (:class:`~geo.errors.DataQualityWarning`) about buurten in no zone and voorzieningen
+    outside every zone.
+    """
+    buurten = buurten[list(BUURT_COLUMNS) + ["geometry"]].copy()
+    if definition is not None and not buurten.empty:
+        buurten["zone_code"] = assign_zones(buurten, definition)
+        zones = dissolve_zones(buurten, buurten["zone_code"], definition)
+    else:
+        buurten["zone_code"] = pd.Series(pd.NA, index=buurten.index, dtype="string")
+        zones = gpd.GeoDataFrame(
+            {c: pd.Series(dtype=object) for c in ZONE_COLUMNS},
+            geometry=gpd.GeoSeries([], crs=buurten.crs), crs=buurten.crs,
+        )
+    voorzieningen = voorzieningen[list(VOORZIENING_COLUMNS) + ["geometry"]]
+    if not voorzieningen.empty and not buurten.empty:
+        voorzieningen = join_voorzieningen(voorzieningen, buurten)
+    else:
+        voorzieningen = voorzieningen.assign(
+            bu_code=pd.Series(pd.NA, index=voorzieningen.index, dtype="string"),
+            zone_code=pd.Series(pd.NA, index=voorzieningen.index, dtype="string"),
+        )
+    return Dataset(buurten, zones, voorzieningen, definition)

@@ -1,0 +1,87 @@
+"""Point lookup: which buurt and zone a location is in, and the nearest voorziening per category."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from geo.crs import lonlat_to_rd
+from geo.distance import DistanceSource
+from geo.errors import QueryError
+from geo.vocabulary import Vocabulary
+
+
+@dataclass(frozen=True)
+class NearestVoorziening:
+    """The nearest voorziening of one category; ``distance_m`` in metres."""
+
+    category: str
+    threshold_m: float
+    id: str | None
+    name: str | None
+    distance_m: float | None
+    position: int | None  # row position in the voorzieningen frame
+
+    @property
+    def within_threshold(self) -> bool | None:
+        """True when reachable within the category's threshold; None if none exists."""
+        return None if self.distance_m is None else self.distance_m <= self.threshold_m
+
+
+@dataclass(frozen=True)
+class Location:
+    """What lies at a point: its buurt and zone (None outside them) and nearby voorzieningen."""
+
+    lon: float
+    lat: float
+    bu_code: str | None
+    zone_code: str | None
+    nearest: tuple[NearestVoorziening, ...]
+
+
+def check_lonlat(lon: float, lat: float) -> None:
+    """Raise :class:`QueryError` unless lon/lat are finite WGS84 degrees in range."""
+    if not (np.isfinite(lon) and np.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+        raise QueryError(
+            f"lon={lon}, lat={lat} is not a WGS84 position (lon −180..180, lat −90..90); "
+            "note the order: lon first"
+        )
+
+
+def locate(
+    lon: float,
+    lat: float,
+    buurten: gpd.GeoDataFrame,
+    voorzieningen: gpd.GeoDataFrame,
+    vocabulary: Vocabulary,
+    source: DistanceSource,
+) -> Location:
+    """Look up a WGS84 lon/lat position; distances are measured in RD New (metres)."""
+    check_lonlat(lon, lat)
+    x, y = lonlat_to_rd(lon, lat)
+    point = shapely.points(float(x), float(y))
+    hits = buurten.sindex.query(point, predicate="within")
+    bu_code = zone_code = None
+    if len(hits):
+        row = buurten.iloc[int(np.min(hits))]
+        bu_code = str(row["bu_code"])
+        zone_code = None if row["zone_code"] is None or row["zone_code"] != row["zone_code"] else str(row["zone_code"])
+    origins = np.array([point], dtype=object)
+    nearest = []
+    for category in vocabulary.codes:
+        positions = np.flatnonzero((voorzieningen["category"] == category).to_numpy())
+        found = source.nearest(origins, np.asarray(voorzieningen.geometry.values[positions], dtype=object))
+        threshold = vocabulary[category].threshold_m
+        if found.target[0] < 0:
+            nearest.append(NearestVoorziening(category, threshold, None, None, None, None))
+            continue
+        position = int(positions[found.target[0]])
+        row = voorzieningen.iloc[position]
+        nearest.append(NearestVoorziening(
+            category, threshold, str(row["id"]), str(row["name"]),
+            float(found.distance_m[0]), position,
+        ))
+    return Location(lon, lat, bu_code, zone_code, tuple(nearest))

@@ -1,0 +1,127 @@
+"""The one typed settings object. Values come from ``WSZ_*`` environment variables or ``.env``.
+
+Defaults follow ``../shared/DOMAIN.md``: walking speed 0.8 m/s (community-dwelling 65+, Bollard &
+Fleming 2013: 0.82 ± 0.27 m/s), resident grid 100 m (the size of CBS's square statistics), RD New
+as working CRS. Bad combinations are refused at start-up, not discovered mid-analysis.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pyproj import CRS
+
+from geo.crs import parse_crs, require_metric_projected
+from geo.errors import ConfigurationError
+from geo.vocabulary import Vocabulary, load_vocabulary
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
+
+#: Named tile layers; anything else given as ``map_tiles`` must be a URL template.
+TILE_PRESETS: dict[str, tuple[str, str] | None] = {
+    "none": None,
+    "openstreetmap": (
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+    ),
+    "brt": (
+        "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png",
+        'Kaartgegevens &copy; <a href="https://www.kadaster.nl">Kadaster</a>',
+    ),
+}
+
+
+class Settings(BaseSettings):
+    """Everything configurable, validated together."""
+
+    model_config = SettingsConfigDict(env_prefix="WSZ_", env_file=".env", extra="ignore")
+
+    store_path: Path = Field(
+        default=PROJECT_ROOT / "var" / "woonservicezones.gpkg",
+        description="The embedded store: one GeoPackage file (created on first import).",
+    )
+    data_path: Annotated[list[Path], NoDecode] = Field(
+        default=[PROJECT_ROOT.parent / "shared" / "data", SAMPLE_DIR],
+        description=(
+            "Folders searched, in order, for the files a sample manifest names "
+            f"(WSZ_DATA_PATH, separated by '{os.pathsep}'). Real downloaded data placed in an "
+            "earlier folder wins over the synthetic sample."
+        ),
+    )
+    vocabulary_path: Path = PROJECT_ROOT / "data" / "voorzieningen.yaml"
+    thresholds_m: dict[str, float] = Field(
+        default_factory=dict,
+        description='Per-category threshold overrides in metres, e.g. {"supermarkt": 600}.',
+    )
+    walking_speed_m_per_s: float = Field(default=0.8, gt=0, le=3)
+    resident_grid_spacing_m: float = Field(default=100.0, gt=0)
+    working_crs: str = "EPSG:28992"
+    map_tiles: str = Field(
+        default="openstreetmap",
+        description="'none', 'openstreetmap', 'brt' (PDOK), or an XYZ URL template.",
+    )
+    map_tiles_attribution: str | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+
+    @field_validator("data_path", mode="before")
+    @classmethod
+    def _split_path(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [Path(p) for p in value.split(os.pathsep) if p]
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_bad_combinations(self) -> Settings:
+        require_metric_projected(parse_crs(self.working_crs, where="WSZ_WORKING_CRS"))
+        tiles = self.map_tiles
+        if tiles not in TILE_PRESETS:
+            if not (tiles.startswith(("http://", "https://")) and "{z}" in tiles):
+                raise ConfigurationError(
+                    f"WSZ_MAP_TILES={tiles!r}: use one of {', '.join(TILE_PRESETS)} "
+                    "or an XYZ URL template containing {z}, {x} and {y}"
+                )
+            if not self.map_tiles_attribution:
+                raise ConfigurationError(
+                    "a custom WSZ_MAP_TILES needs WSZ_MAP_TILES_ATTRIBUTION (tile licences "
+                    "require it)"
+                )
+        # Validates the threshold overrides against the vocabulary now, not mid-analysis.
+        _ = self.vocabulary
+        return self
+
+    @property
+    def crs(self) -> CRS:
+        """The working CRS (projected, metres)."""
+        return parse_crs(self.working_crs)
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        """The vocabulary with this deployment's threshold overrides applied."""
+        return load_vocabulary(self.vocabulary_path).with_thresholds(self.thresholds_m)
+
+    def tile_layer(self) -> tuple[str, str] | None:
+        """(URL template, attribution) of the map's tile layer, or None for no tiles."""
+        if self.map_tiles in TILE_PRESETS:
+            return TILE_PRESETS[self.map_tiles]
+        assert self.map_tiles_attribution is not None  # checked by the validator
+        return self.map_tiles, self.map_tiles_attribution
+
+    def find_data_file(self, name: str) -> Path:
+        """First ``data_path`` folder holding ``name``; raise :class:`ConfigurationError` if none."""
+        for folder in self.data_path:
+            candidate = folder / name
+            if candidate.exists():
+                return candidate
+        searched = ", ".join(str(p) for p in self.data_path)
+        raise ConfigurationError(f"{name} not found in the data path ({searched})")
+
+    def minutes(self, metres: float) -> float:
+        """Walking time in minutes for a distance in metres at the configured speed."""
+        return metres / self.walking_speed_m_per_s / 60.0

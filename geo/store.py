@@ -1,0 +1,96 @@
+"""The embedded store: one GeoPackage file, written atomically.
+
+Layers (all in RD New, EPSG:28992, so QGIS opens them as they are): ``buurten`` (with
+``zone_code``), ``zones`` (dissolved, with totals), ``voorzieningen`` (with ``bu_code`` and
+``zone_code``), and a table ``zone_definition`` holding the zone definition as JSON.
+
+Every write builds a complete new file next to the old one and renames it over the old one
+(``os.replace``, atomic on POSIX and Windows). A failure at any point before that leaves the
+store exactly as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+from pyproj import CRS
+
+from geo.crs import WORKING_CRS
+from geo.dataset import Dataset, assemble, empty_buurten, empty_voorzieningen
+from geo.errors import ReadError
+from geo.zones import ZoneDefinition
+
+CODE_COLUMNS = ("bu_code", "wk_code", "gm_code", "zone_code", "id", "category")
+
+
+class GeoPackageStore:
+    """A :class:`Dataset` kept in one GeoPackage file at ``path``."""
+
+    def __init__(self, path: Path, crs: CRS = WORKING_CRS) -> None:
+        self.path = Path(path)
+        self.crs = crs
+
+    def __repr__(self) -> str:
+        return f"GeoPackageStore({str(self.path)!r})"
+
+    def read(self) -> Dataset:
+        """The stored dataset; an empty one if nothing has been imported yet."""
+        if not self.path.exists():
+            return Dataset(
+                empty_buurten(self.crs), assemble(empty_buurten(self.crs), None,
+                                                   empty_voorzieningen(self.crs)).zones,
+                empty_voorzieningen(self.crs),
+            )
+        try:
+            layers = {str(name) for name in pyogrio.list_layers(self.path)[:, 0]}
+            buurten = self._layer("buurten", layers)
+            voorzieningen = self._layer("voorzieningen", layers)
+            definition = None
+            if "zone_definition" in layers:
+                table = pyogrio.read_dataframe(self.path, layer="zone_definition", read_geometry=False)
+                definition = ZoneDefinition.model_validate_json(table["definition"].iloc[0])
+        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+            raise ReadError(f"store {self.path} cannot be read: {exc}") from exc
+        buurten = buurten if buurten is not None else empty_buurten(self.crs)
+        voorzieningen = voorzieningen if voorzieningen is not None else empty_voorzieningen(self.crs)
+        zones = self._layer("zones", layers)
+        if zones is None:
+            zones = assemble(buurten.iloc[:0], None, voorzieningen.iloc[:0]).zones
+        return Dataset(buurten, zones, voorzieningen, definition)
+
+    def _layer(self, name: str, layers: set[str]) -> gpd.GeoDataFrame | None:
+        if name not in layers:
+            return None
+        frame = pyogrio.read_dataframe(self.path, layer=name)
+        for column in CODE_COLUMNS:
+            if column in frame:
+                frame[column] = frame[column].astype("string")
+        return frame
+
+    def write(self, dataset: Dataset) -> None:
+        """Replace the stored dataset with ``dataset``, atomically."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex}.tmp")
+        try:
+            _write_layer(dataset.buurten, temporary, "buurten")
+            _write_layer(dataset.zones, temporary, "zones")
+            _write_layer(dataset.voorzieningen, temporary, "voorzieningen")
+            if dataset.definition is not None:
+                table = pd.DataFrame({"definition": [dataset.definition.model_dump_json()]})
+                pyogrio.write_dataframe(table, temporary, layer="zone_definition", driver="GPKG")
+            os.replace(temporary, self.path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                temporary.unlink()
+
+
+def _write_layer(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:
+    if frame.empty:
+        return
+    pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG", promote_to_multi=False)

@@ -1,0 +1,144 @@
+"""The voorzieningen vocabulary: categories, their labels (NL/EN), thresholds and aliases.
+
+The vocabulary lives in a YAML file (``data/voorzieningen.yaml`` by default, see its comments)
+so that a municipality can add categories or change aliases without touching code. Input
+values are matched case- and accent-insensitively against each category's code and aliases;
+OpenStreetMap-style properties (``amenity=pharmacy``) are matched against ``osm_tags``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from geo.errors import ConfigurationError, ReadError
+
+CategoryCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+class Category(BaseModel):
+    """One kind of voorziening, e.g. ``huisarts``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: CategoryCode
+    label_nl: str
+    label_en: str
+    threshold_m: float = Field(gt=0, description="Walking distance norm in metres.")
+    norm_source: str = Field(description="Where the default threshold comes from.")
+    colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+    symbol: str = Field(min_length=1, max_length=2, description="Letter(s) on the map marker.")
+    aliases: tuple[str, ...] = ()
+    osm_tags: tuple[str, ...] = ()
+
+
+class Vocabulary(BaseModel):
+    """All categories, in display order, with lookup of free-text and OSM values."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    categories: tuple[Category, ...]
+
+    @model_validator(mode="after")
+    def _unique(self) -> Vocabulary:
+        seen: dict[str, str] = {}
+        for category in self.categories:
+            for key in (category.code, *category.aliases, *category.osm_tags):
+                norm = normalise_label(key)
+                if norm in seen and seen[norm] != category.code:
+                    raise ValueError(
+                        f"{key!r} is given for both {seen[norm]!r} and {category.code!r}"
+                    )
+                seen[norm] = category.code
+        return self
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Category codes in display order."""
+        return tuple(c.code for c in self.categories)
+
+    def __getitem__(self, code: str) -> Category:
+        for category in self.categories:
+            if category.code == code:
+                return category
+        raise KeyError(code)
+
+    def thresholds_m(self) -> dict[str, float]:
+        """Threshold per category code, in metres."""
+        return {c.code: c.threshold_m for c in self.categories}
+
+    def _lookup(self) -> dict[str, str]:
+        table: dict[str, str] = {}
+        for category in self.categories:
+            for key in (category.code, *category.aliases, *category.osm_tags):
+                table[normalise_label(key)] = category.code
+        return table
+
+    def resolve(self, value: object) -> str | None:
+        """Category code for a free-text value (code, alias or ``key=value`` tag), else None."""
+        if not isinstance(value, str) or not value.strip():
+            return None
+        return self._lookup().get(normalise_label(value))
+
+    def resolve_osm(self, tags: Mapping[str, Any]) -> str | None:
+        """Category code for a feature's OSM-style properties (``amenity``, ``shop``, ...)."""
+        lookup = self._lookup()
+        for key, value in tags.items():
+            if isinstance(value, str):
+                code = lookup.get(normalise_label(f"{key}={value}"))
+                if code is not None:
+                    return code
+        return None
+
+    def with_thresholds(self, overrides: Mapping[str, float]) -> Vocabulary:
+        """A copy with thresholds (metres) replaced; unknown codes or values ≤ 0 are refused."""
+        unknown = sorted(set(overrides) - set(self.codes))
+        if unknown:
+            raise ConfigurationError(
+                f"threshold given for unknown categor{'y' if len(unknown) == 1 else 'ies'} "
+                f"{', '.join(unknown)}; known: {', '.join(self.codes)}"
+            )
+        bad = {k: v for k, v in overrides.items() if not v > 0}
+        if bad:
+            raise ConfigurationError(f"thresholds must be > 0 metres, got {bad}")
+        return Vocabulary(
+            categories=tuple(
+                c.model_copy(update={"threshold_m": float(overrides[c.code])})
+                if c.code in overrides
+                else c
+                for c in self.categories
+            )
+        )
+
+
+def normalise_label(value: str) -> str:
+    """Lower-case, strip accents and collapse separators: ``'Buurt-huis '`` → ``'buurt huis'``."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"[\s_\-/]+", " ", ascii_only.lower()).strip()
+
+
+def load_vocabulary(path: Path) -> Vocabulary:
+    """Read and validate a vocabulary YAML file; raise :class:`ConfigurationError` if invalid."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ReadError(f"{path}: cannot read the vocabulary: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict) or not isinstance(raw.get("categories"), dict):
+        raise ConfigurationError(f"{path}: expected a mapping 'categories: {{code: {{...}}}}'")
+    try:
+        return Vocabulary(
+            categories=tuple(
+                Category(code=code, **(spec or {})) for code, spec in raw["categories"].items()
+            )
+        )
+    except (ValidationError, TypeError) as exc:
+        raise ConfigurationError(f"{path}: {exc}") from exc
