@@ -40,7 +40,9 @@ from geo.errors import (
 )
 from geo.vocabulary import Vocabulary
 
-#: Canonical buurt column → the names CBS has used for it (matched case-insensitively).
+#: Canonical buurt column → the names CBS has used for it (matched case-insensitively):
+#: the Shapefile (upper case), the "Kerncijfers" GeoPackage (snake case) and PDOK's WFS
+#: (camel case, what ``wsz download buurten`` saves).
 BUURT_COLUMN_VARIANTS: dict[str, tuple[str, ...]] = {
     "bu_code": ("BU_CODE", "buurtcode", "statcode"),
     "bu_naam": ("BU_NAAM", "buurtnaam", "statnaam"),
@@ -49,8 +51,12 @@ BUURT_COLUMN_VARIANTS: dict[str, tuple[str, ...]] = {
     "gm_code": ("GM_CODE", "gemeentecode"),
     "gm_naam": ("GM_NAAM", "gemeentenaam"),
     "residents": ("AANT_INW", "aantal_inwoners", "aantalInwoners"),
-    "pct_65plus": ("P_65_EO_JR", "percentage_personen_65_jaar_en_ouder"),
-    "residents_65plus": ("A_65_EO_JR", "aantal_personen_65_jaar_en_ouder"),
+    "pct_65plus": (
+        "P_65_EO_JR", "percentage_personen_65_jaar_en_ouder", "percentagePersonen65JaarEnOuder",
+    ),
+    "residents_65plus": (
+        "A_65_EO_JR", "aantal_personen_65_jaar_en_ouder", "aantalPersonen65JaarEnOuder",
+    ),
 }
 REQUIRED_BUURT_COLUMNS = ("bu_code", "residents")
 #: Columns of a loaded buurten frame, in order (plus ``geometry``).
