@@ -11,6 +11,7 @@ from functools import cache
 
 import geopandas as gpd
 import numpy as np
+import shapely
 from numpy.typing import NDArray
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError as PyprojCRSError
@@ -97,6 +98,17 @@ def check_in_netherlands(frame: gpd.GeoDataFrame, *, where: str, source_crs: CRS
         )
 
 
-def to_edge_crs(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Reproject a working-CRS frame to WGS84 lon/lat for GeoJSON output and Leaflet."""
-    return frame.to_crs(EDGE_CRS)
+#: Decimals of lon/lat written at the edge: 6 decimals ≈ 0.1 m (RFC 7946 advises ≤ 7).
+EDGE_DECIMALS = 6
+
+
+def to_edge_crs(frame: gpd.GeoDataFrame, *, decimals: int = EDGE_DECIMALS) -> gpd.GeoDataFrame:
+    """Reproject a working-CRS frame to WGS84 lon/lat for GeoJSON output and Leaflet.
+
+    Coordinates are rounded to ``decimals`` (vectorised), which keeps pages and responses small.
+    """
+    projected = frame.to_crs(EDGE_CRS)
+    rounded = shapely.transform(
+        np.asarray(projected.geometry.values, dtype=object), lambda xy: np.round(xy, decimals)
+    )
+    return projected.set_geometry(gpd.GeoSeries(rounded, index=projected.index, crs=EDGE_CRS))

@@ -1,0 +1,134 @@
+"""Build the overview map of the gemeente and one map per woonservicezone.
+
+Both read an :class:`geo.pipeline.Analysis` and nothing else, so the API (``/maps/...``) and the
+CLI (``wsz map``) draw the same map. Layers, bottom to top: tiles (configurable, may be
+none), the coverage gaps per category (the first shown, the others in the layer control), buurten,
+zone outlines, voorzieningen per category. A legend and an open layer control complete it.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+from branca.element import Element
+
+from geo.crs import to_edge_crs
+from geo.pipeline import Analysis
+from maps.assets import OfflineMap, copy_vendor
+from maps.layers import Legend, buurten_layer, gap_layer, voorziening_layer, zones_layer
+from maps.style import LABELS, MAP_CSS, bilingual
+
+#: (URL template, attribution) of a tile layer, or None for a map without tiles.
+TileLayer = tuple[str, str] | None
+
+
+def overview_map(analysis: Analysis, *, tiles: TileLayer, asset_base: str) -> folium.Map:
+    """The whole gemeente: every zone, buurt and voorziening."""
+    dataset = analysis.dataset
+    dataset.require_buurten()
+    return _compose(
+        analysis,
+        buurten=dataset.buurten,
+        zones=dataset.zones,
+        voorzieningen=dataset.voorzieningen,
+        title=f"{bilingual('zones')} — {_gemeente_name(dataset.buurten)}",
+        tiles=tiles,
+        asset_base=asset_base,
+    )
+
+
+def zone_map(
+    analysis: Analysis, zone_code: str, *, tiles: TileLayer, asset_base: str
+) -> folium.Map:
+    """One zone: its buurten and outline, and the voorzieningen within reach of it.
+
+    Voorzieningen are shown up to the largest threshold beyond the zone's edge (RD New metres),
+    since residents near the edge use those too. Raises :class:`~geo.errors.NotFoundError` for
+    an unknown zone.
+    """
+    dataset = analysis.dataset
+    zone = dataset.zone(zone_code)
+    reach = max(analysis.vocabulary.thresholds_m().values())
+    nearby = dataset.voorzieningen.geometry.within(zone.geometry.buffer(reach))
+    return _compose(
+        analysis,
+        buurten=dataset.buurten[dataset.buurten["zone_code"] == zone_code],
+        zones=dataset.zones[dataset.zones["zone_code"] == zone_code],
+        voorzieningen=dataset.voorzieningen[nearby],
+        title=f"{bilingual('zone')}: {zone['zone_name']}",
+        tiles=tiles,
+        asset_base=asset_base,
+    )
+
+
+def _gemeente_name(buurten: gpd.GeoDataFrame) -> str:
+    names = buurten["gm_naam"].dropna().unique()
+    return ", ".join(str(n) for n in names) if len(names) else ", ".join(buurten["gm_code"].unique())
+
+
+def _compose(
+    analysis: Analysis,
+    *,
+    buurten: gpd.GeoDataFrame,
+    zones: gpd.GeoDataFrame,
+    voorzieningen: gpd.GeoDataFrame,
+    title: str,
+    tiles: TileLayer,
+    asset_base: str,
+) -> folium.Map:
+    buurten_wgs84 = to_edge_crs(buurten)
+    xmin, ymin, xmax, ymax = buurten_wgs84.total_bounds
+    fmap = OfflineMap(asset_base=asset_base, tiles=None, control_scale=True, prefer_canvas=False)
+    if tiles is not None:
+        url, attribution = tiles
+        folium.TileLayer(url, attr=attribution, name="Achtergrond / Background",
+                         max_zoom=19).add_to(fmap)
+    source = " / ".join(LABELS.get(analysis.source.name, (analysis.source.name,) * 2))
+    source_text = f"Afstand / Distance: {source}"
+    per_buurt = analysis.coverage.buurten
+    for position, category in enumerate(analysis.vocabulary.categories):
+        figures = per_buurt[per_buurt["category"] == category.code]
+        gap_layer(buurten_wgs84, figures, category, show=position == 0).add_to(fmap)
+    buurten_layer(buurten_wgs84).add_to(fmap)
+    if not zones.empty:
+        zones_layer(to_edge_crs(zones)).add_to(fmap)
+    voorzieningen_wgs84 = to_edge_crs(voorzieningen)
+    for category in analysis.vocabulary.categories:
+        points = voorzieningen_wgs84[voorzieningen_wgs84["category"] == category.code]
+        if not points.empty:
+            voorziening_layer(points, category).add_to(fmap)
+    Legend(analysis.vocabulary, source=source_text).add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    fmap.fit_bounds([[ymin, xmin], [ymax, xmax]])
+    _add_page_furniture(fmap, title=title, no_tiles=tiles is None)
+    return fmap
+
+
+def _add_page_furniture(fmap: folium.Map, *, title: str, no_tiles: bool) -> None:
+    root = fmap.get_root()
+    css = MAP_CSS + (".leaflet-container { background: #f2efe9; }" if no_tiles else "")
+    root.header.add_child(Element(f"<title>{escape(title)}</title>"))  # type: ignore[attr-defined]
+    root.header.add_child(Element(f"<style>{css}</style>"))  # type: ignore[attr-defined]
+    root.header.add_child(  # type: ignore[attr-defined]
+        Element('<meta name="viewport" content="width=device-width, initial-scale=1">')
+    )
+
+
+def map_html(fmap: folium.Map) -> str:
+    """The complete HTML page of a map."""
+    return str(fmap.get_root().render())
+
+
+def write_map(fmap: folium.Map, path: Path) -> Path:
+    """Write a map page to ``path`` and Leaflet next to it (``vendor/``), for offline viewing.
+
+    The map must have been built with ``asset_base="vendor"``.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    copy_vendor(path.parent / "vendor")
+    path.write_text(map_html(fmap), encoding="utf-8")
+    return path

@@ -1,0 +1,94 @@
+"""Colours and the Dutch/English words residents and planners see on the maps.
+
+Residents read the map on the municipality's website, so every label is given in Dutch first
+and English second ("Buurt / Neighbourhood"). Category labels and colours come from the
+vocabulary (``data/voorzieningen.yaml``); nothing here knows the categories.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from geo.vocabulary import Category
+
+#: Dutch / English pairs for fixed words on the map.
+LABELS: dict[str, tuple[str, str]] = {
+    "buurten": ("Buurten", "Neighbourhoods"),
+    "buurt": ("Buurt", "Neighbourhood"),
+    "code": ("Code", "Code"),
+    "zones": ("Woonservicezones", "Residential service zones"),
+    "zone": ("Woonservicezone", "Residential service zone"),
+    "residents": ("Inwoners", "Residents"),
+    "residents_65plus": ("Inwoners 65+", "Residents 65+"),
+    "voorzieningen": ("Voorzieningen", "Facilities"),
+    "beyond": ("Verder dan", "Further than"),
+    "share_beyond": ("Aandeel inwoners buiten bereik", "Share of residents out of reach"),
+    "residents_beyond": ("Inwoners buiten bereik", "Residents out of reach"),
+    "mean_distance": ("Gemiddelde afstand (m)", "Mean distance (m)"),
+    "straight_line": ("hemelsbreed", "straight line"),
+    "walking": ("looproute", "walking route"),
+    "no_figure": ("onbekend", "unknown"),
+    "legend": ("Legenda", "Legend"),
+    "gaps": ("Buiten bereik", "Out of reach"),
+}
+
+#: Share-beyond classes (upper bounds, fractions 0..1) and their fill colours (ColorBrewer
+#: YlOrRd, colour-blind safe), from "almost everyone covered" to "almost nobody covered".
+SHARE_CLASSES: tuple[tuple[float, str], ...] = (
+    (0.10, "#ffffb2"),
+    (0.25, "#fecc5c"),
+    (0.50, "#fd8d3c"),
+    (0.75, "#f03b20"),
+    (1.00, "#bd0026"),
+)
+NO_DATA_COLOUR = "#bdbdbd"
+ZONE_COLOUR = "#08306b"
+BUURT_COLOUR = "#525252"
+
+
+def bilingual(key: str) -> str:
+    """``"Inwoners / Residents"`` for a key of :data:`LABELS`."""
+    nl, en = LABELS[key]
+    return nl if nl == en else f"{nl} / {en}"
+
+
+def category_label(category: Category) -> str:
+    """``"Huisarts / General practitioner"``."""
+    return f"{category.label_nl} / {category.label_en}"
+
+
+def share_colour(share: float | None) -> str:
+    """Fill colour for a share of residents beyond the threshold (0..1); grey when unknown."""
+    if share is None or share != share:  # NaN: a buurt without residents
+        return NO_DATA_COLOUR
+    for upper, colour in SHARE_CLASSES:
+        if share <= upper:
+            return colour
+    return SHARE_CLASSES[-1][1]
+
+
+def marker_html(category: Category) -> str:
+    """A round marker with the category's letter, readable without colour vision."""
+    return (
+        f'<div class="wsz-marker" style="background:{escape(category.colour)}" '
+        f'title="{escape(category_label(category))}">{escape(category.symbol)}</div>'
+    )
+
+
+MAP_CSS = """
+.wsz-marker { width: 22px; height: 22px; border-radius: 50%; border: 2px solid #fff;
+  box-shadow: 0 0 2px #000; color: #fff; font: bold 12px/22px sans-serif; text-align: center; }
+.wsz-legend { background: rgba(255,255,255,.92); padding: 8px 10px; border-radius: 4px;
+  font: 12px/1.4 sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 260px; }
+.wsz-legend h4 { margin: 0 0 4px; font-size: 13px; }
+.wsz-legend .row { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
+.wsz-legend .swatch { width: 14px; height: 14px; border: 1px solid #777; flex: none; }
+.wsz-legend .wsz-marker { width: 16px; height: 16px; font-size: 10px; line-height: 16px;
+  border-width: 1px; flex: none; }
+.wsz-legend small { color: #444; }
+.leaflet-control-layers-expanded { max-width: 300px; max-height: 55vh; overflow-y: auto;
+  font: 12px/1.3 sans-serif; }
+.leaflet-control-layers label .wsz-marker { display: inline-block; width: 14px; height: 14px;
+  font-size: 9px; line-height: 14px; border-width: 1px; vertical-align: middle; }
+@media (max-width: 600px) { .wsz-legend { display: none; } }
+"""
