@@ -29,6 +29,9 @@ FIGURE_COLUMNS = (
     "max_distance_m",
 )
 
+#: Resident counts are sums of fractional point weights; rounded to this many decimals.
+COUNT_DECIMALS = 2
+
 
 @dataclass(frozen=True)
 class Coverage:
@@ -137,6 +140,9 @@ def _aggregate(long: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     # A mean over partly missing distances would understate them: leave it missing.
     unreachable = long["distance"].isna().groupby([long[k] for k in keys], sort=False).any()
     figures["mean_distance_m"] = figures["mean_distance_m"].mask(unreachable)
+    # Point weights are fractions of a buurt's residents; drop the float noise of their sums.
+    counts = ["residents", "residents_65plus", "residents_beyond", "residents_65plus_beyond"]
+    figures[counts] = figures[counts].round(COUNT_DECIMALS)
     return figures.reset_index()
 
 

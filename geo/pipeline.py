@@ -8,6 +8,7 @@ never the stages directly.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -23,11 +24,19 @@ from geo.errors import ReadError, ValueProblemError
 from geo.load import VOORZIENING_COLUMNS, read_buurten, read_voorzieningen
 from geo.population import resident_points
 from geo.store import GeoPackageStore
-from geo.zones import read_zone_definition
+from geo.zones import ZoneDefinition, read_zone_definition
 
 if TYPE_CHECKING:
     from geo.settings import Settings
     from geo.vocabulary import Vocabulary
+
+
+#: Receives one line of progress text per step (the CLI prints it; the API passes none).
+Progress = Callable[[str], None]
+
+
+def _silent(_message: str) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -42,13 +51,19 @@ class Analysis:
 
 
 def analyse(
-    dataset: Dataset, settings: Settings, source: DistanceSource | None = None
+    dataset: Dataset, settings: Settings, source: DistanceSource | None = None,
+    *, progress: Progress = _silent,
 ) -> Analysis:
     """Place residents and compute coverage with ``source`` (straight lines by default)."""
     dataset.require_buurten()
     source = source or StraightLineDistance()
     vocabulary = settings.vocabulary
+    progress(f"Placing residents on a {settings.resident_grid_spacing_m:.0f} m grid ...")
     points = resident_points(dataset.buurten, spacing_m=settings.resident_grid_spacing_m)
+    progress(
+        f"Measuring {source.name.replace('_', ' ')} distances from {len(points)} resident points "
+        f"to {len(dataset.voorzieningen)} voorzieningen ..."
+    )
     coverage = compute_coverage(points, dataset.buurten, dataset.voorzieningen, vocabulary, source)
     return Analysis(dataset, vocabulary, points, coverage, source)
 
@@ -83,6 +98,7 @@ def import_buurten(
     gemeente: str | None = None,
     crs: str | None = None,
     repair: bool = False,
+    progress: Progress = _silent,
 ) -> Dataset:
     """Read buurten from ``path`` and store them, replacing or adding to the stored buurten.
 
@@ -90,6 +106,7 @@ def import_buurten(
     joined again. Any error leaves the store as it was.
     """
     current = store.read()
+    progress(f"Reading buurten from {path} ...")
     buurten = read_buurten(path, layer=layer, gemeente=gemeente, crs=crs, repair=repair)
     if mode == "add" and not current.is_empty:
         clash = sorted(set(current.buurten["bu_code"]) & set(buurten["bu_code"]))
@@ -99,19 +116,30 @@ def import_buurten(
                 "import with mode 'replace' to replace all buurten"
             )
         buurten = pd.concat([current.buurten[buurten.columns], buurten], ignore_index=True)
-    dataset = assemble(buurten, current.definition, current.voorzieningen)
+    return _assemble_and_write(store, buurten, current.definition, current.voorzieningen, progress)
+
+
+def _assemble_and_write(
+    store: GeoPackageStore,
+    buurten: gpd.GeoDataFrame,
+    definition: ZoneDefinition | None,
+    voorzieningen: gpd.GeoDataFrame,
+    progress: Progress,
+) -> Dataset:
+    progress("Checking zones and joining voorzieningen to buurten ...")
+    dataset = assemble(buurten, definition, voorzieningen)
+    progress(f"Writing {store.path} ...")
     store.write(dataset)
     return dataset
 
 
-def import_zones(store: GeoPackageStore, path: Path) -> Dataset:
+def import_zones(store: GeoPackageStore, path: Path, *, progress: Progress = _silent) -> Dataset:
     """Read a zone definition, check it against the stored buurten and store it."""
     current = store.read()
-    definition = read_zone_definition(path)
     current.require_buurten()
-    dataset = assemble(current.buurten, definition, current.voorzieningen)
-    store.write(dataset)
-    return dataset
+    progress(f"Reading zone definition {path} ...")
+    definition = read_zone_definition(path)
+    return _assemble_and_write(store, current.buurten, definition, current.voorzieningen, progress)
 
 
 def import_voorzieningen(
@@ -121,6 +149,7 @@ def import_voorzieningen(
     *,
     mode: ImportMode = "replace",
     options: VoorzieningenOptions | None = None,
+    progress: Progress = _silent,
 ) -> Dataset:
     """Read voorzieningen and store them, replacing all stored ones or adding to them.
 
@@ -128,12 +157,13 @@ def import_voorzieningen(
     """
     current = store.read()
     current.require_buurten()
+    progress(f"Reading voorzieningen from {path} ...")
     frames = [read_voorzieningen(path, vocabulary, **(options or VoorzieningenOptions()).kwargs())]
     if mode == "add":
         frames.insert(0, current.voorzieningen)
-    dataset = assemble(current.buurten, current.definition, _combine(frames))
-    store.write(dataset)
-    return dataset
+    return _assemble_and_write(
+        store, current.buurten, current.definition, _combine(frames), progress
+    )
 
 
 def _combine(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
@@ -186,15 +216,16 @@ def read_manifest(settings: Settings, name: str = "sample.yaml") -> SampleManife
         ) from exc
 
 
-def import_sample(store: GeoPackageStore, settings: Settings) -> Dataset:
+def import_sample(
+    store: GeoPackageStore, settings: Settings, *, progress: Progress = _silent
+) -> Dataset:
     """Replace the store's contents with the sample the data path's ``sample.yaml`` names."""
     manifest = read_manifest(settings)
+    progress(f"Reading buurten of {manifest.gemeente} from {manifest.buurten} ...")
     buurten = read_buurten(manifest.buurten, gemeente=manifest.gemeente)
     definition = read_zone_definition(manifest.zones)
-    voorzieningen = _combine([
-        read_voorzieningen(path, settings.vocabulary, **options.kwargs())
-        for path, options in manifest.voorzieningen
-    ])
-    dataset = assemble(buurten, definition, voorzieningen)
-    store.write(dataset)
-    return dataset
+    frames = []
+    for path, options in manifest.voorzieningen:
+        progress(f"Reading voorzieningen from {path} ...")
+        frames.append(read_voorzieningen(path, settings.vocabulary, **options.kwargs()))
+    return _assemble_and_write(store, buurten, definition, _combine(frames), progress)

@@ -76,7 +76,8 @@ class GeoPackageStore:
     def write(self, dataset: Dataset) -> None:
         """Replace the stored dataset with ``dataset``, atomically."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex}.tmp")
+        # Same folder (so the rename is atomic) and a .gpkg suffix (so GDAL stays quiet).
+        temporary = self.path.with_name(f".{self.path.stem}-{uuid.uuid4().hex}.tmp.gpkg")
         try:
             _write_layer(dataset.buurten, temporary, "buurten")
             _write_layer(dataset.zones, temporary, "zones")

@@ -1,1 +1,1 @@
-"""Placeholder."""
+"""One router module per resource."""

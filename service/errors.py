@@ -1,0 +1,104 @@
+"""Domain errors → RFC 9457 problem+json. The one table that chooses HTTP statuses.
+
+Code in :mod:`geo` raises :class:`geo.errors.WszError` subclasses and never picks a status;
+:data:`STATUS_BY_ERROR` does, most specific class first.
+"""
+
+from __future__ import annotations
+
+import re
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from geo.errors import (
+    ConfigurationError,
+    DownloadError,
+    EmptyStoreError,
+    InputError,
+    NotFoundError,
+    QueryError,
+    WszError,
+)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+#: Domain error class → HTTP status; the first match in this order wins.
+STATUS_BY_ERROR: tuple[tuple[type[WszError], int], ...] = (
+    (NotFoundError, 404),
+    (QueryError, 400),
+    (InputError, 422),
+    (EmptyStoreError, 503),
+    (DownloadError, 502),
+    (ConfigurationError, 500),
+    (WszError, 500),
+)
+
+
+def status_for(error: WszError) -> int:
+    """The HTTP status for a domain error."""
+    for error_class, status in STATUS_BY_ERROR:
+        if isinstance(error, error_class):
+            return status
+    return 500
+
+
+def problem_type(error_class: type[Exception]) -> str:
+    """A stable URI for a kind of problem: ``urn:woonservicezones:problem:not-found``."""
+    name = error_class.__name__.removesuffix("Error")
+    slug = re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+    return f"urn:woonservicezones:problem:{slug}"
+
+
+def problem(
+    request: Request, *, status: int, title: str, detail: str, type_: str = "about:blank",
+    **extra: Any,
+) -> JSONResponse:
+    """An RFC 9457 problem response."""
+    body = {"type": type_, "title": title, "status": status, "detail": detail,
+            "instance": request.url.path, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, WszError)
+    return problem(request, status=status_for(exc), title=exc.title, detail=str(exc),
+                   type_=problem_type(type(exc)))
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"parameter": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]),
+         "in": str(e["loc"][0]), "message": e["msg"]}
+        for e in exc.errors()
+    ]
+    detail = "; ".join(f"{e['in']} parameter {e['parameter']!r}: {e['message']}" for e in errors)
+    return problem(request, status=422, title="Invalid request parameter", detail=detail,
+                   type_="urn:woonservicezones:problem:invalid-parameter", errors=errors)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = str(exc.detail)
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"no resource at {request.url.path}; see /docs for the API's paths"
+    return problem(request, status=exc.status_code, title=_reason(exc.status_code), detail=detail)
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def add_problem_handlers(app: FastAPI) -> None:
+    """Answer domain, validation and HTTP errors as problem+json."""
+    app.add_exception_handler(WszError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)

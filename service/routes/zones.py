@@ -1,0 +1,59 @@
+"""Woonservicezones as GeoJSON, and one zone in detail."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from geo.load import BUURT_COLUMNS, VOORZIENING_COLUMNS
+from geo.zones import ZONE_COLUMNS
+from service.deps import PublishedDep, ZoneDep
+from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse, feature, feature_collection
+from service.schemas import BuurtProperties, FeatureCollection, ZoneDetail, ZoneProperties
+from service.state import records
+
+router = APIRouter(prefix="/zones", tags=["zones"])
+
+BUURT_FIELDS = (*BUURT_COLUMNS, "zone_code")
+VOORZIENING_FIELDS = (*VOORZIENING_COLUMNS, "bu_code", "zone_code")
+
+
+def _geojson_doc(model: type) -> dict[int | str, dict[str, object]]:
+    return {200: {"model": model, "content": {GEOJSON_MEDIA_TYPE: {}}}}
+
+
+@router.get(
+    "", response_class=GeoJSONResponse,
+    responses=_geojson_doc(FeatureCollection[ZoneProperties]),
+    summary="All woonservicezones (GeoJSON, WGS84)",
+)
+def list_zones(published: PublishedDep) -> GeoJSONResponse:
+    """Zone polygons with residents and 65+ totals, as an RFC 7946 FeatureCollection."""
+    return GeoJSONResponse(feature_collection(published.zones, ZONE_COLUMNS))
+
+
+@router.get("/{zone_code}", response_model=ZoneDetail, summary="One zone in detail")
+def get_zone(zone_code: ZoneDep, published: PublishedDep, request: Request) -> dict[str, object]:
+    """The zone, its buurten, the voorzieningen inside it and its coverage per category."""
+    zones = published.zones[published.zones["zone_code"] == zone_code]
+    buurten = published.buurten[published.buurten["zone_code"] == zone_code]
+    inside = published.voorzieningen[published.voorzieningen["zone_code"] == zone_code]
+    coverage = published.analysis.coverage.for_zone(zone_code)
+    return {
+        "zone": feature(zones, ZONE_COLUMNS),
+        "buurten": feature_collection(buurten, BUURT_FIELDS),
+        "voorzieningen": feature_collection(inside.fillna({"zone_code": zone_code}),
+                                            VOORZIENING_FIELDS),
+        "coverage": records(coverage),
+        "map": str(request.url_for("zone_map_page", zone_code=zone_code).path),
+    }
+
+
+@router.get(
+    "/{zone_code}/buurten", response_class=GeoJSONResponse,
+    responses=_geojson_doc(FeatureCollection[BuurtProperties]),
+    summary="The zone's buurten (GeoJSON, WGS84)",
+)
+def zone_buurten(zone_code: ZoneDep, published: PublishedDep) -> GeoJSONResponse:
+    """The CBS buurten of one zone with residents and 65+."""
+    buurten = published.buurten[published.buurten["zone_code"] == zone_code]
+    return GeoJSONResponse(feature_collection(buurten, BUURT_FIELDS))
