@@ -24,8 +24,14 @@ from geo.vocabulary import Vocabulary
 
 #: Figures per (area, category). ``share_*`` are fractions 0..1 of the area's residents.
 FIGURE_COLUMNS = (
-    "threshold_m", "residents", "residents_65plus", "residents_beyond",
-    "residents_65plus_beyond", "share_beyond", "share_65plus_beyond", "mean_distance_m",
+    "threshold_m",
+    "residents",
+    "residents_65plus",
+    "residents_beyond",
+    "residents_65plus_beyond",
+    "share_beyond",
+    "share_65plus_beyond",
+    "mean_distance_m",
     "max_distance_m",
 )
 
@@ -90,17 +96,21 @@ def compute_coverage(
         threshold = vocabulary[category].threshold_m
         d = distances[category]
         beyond = d.isna() | (d > threshold)
-        frames.append(pd.DataFrame({
-            "bu_code": points["bu_code"].to_numpy(),
-            "category": category,
-            "threshold_m": threshold,
-            "residents": points["residents"].to_numpy(),
-            "residents_65plus": points["residents_65plus"].to_numpy(),
-            "residents_beyond": np.where(beyond, points["residents"], 0.0),
-            "residents_65plus_beyond": np.where(beyond, points["residents_65plus"], 0.0),
-            "weighted_distance": d.to_numpy() * points["residents"].to_numpy(),
-            "distance": d.to_numpy(),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "bu_code": points["bu_code"].to_numpy(),
+                    "category": category,
+                    "threshold_m": threshold,
+                    "residents": points["residents"].to_numpy(),
+                    "residents_65plus": points["residents_65plus"].to_numpy(),
+                    "residents_beyond": np.where(beyond, points["residents"], 0.0),
+                    "residents_65plus_beyond": np.where(beyond, points["residents_65plus"], 0.0),
+                    "weighted_distance": d.to_numpy() * points["residents"].to_numpy(),
+                    "distance": d.to_numpy(),
+                }
+            )
+        )
     long = pd.concat(frames, ignore_index=True)
     long["zone_code"] = long["bu_code"].map(zone_of)
     per_buurt = _aggregate(long, ["bu_code", "category"])
@@ -120,23 +130,32 @@ def compute_coverage(
 def _aggregate(long: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     grouped = long.groupby(keys, sort=False)
     sums = grouped[
-        ["residents", "residents_65plus", "residents_beyond", "residents_65plus_beyond",
-         "weighted_distance"]
+        [
+            "residents",
+            "residents_65plus",
+            "residents_beyond",
+            "residents_65plus_beyond",
+            "weighted_distance",
+        ]
     ].sum()
-    figures = pd.DataFrame({
-        "threshold_m": grouped["threshold_m"].first(),
-        "residents": sums["residents"],
-        "residents_65plus": sums["residents_65plus"],
-        "residents_beyond": sums["residents_beyond"],
-        "residents_65plus_beyond": sums["residents_65plus_beyond"],
-        "share_beyond": _share(sums["residents_beyond"], sums["residents"]),
-        "share_65plus_beyond": _share(sums["residents_65plus_beyond"], sums["residents_65plus"]),
-        # Resident-weighted mean; for areas without residents, the plain mean over points.
-        "mean_distance_m": (sums["weighted_distance"] / sums["residents"]).where(
-            sums["residents"] > 0, grouped["distance"].mean()
-        ),
-        "max_distance_m": grouped["distance"].max(),
-    })
+    figures = pd.DataFrame(
+        {
+            "threshold_m": grouped["threshold_m"].first(),
+            "residents": sums["residents"],
+            "residents_65plus": sums["residents_65plus"],
+            "residents_beyond": sums["residents_beyond"],
+            "residents_65plus_beyond": sums["residents_65plus_beyond"],
+            "share_beyond": _share(sums["residents_beyond"], sums["residents"]),
+            "share_65plus_beyond": _share(
+                sums["residents_65plus_beyond"], sums["residents_65plus"]
+            ),
+            # Resident-weighted mean; for areas without residents, the plain mean over points.
+            "mean_distance_m": (sums["weighted_distance"] / sums["residents"]).where(
+                sums["residents"] > 0, grouped["distance"].mean()
+            ),
+            "max_distance_m": grouped["distance"].max(),
+        }
+    )
     # A mean over partly missing distances would understate them: leave it missing.
     unreachable = long["distance"].isna().groupby([long[k] for k in keys], sort=False).any()
     figures["mean_distance_m"] = figures["mean_distance_m"].mask(unreachable)

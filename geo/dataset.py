@@ -20,9 +20,12 @@ from geo.zones import ZONE_COLUMNS, ZoneDefinition, assign_zones, dissolve_zones
 def empty_buurten(crs: object) -> gpd.GeoDataFrame:
     """A buurten frame with no rows (the store before the first import)."""
     return gpd.GeoDataFrame(
-        {c: pd.Series(dtype="string" if c not in ("residents", "residents_65plus") else float)
-         for c in (*BUURT_COLUMNS, "zone_code")},
-        geometry=gpd.GeoSeries([], crs=crs), crs=crs,
+        {
+            c: pd.Series(dtype="string" if c not in ("residents", "residents_65plus") else float)
+            for c in (*BUURT_COLUMNS, "zone_code")
+        },
+        geometry=gpd.GeoSeries([], crs=crs),
+        crs=crs,
     )
 
 
@@ -30,7 +33,8 @@ def empty_voorzieningen(crs: object) -> gpd.GeoDataFrame:
     """A voorzieningen frame with no rows."""
     return gpd.GeoDataFrame(
         {c: pd.Series(dtype="string") for c in (*VOORZIENING_COLUMNS, "bu_code", "zone_code")},
-        geometry=gpd.GeoSeries([], crs=crs), crs=crs,
+        geometry=gpd.GeoSeries([], crs=crs),
+        crs=crs,
     )
 
 
@@ -80,7 +84,7 @@ def assemble(
     warns (:class:`~geo.errors.DataQualityWarning`) about buurten in no zone and voorzieningen
     outside every zone.
     """
-    buurten = buurten[list(BUURT_COLUMNS) + ["geometry"]].copy()
+    buurten = buurten[[*list(BUURT_COLUMNS), "geometry"]].copy()
     if definition is not None and not buurten.empty:
         buurten["zone_code"] = assign_zones(buurten, definition)
         zones = dissolve_zones(buurten, buurten["zone_code"], definition)
@@ -88,9 +92,10 @@ def assemble(
         buurten["zone_code"] = pd.Series(pd.NA, index=buurten.index, dtype="string")
         zones = gpd.GeoDataFrame(
             {c: pd.Series(dtype=object) for c in ZONE_COLUMNS},
-            geometry=gpd.GeoSeries([], crs=buurten.crs), crs=buurten.crs,
+            geometry=gpd.GeoSeries([], crs=buurten.crs),
+            crs=buurten.crs,
         )
-    voorzieningen = voorzieningen[list(VOORZIENING_COLUMNS) + ["geometry"]]
+    voorzieningen = voorzieningen[[*list(VOORZIENING_COLUMNS), "geometry"]]
     if not voorzieningen.empty and not buurten.empty:
         voorzieningen = join_voorzieningen(voorzieningen, buurten)
     else:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import urllib.error
 import urllib.parse
@@ -143,7 +142,9 @@ def fetch_buurten_features(
     return features
 
 
-def _pages(gemeente: str, year: int, *, fetch: Fetch, page_size: int) -> Iterator[list[dict[str, Any]]]:
+def _pages(
+    gemeente: str, year: int, *, fetch: Fetch, page_size: int
+) -> Iterator[list[dict[str, Any]]]:
     start = 0
     while True:
         url = buurten_page_url(gemeente, year, start, page_size)
@@ -189,8 +190,10 @@ def download_file(
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     progress(f"Downloading {url} ...")
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response, \
-                _atomic_target(Path(target)) as temporary:
+        with (
+            urllib.request.urlopen(request, timeout=TIMEOUT_S) as response,
+            _atomic_target(Path(target)) as temporary,
+        ):
             total = int(response.headers.get("Content-Length") or 0)
             received = 0
             with temporary.open("wb") as out:
@@ -223,7 +226,7 @@ def _atomic_target(target: Path) -> Iterator[Path]:
         temporary.unlink()
     try:
         yield temporary
-        os.replace(temporary, target)
+        temporary.replace(target)
     finally:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()

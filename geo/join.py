@@ -27,8 +27,10 @@ def join_voorzieningen(
         )
     columns = ["bu_code", "zone_code"]
     joined = gpd.sjoin(
-        voorzieningen[["geometry"]], buurten[[*columns, "geometry"]],
-        how="left", predicate="within",
+        voorzieningen[["geometry"]],
+        buurten[[*columns, "geometry"]],
+        how="left",
+        predicate="within",
     )
     joined = joined[~joined.index.duplicated(keep="first")]
     result = voorzieningen.drop(columns=[c for c in columns if c in voorzieningen], errors="ignore")

@@ -17,6 +17,7 @@ lie on them (``shapely.point_on_surface``), after repairing invalid polygons.
 
 from __future__ import annotations
 
+import csv
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -52,17 +53,27 @@ BUURT_COLUMN_VARIANTS: dict[str, tuple[str, ...]] = {
     "gm_naam": ("GM_NAAM", "gemeentenaam"),
     "residents": ("AANT_INW", "aantal_inwoners", "aantalInwoners"),
     "pct_65plus": (
-        "P_65_EO_JR", "percentage_personen_65_jaar_en_ouder", "percentagePersonen65JaarEnOuder",
+        "P_65_EO_JR",
+        "percentage_personen_65_jaar_en_ouder",
+        "percentagePersonen65JaarEnOuder",
     ),
     "residents_65plus": (
-        "A_65_EO_JR", "aantal_personen_65_jaar_en_ouder", "aantalPersonen65JaarEnOuder",
+        "A_65_EO_JR",
+        "aantal_personen_65_jaar_en_ouder",
+        "aantalPersonen65JaarEnOuder",
     ),
 }
 REQUIRED_BUURT_COLUMNS = ("bu_code", "residents")
 #: Columns of a loaded buurten frame, in order (plus ``geometry``).
 BUURT_COLUMNS = (
-    "bu_code", "bu_naam", "wk_code", "wk_naam", "gm_code", "gm_naam",
-    "residents", "residents_65plus",
+    "bu_code",
+    "bu_naam",
+    "wk_code",
+    "wk_naam",
+    "gm_code",
+    "gm_naam",
+    "residents",
+    "residents_65plus",
 )
 #: Columns of a loaded voorzieningen frame, in order (plus ``geometry``).
 VOORZIENING_COLUMNS = ("id", "name", "category", "source")
@@ -116,12 +127,12 @@ def _choose(
     preferred = [n for n in names if prefer and prefer in str(stem(n)).lower()]
     if len(preferred) == 1:
         return preferred[0]
-    raise ReadError(
-        f"{where}: holds several {what}s ({', '.join(names)}); choose one with --layer"
-    )
+    raise ReadError(f"{where}: holds several {what}s ({', '.join(names)}); choose one with --layer")
 
 
-def read_vector(path: Path, *, layer: str | None = None, prefer: str | None = None) -> gpd.GeoDataFrame:
+def read_vector(
+    path: Path, *, layer: str | None = None, prefer: str | None = None
+) -> gpd.GeoDataFrame:
     """Read a vector file (zip, GeoPackage, Shapefile, GeoJSON) through pyogrio.
 
     With several layers and no ``layer`` given, the one whose name contains ``prefer`` is
@@ -142,9 +153,13 @@ def read_vector(path: Path, *, layer: str | None = None, prefer: str | None = No
             known = ", ".join(str(n) for n in pyogrio.list_layers(source)[:, 0])
             raise ReadError(f"{path}: no layer {layer!r}; it holds {known}")
         return gpd.read_file(source, layer=layer, engine="pyogrio")
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
-            pyogrio.errors.FieldError, pyogrio.errors.FeatureError,
-            pyogrio.errors.GeometryError) as exc:
+    except (
+        pyogrio.errors.DataSourceError,
+        pyogrio.errors.DataLayerError,
+        pyogrio.errors.FieldError,
+        pyogrio.errors.FeatureError,
+        pyogrio.errors.GeometryError,
+    ) as exc:
         raise ReadError(f"{path}: cannot read as a vector file: {exc}") from exc
     except pyogrio.errors.CRSError as exc:
         raise ReadError(f"{path}: the file's CRS cannot be read: {exc}") from exc
@@ -197,7 +212,9 @@ def read_buurten(
     """
     where = str(path)
     frame = _state_crs(read_vector(path, layer=layer, prefer="buurt"), crs, where=where)
-    found = {canon: _find_column(frame.columns, names) for canon, names in BUURT_COLUMN_VARIANTS.items()}
+    found = {
+        canon: _find_column(frame.columns, names) for canon, names in BUURT_COLUMN_VARIANTS.items()
+    }
     missing = [c for c in REQUIRED_BUURT_COLUMNS if found[c] is None]
     if missing:
         wanted = "; ".join(f"{c}: one of {'/'.join(BUURT_COLUMN_VARIANTS[c])}" for c in missing)
@@ -263,7 +280,9 @@ def _check_polygons(
     kinds = geometry.geom_type
     not_polygonal = ~kinds.isin(["Polygon", "MultiPolygon"])
     if not_polygonal.any():
-        found = ", ".join(f"{c} ({k})" for c, k in zip(codes[not_polygonal], kinds[not_polygonal], strict=True))
+        found = ", ".join(
+            f"{c} ({k})" for c, k in zip(codes[not_polygonal], kinds[not_polygonal], strict=True)
+        )
         raise GeometryError(f"{where}: buurten must be polygons; got {found}")
     invalid = ~geometry.is_valid
     if not invalid.any():
@@ -339,8 +358,12 @@ def read_voorzieningen(
 
 
 def _categories(
-    frame: gpd.GeoDataFrame, vocabulary: Vocabulary, *, where: str,
-    category: str | None, column: str | None,
+    frame: gpd.GeoDataFrame,
+    vocabulary: Vocabulary,
+    *,
+    where: str,
+    category: str | None,
+    column: str | None,
 ) -> pd.Series:
     if category is not None:
         code = vocabulary.resolve(category)
@@ -383,7 +406,8 @@ def _representative_points(geometry: gpd.GeoSeries, *, where: str) -> np.ndarray
     missing = geometry.isna() | geometry.is_empty
     if missing.any():
         raise GeometryError(
-            f"{where}: feature(s) without geometry in row(s) {_describe_rows(geometry.index[missing])}"
+            f"{where}: feature(s) without geometry in row(s) "
+            f"{_describe_rows(geometry.index[missing])}"
         )
     values = geometry.values
     not_point = geometry.geom_type != "Point"
@@ -401,7 +425,9 @@ def _read_point_csv(
     where = str(path)
     try:
         table = pd.read_csv(path, sep=None, engine="python", dtype=str, encoding="utf-8-sig")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as exc:
+    except (
+        pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, UnicodeDecodeError, OSError
+    ) as exc:
         raise ReadError(f"{where}: cannot read as CSV: {exc}") from exc
     table.index = table.index + 2  # rows are reported as line numbers (line 1 is the header)
     x_name, y_name, detected_crs = _coordinate_columns(table, x_column, y_column, where=where)
@@ -424,7 +450,8 @@ def _coordinate_columns(
         absent = [c for c in (x_column, y_column) if c not in table.columns]
         if absent:
             raise MissingColumnError(
-                f"{where}: no column(s) {', '.join(absent)}; the file has {', '.join(table.columns)}"
+                f"{where}: no column(s) {', '.join(absent)}; "
+                f"the file has {', '.join(table.columns)}"
             )
         return x_column, y_column, None
     lon, lat = _find_column(table.columns, LON_NAMES), _find_column(table.columns, LAT_NAMES)

@@ -68,20 +68,32 @@ def locate(
     if len(hits):
         row = buurten.iloc[int(np.min(hits))]
         bu_code = str(row["bu_code"])
-        zone_code = None if row["zone_code"] is None or row["zone_code"] != row["zone_code"] else str(row["zone_code"])
+        zone_code = (
+            None
+            if row["zone_code"] is None or row["zone_code"] != row["zone_code"]
+            else str(row["zone_code"])
+        )
     origins = np.array([point], dtype=object)
     nearest = []
     for category in vocabulary.codes:
         positions = np.flatnonzero((voorzieningen["category"] == category).to_numpy())
-        found = source.nearest(origins, np.asarray(voorzieningen.geometry.values[positions], dtype=object))
+        found = source.nearest(
+            origins, np.asarray(voorzieningen.geometry.values[positions], dtype=object)
+        )
         threshold = vocabulary[category].threshold_m
         if found.target[0] < 0:
             nearest.append(NearestVoorziening(category, threshold, None, None, None, None))
             continue
         position = int(positions[found.target[0]])
         row = voorzieningen.iloc[position]
-        nearest.append(NearestVoorziening(
-            category, threshold, str(row["id"]), str(row["name"]),
-            float(found.distance_m[0]), position,
-        ))
+        nearest.append(
+            NearestVoorziening(
+                category,
+                threshold,
+                str(row["id"]),
+                str(row["name"]),
+                float(found.distance_m[0]),
+                position,
+            )
+        )
     return Location(lon, lat, bu_code, zone_code, tuple(nearest))

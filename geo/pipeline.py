@@ -51,8 +51,11 @@ class Analysis:
 
 
 def analyse(
-    dataset: Dataset, settings: Settings, source: DistanceSource | None = None,
-    *, progress: Progress = _silent,
+    dataset: Dataset,
+    settings: Settings,
+    source: DistanceSource | None = None,
+    *,
+    progress: Progress = _silent,
 ) -> Analysis:
     """Place residents and compute coverage with ``source`` (straight lines by default)."""
     dataset.require_buurten()
@@ -204,8 +207,10 @@ def read_manifest(settings: Settings, name: str = "sample.yaml") -> SampleManife
             buurten=settings.find_data_file(raw["buurten"]),
             zones=settings.find_data_file(raw["zones"]),
             voorzieningen=tuple(
-                (settings.find_data_file(item["path"]),
-                 VoorzieningenOptions(**{k: v for k, v in item.items() if k != "path"}))
+                (
+                    settings.find_data_file(item["path"]),
+                    VoorzieningenOptions(**{k: v for k, v in item.items() if k != "path"}),
+                )
                 for item in raw["voorzieningen"]
             ),
         )

@@ -49,9 +49,7 @@ def check_category(category: str, vocabulary: Vocabulary) -> str:
     """Return the code for ``category`` (code or alias); raise :class:`QueryError` if unknown."""
     code = vocabulary.resolve(category)
     if code is None:
-        raise QueryError(
-            f"unknown category {category!r}; known: {', '.join(vocabulary.codes)}"
-        )
+        raise QueryError(f"unknown category {category!r}; known: {', '.join(vocabulary.codes)}")
     return code
 
 

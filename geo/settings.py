@@ -114,7 +114,10 @@ class Settings(BaseSettings):
         return self.map_tiles, self.map_tiles_attribution
 
     def find_data_file(self, name: str) -> Path:
-        """First ``data_path`` folder holding ``name``; raise :class:`ConfigurationError` if none."""
+        """The file ``name`` in the first ``data_path`` folder holding it.
+
+        Raises :class:`ConfigurationError` when no folder holds it.
+        """
         for folder in self.data_path:
             candidate = folder / name
             if candidate.exists():

@@ -12,7 +12,6 @@ store exactly as it was.
 from __future__ import annotations
 
 import contextlib
-import os
 import uuid
 from pathlib import Path
 
@@ -43,8 +42,8 @@ class GeoPackageStore:
         """The stored dataset; an empty one if nothing has been imported yet."""
         if not self.path.exists():
             return Dataset(
-                empty_buurten(self.crs), assemble(empty_buurten(self.crs), None,
-                                                   empty_voorzieningen(self.crs)).zones,
+                empty_buurten(self.crs),
+                assemble(empty_buurten(self.crs), None, empty_voorzieningen(self.crs)).zones,
                 empty_voorzieningen(self.crs),
             )
         try:
@@ -53,12 +52,16 @@ class GeoPackageStore:
             voorzieningen = self._layer("voorzieningen", layers)
             definition = None
             if "zone_definition" in layers:
-                table = pyogrio.read_dataframe(self.path, layer="zone_definition", read_geometry=False)
+                table = pyogrio.read_dataframe(
+                    self.path, layer="zone_definition", read_geometry=False
+                )
                 definition = ZoneDefinition.model_validate_json(table["definition"].iloc[0])
         except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
             raise ReadError(f"store {self.path} cannot be read: {exc}") from exc
         buurten = buurten if buurten is not None else empty_buurten(self.crs)
-        voorzieningen = voorzieningen if voorzieningen is not None else empty_voorzieningen(self.crs)
+        voorzieningen = (
+            voorzieningen if voorzieningen is not None else empty_voorzieningen(self.crs)
+        )
         zones = self._layer("zones", layers)
         if zones is None:
             zones = assemble(buurten.iloc[:0], None, voorzieningen.iloc[:0]).zones
@@ -85,7 +88,7 @@ class GeoPackageStore:
             if dataset.definition is not None:
                 table = pd.DataFrame({"definition": [dataset.definition.model_dump_json()]})
                 pyogrio.write_dataframe(table, temporary, layer="zone_definition", driver="GPKG")
-            os.replace(temporary, self.path)
+            temporary.replace(self.path)  # atomic rename (os.replace)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 temporary.unlink()

@@ -23,8 +23,15 @@ ZoneCode = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)
 
 #: Columns of a dissolved zones frame, in order (plus ``geometry``).
 ZONE_COLUMNS = (
-    "zone_code", "zone_name", "n_buurten", "residents", "residents_65plus",
-    "buurten_without_residents_figure", "area_ha", "wijk_codes", "buurt_codes",
+    "zone_code",
+    "zone_name",
+    "n_buurten",
+    "residents",
+    "residents_65plus",
+    "buurten_without_residents_figure",
+    "area_ha",
+    "wijk_codes",
+    "buurt_codes",
 )
 
 
@@ -110,11 +117,17 @@ def assign_zones(buurten: gpd.GeoDataFrame, definition: ZoneDefinition) -> pd.Se
         listing = "; ".join(f"{b} in {' and '.join(z)}" for b, z in doubles.items())
         problems.append(f"buurt(en) in more than one zone: {listing}")
     if problems:
-        raise ZoneDefinitionError("zone definition does not fit the buurten: " + " | ".join(problems))
+        raise ZoneDefinitionError(
+            "zone definition does not fit the buurten: " + " | ".join(problems)
+        )
 
-    zone_codes = buurten["bu_code"].map(lambda b: zones_of_buurt[b][0] if b in zones_of_buurt else None)
+    zone_codes = buurten["bu_code"].map(
+        lambda b: zones_of_buurt[b][0] if b in zones_of_buurt else None
+    )
     in_scope = (
-        buurten["gm_code"] == definition.gemeente if definition.gemeente else pd.Series(True, index=buurten.index)
+        buurten["gm_code"] == definition.gemeente
+        if definition.gemeente
+        else pd.Series(True, index=buurten.index)
     )
     unzoned = buurten.loc[zone_codes.isna() & in_scope, "bu_code"]
     if len(unzoned):
@@ -140,13 +153,17 @@ def dissolve_zones(
     """
     zoned = buurten.assign(zone_code=zone_codes).dropna(subset=["zone_code"])
     grouped = zoned.groupby("zone_code", sort=False)
-    totals = pd.DataFrame({
-        "n_buurten": grouped.size(),
-        "residents": grouped["residents"].sum(min_count=1),
-        "residents_65plus": grouped["residents_65plus"].sum(min_count=1),
-        "buurten_without_residents_figure": grouped["residents"].agg(lambda s: int(s.isna().sum())),
-        "buurt_codes": grouped["bu_code"].agg(lambda s: ",".join(sorted(s))),
-    })
+    totals = pd.DataFrame(
+        {
+            "n_buurten": grouped.size(),
+            "residents": grouped["residents"].sum(min_count=1),
+            "residents_65plus": grouped["residents_65plus"].sum(min_count=1),
+            "buurten_without_residents_figure": grouped["residents"].agg(
+                lambda s: int(s.isna().sum())
+            ),
+            "buurt_codes": grouped["bu_code"].agg(lambda s: ",".join(sorted(s))),
+        }
+    )
     shapes = zoned[["zone_code", "geometry"]].dissolve(by="zone_code")
     specs = {zone.code: zone for zone in definition.zones}
     order = [zone.code for zone in definition.zones]

@@ -35,7 +35,9 @@ def copy_vendor(target_dir: Path) -> Path:
     """Copy Leaflet's files into ``target_dir/leaflet`` (for maps written to disk)."""
     destination = Path(target_dir) / VENDOR_SUBDIR
     shutil.copytree(
-        LEAFLET_DIR, destination, dirs_exist_ok=True,
+        LEAFLET_DIR,
+        destination,
+        dirs_exist_ok=True,
         ignore=shutil.ignore_patterns("*.map", "*esm*", "leaflet-src.js", "__pycache__"),
     )
     return destination

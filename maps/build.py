@@ -66,7 +66,9 @@ def zone_map(
 
 def _gemeente_name(buurten: gpd.GeoDataFrame) -> str:
     names = buurten["gm_naam"].dropna().unique()
-    return ", ".join(str(n) for n in names) if len(names) else ", ".join(buurten["gm_code"].unique())
+    return (
+        ", ".join(str(n) for n in names) if len(names) else ", ".join(buurten["gm_code"].unique())
+    )
 
 
 def _compose(
@@ -84,8 +86,9 @@ def _compose(
     fmap = OfflineMap(asset_base=asset_base, tiles=None, control_scale=True, prefer_canvas=False)
     if tiles is not None:
         url, attribution = tiles
-        folium.TileLayer(url, attr=attribution, name="Achtergrond / Background",
-                         max_zoom=19).add_to(fmap)
+        folium.TileLayer(
+            url, attr=attribution, name="Achtergrond / Background", max_zoom=19
+        ).add_to(fmap)
     source = " / ".join(LABELS.get(analysis.source.name, (analysis.source.name,) * 2))
     source_text = f"Afstand / Distance: {source}"
     per_buurt = analysis.coverage.buurten

@@ -49,13 +49,20 @@ def buurten_layer(buurten: gpd.GeoDataFrame) -> folium.GeoJson:
         data,
         name=bilingual("buurten"),
         style_function=lambda _f: {
-            "color": BUURT_COLOUR, "weight": 1, "fillOpacity": 0.05, "fillColor": BUURT_COLOUR,
+            "color": BUURT_COLOUR,
+            "weight": 1,
+            "fillOpacity": 0.05,
+            "fillColor": BUURT_COLOUR,
         },
         highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.15},
         tooltip=folium.GeoJsonTooltip(
             fields=["bu_naam", "bu_code", "residents_text", "residents_65plus_text"],
-            aliases=[bilingual("buurt"), bilingual("code"), bilingual("residents"),
-                     bilingual("residents_65plus")],
+            aliases=[
+                bilingual("buurt"),
+                bilingual("code"),
+                bilingual("residents"),
+                bilingual("residents_65plus"),
+            ],
         ),
     )
 
@@ -99,7 +106,8 @@ def gap_layer(
     """
     data = buurten[["bu_code", "bu_naam", "geometry"]].merge(
         figures[["bu_code", "share_beyond", "residents_beyond", "mean_distance_m"]],
-        on="bu_code", how="left",
+        on="bu_code",
+        how="left",
     )
     data = data.assign(
         fill=data["share_beyond"].map(share_colour),
@@ -127,8 +135,10 @@ def gap_layer(
 
 def _fill_from_property(feature: dict[str, Any]) -> dict[str, Any]:
     return {
-        "fillColor": feature["properties"]["fill"], "fillOpacity": 0.65,
-        "color": "#737373", "weight": 1,
+        "fillColor": feature["properties"]["fill"],
+        "fillOpacity": 0.65,
+        "color": "#737373",
+        "weight": 1,
     }
 
 

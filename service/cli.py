@@ -22,6 +22,7 @@ from geo.dataset import Dataset
 from geo.errors import DataQualityWarning, WszError
 from geo.pipeline import (
     Analysis,
+    ImportMode,
     VoorzieningenOptions,
     analyse,
     import_buurten,
@@ -46,8 +47,12 @@ def _progress(message: str) -> None:
 
 
 def _show_warning(
-    message: Warning | str, category: type[Warning], filename: str, lineno: int,
-    file: TextIO | None = None, line: str | None = None,
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
 ) -> None:
     del filename, lineno, line
     label = "warning" if issubclass(category, DataQualityWarning) else category.__name__
@@ -125,22 +130,35 @@ def _store(settings: Settings) -> GeoPackageStore:
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     store = _store(settings)
-    mode = "add" if getattr(args, "add", False) else "replace"
+    mode: ImportMode = "add" if getattr(args, "add", False) else "replace"
     if args.what == "buurten":
         dataset = import_buurten(
-            store, args.file, mode=mode, layer=args.layer, gemeente=args.gemeente,
-            crs=args.crs, repair=args.repair, progress=_progress,
+            store,
+            args.file,
+            mode=mode,
+            layer=args.layer,
+            gemeente=args.gemeente,
+            crs=args.crs,
+            repair=args.repair,
+            progress=_progress,
         )
     elif args.what == "zones":
         dataset = import_zones(store, args.file, progress=_progress)
     elif args.what == "voorzieningen":
         options = VoorzieningenOptions(
-            layer=args.layer, crs=args.crs, category=args.category,
-            category_column=args.category_column, x_column=args.x_column,
+            layer=args.layer,
+            crs=args.crs,
+            category=args.category,
+            category_column=args.category_column,
+            x_column=args.x_column,
             y_column=args.y_column,
         )
         dataset = import_voorzieningen(
-            store, args.file, settings.vocabulary, mode=mode, options=options,
+            store,
+            args.file,
+            settings.vocabulary,
+            mode=mode,
+            options=options,
             progress=_progress,
         )
     else:
@@ -163,7 +181,9 @@ def cmd_map(args: argparse.Namespace, settings: Settings) -> int:
     out: Path = args.output
     zones = [args.zone] if args.zone else list(analysis.dataset.zones["zone_code"])
     if not args.zone:
-        path = write_map(overview_map(analysis, tiles=tiles, asset_base="vendor"), out / "index.html")
+        path = write_map(
+            overview_map(analysis, tiles=tiles, asset_base="vendor"), out / "index.html"
+        )
         print(path)
     for zone_code in zones:
         fmap = zone_map(analysis, zone_code, tiles=tiles, asset_base="vendor")
@@ -201,8 +221,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     host, port = args.host or settings.host, args.port or settings.port
     base = f"http://{host}:{port}"
-    print(f"\nMap:  {base}/maps/index.html\nAPI:  {base}/docs\n(Ctrl+C stops the server)",
-          flush=True)
+    print(
+        f"\nMap:  {base}/maps/index.html\nAPI:  {base}/docs\n(Ctrl+C stops the server)", flush=True
+    )
     uvicorn.run(create_app(settings, publish(analysis)), host=host, port=port, log_level="info")
     return 0
 
@@ -234,43 +255,68 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--store", type=Path, help="GeoPackage store (default: WSZ_STORE_PATH "
-                        "or var/woonservicezones.gpkg)")
+    parser.add_argument(
+        "--store",
+        type=Path,
+        help="GeoPackage store (default: WSZ_STORE_PATH or var/woonservicezones.gpkg)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    imp = commands.add_parser("import", help="import buurten, zones, voorzieningen or the sample",
-                              description="Import a file into the store. A refused file "
-                              "leaves the store exactly as it was.")
+    imp = commands.add_parser(
+        "import",
+        help="import buurten, zones, voorzieningen or the sample",
+        description="Import a file into the store. A refused file "
+        "leaves the store exactly as it was.",
+    )
     kinds = imp.add_subparsers(dest="what", required=True, metavar="KIND")
     buurten = kinds.add_parser("buurten", help="CBS buurten (Shapefile, zip, GeoPackage, GeoJSON)")
     buurten.add_argument("file", type=Path)
-    buurten.add_argument("--layer", help="layer (or file in a zip) to read; default: the "
-                         "only one, or the one named *buurt*")
-    buurten.add_argument("--gemeente", metavar="GMxxxx", help="keep only this gemeente's "
-                         "buurten (e.g. GM0356)")
-    buurten.add_argument("--crs", help="state the file's CRS, e.g. EPSG:28992 for legacy RD "
-                         "GeoJSON")
-    buurten.add_argument("--repair", action="store_true", help="repair invalid polygons "
-                         "(shapely.make_valid) instead of refusing them")
-    buurten.add_argument("--add", action="store_true", help="add to the stored buurten "
-                         "instead of replacing them")
-    zones = kinds.add_parser("zones", help="zone definition (YAML or JSON; see "
-                             "data/sample/zones_GM0356_example.yaml)")
+    buurten.add_argument(
+        "--layer",
+        help="layer (or file in a zip) to read; default: the only one, or the one named *buurt*",
+    )
+    buurten.add_argument(
+        "--gemeente", metavar="GMxxxx", help="keep only this gemeente's buurten (e.g. GM0356)"
+    )
+    buurten.add_argument(
+        "--crs", help="state the file's CRS, e.g. EPSG:28992 for legacy RD GeoJSON"
+    )
+    buurten.add_argument(
+        "--repair",
+        action="store_true",
+        help="repair invalid polygons (shapely.make_valid) instead of refusing them",
+    )
+    buurten.add_argument(
+        "--add", action="store_true", help="add to the stored buurten instead of replacing them"
+    )
+    zones = kinds.add_parser(
+        "zones", help="zone definition (YAML or JSON; see data/sample/zones_GM0356_example.yaml)"
+    )
     zones.add_argument("file", type=Path)
     voorz = kinds.add_parser("voorzieningen", help="voorzieningen (GeoJSON, GeoPackage, CSV)")
     voorz.add_argument("file", type=Path)
     voorz.add_argument("--layer")
-    voorz.add_argument("--crs", help="CRS of the file or of CSV x/y columns (default: "
-                       "stated in the file, or detected from CSV column names and values)")
+    voorz.add_argument(
+        "--crs",
+        help="CRS of the file or of CSV x/y columns (default: "
+        "stated in the file, or detected from CSV column names and values)",
+    )
     voorz.add_argument("--category", help="one category for every row, e.g. huisarts")
-    voorz.add_argument("--category-column", help="column holding the category (default: "
-                       "categorie, category, soort or type; else OSM tags)")
+    voorz.add_argument(
+        "--category-column",
+        help="column holding the category (default: "
+        "categorie, category, soort or type; else OSM tags)",
+    )
     voorz.add_argument("--x-column", help="CSV column with x or longitude")
     voorz.add_argument("--y-column", help="CSV column with y or latitude")
-    voorz.add_argument("--add", action="store_true", help="add to the stored voorzieningen "
-                       "instead of replacing them")
-    kinds.add_parser("sample", help="replace the store with the sample named by sample.yaml "
-                     "in the data path")
+    voorz.add_argument(
+        "--add",
+        action="store_true",
+        help="add to the stored voorzieningen instead of replacing them",
+    )
+    kinds.add_parser(
+        "sample", help="replace the store with the sample named by sample.yaml in the data path"
+    )
     imp.set_defaults(handler=cmd_import)
 
     cov = commands.add_parser("coverage", help="print coverage per zone and category")
@@ -278,8 +324,13 @@ def build_parser() -> argparse.ArgumentParser:
     cov.set_defaults(handler=cmd_coverage)
 
     mp = commands.add_parser("map", help="write the overview map and one map per zone (HTML)")
-    mp.add_argument("-o", "--output", type=Path, default=Path("var/maps"),
-                    help="folder to write to (default: var/maps); Leaflet is copied beside")
+    mp.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("var/maps"),
+        help="folder to write to (default: var/maps); Leaflet is copied beside",
+    )
     mp.add_argument("--zone", help="only this zone's map")
     mp.set_defaults(handler=cmd_map)
 
@@ -292,22 +343,38 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--port", type=int, help="default: WSZ_PORT or 8000")
         sub.set_defaults(handler=handler)
         if name == "demo":
-            sub.add_argument("--no-serve", action="store_true",
-                             help="stop after printing the coverage")
+            sub.add_argument(
+                "--no-serve", action="store_true", help="stop after printing the coverage"
+            )
 
-    dl = commands.add_parser("download", help="download real CBS buurten or an OSM extract",
-                             description="Download real open data (needs internet access).")
+    dl = commands.add_parser(
+        "download",
+        help="download real CBS buurten or an OSM extract",
+        description="Download real open data (needs internet access).",
+    )
     sources = dl.add_subparsers(dest="what", required=True, metavar="SOURCE")
     dl_b = sources.add_parser("buurten", help="CBS buurten of one gemeente from PDOK's WFS")
     dl_b.add_argument("gemeente", metavar="GMxxxx", help="CBS gemeente code, e.g. GM0356")
     dl_b.add_argument("--year", type=int, default=2024, help="CBS year (default: 2024)")
-    dl_b.add_argument("-o", "--output", type=Path, help="GeoPackage to write (default: "
-                      "var/downloads/buurten_<GM>_<year>.gpkg)")
+    dl_b.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help="GeoPackage to write (default: var/downloads/buurten_<GM>_<year>.gpkg)",
+    )
     dl_o = sources.add_parser("osm", help="an OpenStreetMap extract (.osm.pbf) by URL")
-    dl_o.add_argument("url", nargs="?", default=download.DEFAULT_OSM_EXTRACT_URL,
-                      help=f"default: {download.DEFAULT_OSM_EXTRACT_URL}")
-    dl_o.add_argument("-o", "--output", type=Path, help="file to write (default: "
-                      "var/downloads/<name from the URL>)")
+    dl_o.add_argument(
+        "url",
+        nargs="?",
+        default=download.DEFAULT_OSM_EXTRACT_URL,
+        help=f"default: {download.DEFAULT_OSM_EXTRACT_URL}",
+    )
+    dl_o.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help="file to write (default: var/downloads/<name from the URL>)",
+    )
     dl.set_defaults(handler=cmd_download)
     return parser
 

@@ -55,31 +55,56 @@ def problem_type(error_class: type[Exception]) -> str:
 
 
 def problem(
-    request: Request, *, status: int, title: str, detail: str, type_: str = "about:blank",
+    request: Request,
+    *,
+    status: int,
+    title: str,
+    detail: str,
+    type_: str = "about:blank",
     **extra: Any,
 ) -> JSONResponse:
     """An RFC 9457 problem response."""
-    body = {"type": type_, "title": title, "status": status, "detail": detail,
-            "instance": request.url.path, **extra}
+    body = {
+        "type": type_,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        **extra,
+    }
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
 
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, WszError)
-    return problem(request, status=status_for(exc), title=exc.title, detail=str(exc),
-                   type_=problem_type(type(exc)))
+    return problem(
+        request,
+        status=status_for(exc),
+        title=exc.title,
+        detail=str(exc),
+        type_=problem_type(type(exc)),
+    )
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"parameter": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]),
-         "in": str(e["loc"][0]), "message": e["msg"]}
+        {
+            "parameter": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]),
+            "in": str(e["loc"][0]),
+            "message": e["msg"],
+        }
         for e in exc.errors()
     ]
     detail = "; ".join(f"{e['in']} parameter {e['parameter']!r}: {e['message']}" for e in errors)
-    return problem(request, status=422, title="Invalid request parameter", detail=detail,
-                   type_="urn:woonservicezones:problem:invalid-parameter", errors=errors)
+    return problem(
+        request,
+        status=422,
+        title="Invalid request parameter",
+        detail=detail,
+        type_="urn:woonservicezones:problem:invalid-parameter",
+        errors=errors,
+    )
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

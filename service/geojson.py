@@ -17,7 +17,9 @@ class GeoJSONResponse(JSONResponse):
     media_type = GEOJSON_MEDIA_TYPE
 
 
-def feature_collection(frame: gpd.GeoDataFrame, columns: tuple[str, ...] | list[str]) -> dict[str, Any]:
+def feature_collection(
+    frame: gpd.GeoDataFrame, columns: tuple[str, ...] | list[str]
+) -> dict[str, Any]:
     """A FeatureCollection of ``columns`` (NaN/NA → null); no ``crs`` member, no ids."""
     body: dict[str, Any] = json.loads(
         frame[[*columns, frame.geometry.name]].to_json(na="null", drop_id=True)

@@ -35,13 +35,17 @@ def create_app(settings: Settings | None = None, published: Published | None = N
         yield
 
     # FastAPIOffline: /docs and /redoc load Swagger UI and ReDoc from this service, not a CDN.
-    app = FastAPIOffline(title="Woonservicezones", version="0.1.0", description=DESCRIPTION,
-                         lifespan=lifespan, static_url="/static/docs")
+    app = FastAPIOffline(
+        title="Woonservicezones",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        static_url="/static/docs",
+    )
     app.state.settings = settings
     app.state.published = published
     add_problem_handlers(app)
     for module in (meta, zones, voorzieningen, coverage, lookup, maps):
         app.include_router(module.router)
-    app.mount(f"/static/vendor/{VENDOR_SUBDIR}", StaticFiles(directory=LEAFLET_DIR),
-              name="leaflet")
+    app.mount(f"/static/vendor/{VENDOR_SUBDIR}", StaticFiles(directory=LEAFLET_DIR), name="leaflet")
     return app

@@ -15,8 +15,7 @@ P = TypeVar("P", bound=BaseModel)
 class Geometry(BaseModel):
     """A GeoJSON geometry in WGS84 lon/lat."""
 
-    type: Literal["Point", "MultiPoint", "Polygon", "MultiPolygon", "LineString",
-                  "MultiLineString"]
+    type: Literal["Point", "MultiPoint", "Polygon", "MultiPolygon", "LineString", "MultiLineString"]
     coordinates: list[Any]
 
 

@@ -56,4 +56,4 @@ def load_published(settings: Settings) -> Published | None:
 
 def records(frame: pd.DataFrame) -> list[dict[str, object]]:
     """Rows as JSON-ready dicts, NaN and NA as None."""
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")  # type: ignore[return-value]
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")

@@ -36,44 +36,84 @@ TO_WGS84 = Transformer.from_crs(28992, 4326, always_xy=True)
 # (wijk number, wijk name, centre offset in metres from the town centre, buurten)
 # buurten: (name, seed offset from wijk centre, residents, % 65+)
 WIJKEN = [
-    ("01", "Jutphaas-Wijkersloot", (-300, 2300), [
-        ("Jutphaas", (-400, 200), 3120, 24.0),
-        ("Wijkersloot", (450, 150), 4210, 19.0),
-        ("Rijnhuizen", (0, -500), 1740, 16.0),
-    ]),
-    ("02", "Zuilenstein", (-1900, 1100), [
-        ("Zuilenstein-Noord", (0, 450), 2890, 21.0),
-        ("Zuilenstein-Zuid", (100, -450), 3050, 27.0),
-        ("Huis de Geer", (650, 0), 2460, 31.0),
-    ]),
-    ("03", "Batau", (1500, 1000), [
-        ("Batau-Noord", (0, 400), 4380, 22.0),
-        ("Batau-Zuid", (0, -400), 4020, 18.0),
-    ]),
-    ("04", "Centrum en Doorslag", (0, 0), [
-        ("Centrum", (0, 0), 2310, 29.0),
-        ("Doorslag", (-700, -100), 3670, 26.0),
-        ("Fokkesteeg", (650, -250), 2980, 20.0),
-    ]),
-    ("05", "Galecop", (-2500, -700), [
-        ("Galecop-Noord", (0, 400), 3340, 15.0),
-        ("Galecop-Zuid", (0, -400), 3110, 17.0),
-    ]),
-    ("06", "Hoog Zandveld en Merwestein", (1900, -900), [
-        ("Hoog Zandveld", (-300, 300), 3560, 23.0),
-        ("Merwestein", (300, -300), 3890, 28.0),
-        ("Lekboulevard", (800, 300), 1460, 33.0),
-    ]),
-    ("07", "Vreeswijk", (-200, -2300), [
-        ("Vreeswijk-Oud", (0, 300), 2650, 30.0),
-        ("De Wiers", (-700, -100), 3020, 24.0),
-        ("Vreeswijk-Oost", (700, -100), 1980, 21.0),
-        ("Lek", (0, -800), NOT_APPLICABLE, NOT_APPLICABLE),  # water buurt, no residents
-    ]),
-    ("08", "Bedrijventerreinen", (-2600, 1800), [
-        ("Plettenburg", (-300, 300), 0, NOT_APPLICABLE),
-        ("Laagraven", (300, -300), SECRET, SECRET),  # too few residents: secret
-    ]),
+    (
+        "01",
+        "Jutphaas-Wijkersloot",
+        (-300, 2300),
+        [
+            ("Jutphaas", (-400, 200), 3120, 24.0),
+            ("Wijkersloot", (450, 150), 4210, 19.0),
+            ("Rijnhuizen", (0, -500), 1740, 16.0),
+        ],
+    ),
+    (
+        "02",
+        "Zuilenstein",
+        (-1900, 1100),
+        [
+            ("Zuilenstein-Noord", (0, 450), 2890, 21.0),
+            ("Zuilenstein-Zuid", (100, -450), 3050, 27.0),
+            ("Huis de Geer", (650, 0), 2460, 31.0),
+        ],
+    ),
+    (
+        "03",
+        "Batau",
+        (1500, 1000),
+        [
+            ("Batau-Noord", (0, 400), 4380, 22.0),
+            ("Batau-Zuid", (0, -400), 4020, 18.0),
+        ],
+    ),
+    (
+        "04",
+        "Centrum en Doorslag",
+        (0, 0),
+        [
+            ("Centrum", (0, 0), 2310, 29.0),
+            ("Doorslag", (-700, -100), 3670, 26.0),
+            ("Fokkesteeg", (650, -250), 2980, 20.0),
+        ],
+    ),
+    (
+        "05",
+        "Galecop",
+        (-2500, -700),
+        [
+            ("Galecop-Noord", (0, 400), 3340, 15.0),
+            ("Galecop-Zuid", (0, -400), 3110, 17.0),
+        ],
+    ),
+    (
+        "06",
+        "Hoog Zandveld en Merwestein",
+        (1900, -900),
+        [
+            ("Hoog Zandveld", (-300, 300), 3560, 23.0),
+            ("Merwestein", (300, -300), 3890, 28.0),
+            ("Lekboulevard", (800, 300), 1460, 33.0),
+        ],
+    ),
+    (
+        "07",
+        "Vreeswijk",
+        (-200, -2300),
+        [
+            ("Vreeswijk-Oud", (0, 300), 2650, 30.0),
+            ("De Wiers", (-700, -100), 3020, 24.0),
+            ("Vreeswijk-Oost", (700, -100), 1980, 21.0),
+            ("Lek", (0, -800), NOT_APPLICABLE, NOT_APPLICABLE),  # water buurt, no residents
+        ],
+    ),
+    (
+        "08",
+        "Bedrijventerreinen",
+        (-2600, 1800),
+        [
+            ("Plettenburg", (-300, 300), 0, NOT_APPLICABLE),
+            ("Laagraven", (300, -300), SECRET, SECRET),  # too few residents: secret
+        ],
+    ),
 ]
 
 
@@ -88,26 +128,36 @@ def make_buurten() -> gpd.GeoDataFrame:
     rows, seeds = [], []
     for wk_nr, wk_naam, (wx, wy), buurten in WIJKEN:
         for bu_nr, (naam, (bx, by), inw, p65) in enumerate(buurten, start=1):
-            rows.append({
-                "buurtcode": f"BU0356{wk_nr}{bu_nr:02d}",
-                "buurtnaam": naam,
-                "wijkcode": f"WK0356{wk_nr}",
-                "wijknaam": wk_naam,
-                "gemeentecode": GM_CODE,
-                "gemeentenaam": GM_NAAM,
-                "water": "JA" if naam == "Lek" else "NEE",
-                "aantal_inwoners": inw,
-                "percentage_personen_65_jaar_en_ouder": p65,
-            })
+            rows.append(
+                {
+                    "buurtcode": f"BU0356{wk_nr}{bu_nr:02d}",
+                    "buurtnaam": naam,
+                    "wijkcode": f"WK0356{wk_nr}",
+                    "wijknaam": wk_naam,
+                    "gemeentecode": GM_CODE,
+                    "gemeentenaam": GM_NAAM,
+                    "water": "JA" if naam == "Lek" else "NEE",
+                    "aantal_inwoners": inw,
+                    "percentage_personen_65_jaar_en_ouder": p65,
+                }
+            )
             seeds.append((cx + wx + bx, cy + wy + by))
     seed_points = shapely.points(np.array(seeds))
-    outline = shapely.Polygon([
-        (cx - 3600, cy + 2700), (cx - 1000, cy + 3400), (cx + 900, cy + 3100),
-        (cx + 2900, cy + 1600), (cx + 3300, cy - 1300), (cx + 1800, cy - 3300),
-        (cx - 1400, cy - 3400), (cx - 3500, cy - 1600),
-    ])
-    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(seed_points),
-                                                       extend_to=outline.buffer(2000)))
+    outline = shapely.Polygon(
+        [
+            (cx - 3600, cy + 2700),
+            (cx - 1000, cy + 3400),
+            (cx + 900, cy + 3100),
+            (cx + 2900, cy + 1600),
+            (cx + 3300, cy - 1300),
+            (cx + 1800, cy - 3300),
+            (cx - 1400, cy - 3400),
+            (cx - 3500, cy - 1600),
+        ]
+    )
+    cells = shapely.get_parts(
+        shapely.voronoi_polygons(shapely.multipoints(seed_points), extend_to=outline.buffer(2000))
+    )
     # voronoi_polygons does not keep input order: match each cell to the seed it contains.
     tree = shapely.STRtree(cells)
     seed_idx, cell_idx = tree.query(seed_points, predicate="within")
@@ -133,8 +183,13 @@ def make_voorzieningen(buurten: gpd.GeoDataFrame) -> tuple[dict, pd.DataFrame]:
         ("wsz-o-2", "Ontmoetingsplek Zuilenstein", "ontmoetingsplek", {}, at("BU03560202")),
         ("wsz-o-3", "Huiskamer van Batau", "huiskamer", {}, at("BU03560301", -150, 0)),
         ("wsz-o-4", "De Wiers Ontmoet", "ontmoetingsplek", {}, at("BU03560702", 100, 50)),
-        ("osm-n101", "Wijkcentrum Galecop", None, {"amenity": "community_centre"},
-         at("BU03560501")),
+        (
+            "osm-n101",
+            "Wijkcentrum Galecop",
+            None,
+            {"amenity": "community_centre"},
+            at("BU03560501"),
+        ),
         ("wsz-w-1", "Steunpunt Centrum", "steunpunt", {}, at("BU03560401", -60, -90)),
         ("wsz-w-2", "Wijksteunpunt Jutphaas", "wijksteunpunt", {}, at("BU03560101")),
         ("wsz-w-3", "Dienstencentrum Merwestein", "Dienstencentrum", {}, at("BU03560602")),
@@ -143,13 +198,23 @@ def make_voorzieningen(buurten: gpd.GeoDataFrame) -> tuple[dict, pd.DataFrame]:
         ("wsz-a-3", "Apotheek Vreeswijk", "Apotheek", {}, at("BU03560701", 50, 0)),
         ("wsz-s-1", "Supermarkt Cityplaza", "supermarkt", {}, at("BU03560401", 0, 120)),
         ("wsz-s-2", "Supermarkt Wijkersloot", "supermarkt", {}, at("BU03560102")),
-        ("osm-n301", "Supermarkt Zuilenstein", None, {"shop": "supermarket"},
-         at("BU03560201", 100, -100)),
+        (
+            "osm-n301",
+            "Supermarkt Zuilenstein",
+            None,
+            {"shop": "supermarket"},
+            at("BU03560201", 100, -100),
+        ),
         ("wsz-s-4", "Buurtsuper Galecop", "buurtsuper", {}, at("BU03560502")),
         ("wsz-s-5", "Supermarkt Vreeswijk", "supermarkt", {}, at("BU03560703")),
         ("wsz-s-6", "Supermarkt Batau", "supermarkt", {}, at("BU03560301", 200, -200)),
-        ("wsz-g-1", "Gezondheidscentrum Merwestein", "gezondheidscentrum", {},
-         at("BU03560602", -100, 80)),
+        (
+            "wsz-g-1",
+            "Gezondheidscentrum Merwestein",
+            "gezondheidscentrum",
+            {},
+            at("BU03560602", -100, 80),
+        ),
         # Across the municipal border, towards IJsselstein: kept and reported as outside zones.
         ("wsz-s-7", "Supermarkt over de grens", "supermarkt", {}, at("BU03560502", -1400, -600)),
     ]
@@ -161,14 +226,26 @@ def make_voorzieningen(buurten: gpd.GeoDataFrame) -> tuple[dict, pd.DataFrame]:
         geojson_features.append({"type": "Feature", "properties": props, "geometry": geometry})
     # One voorziening drawn as a building outline (as OSM often has them): a polygon.
     x, y = at("BU03560601", 60, 60)
-    ring = [(x - 20, y - 15), (x + 20, y - 15), (x + 20, y + 15), (x - 20, y + 15), (x - 20, y - 15)]
+    ring = [
+        (x - 20, y - 15),
+        (x + 20, y - 15),
+        (x + 20, y + 15),
+        (x - 20, y + 15),
+        (x - 20, y - 15),
+    ]
     lonlat = [[round(c, 7) for c in TO_WGS84.transform(px, py)] for px, py in ring]
-    geojson_features.append({
-        "type": "Feature",
-        "properties": {"id": "osm-w401", "naam": "Ontmoetingscentrum Hoog Zandveld",
-                       "categorie": None, "amenity": "community_centre"},
-        "geometry": {"type": "Polygon", "coordinates": [lonlat]},
-    })
+    geojson_features.append(
+        {
+            "type": "Feature",
+            "properties": {
+                "id": "osm-w401",
+                "naam": "Ontmoetingscentrum Hoog Zandveld",
+                "categorie": None,
+                "amenity": "community_centre",
+            },
+            "geometry": {"type": "Polygon", "coordinates": [lonlat]},
+        }
+    )
     collection = {
         "type": "FeatureCollection",
         "name": "voorzieningen_GM0356_synthetic",
@@ -185,19 +262,23 @@ def make_voorzieningen(buurten: gpd.GeoDataFrame) -> tuple[dict, pd.DataFrame]:
         ("gc-2", "Medisch Centrum Batau", "medisch centrum", at("BU03560302", -90, 90)),
     ]
     csv = pd.DataFrame(
-        [{"id": i, "naam": n, "categorie": c, "x": round(x, 1), "y": round(y, 1)}
-         for i, n, c, (x, y) in practices]
+        [
+            {"id": i, "naam": n, "categorie": c, "x": round(x, 1), "y": round(y, 1)}
+            for i, n, c, (x, y) in practices
+        ]
     )
     return collection, csv
 
 
 def main() -> None:
     buurten = make_buurten()
-    buurten.to_file(HERE / "buurten_GM0356_synthetic.gpkg", layer="buurten", driver="GPKG",
-                    engine="pyogrio")
+    buurten.to_file(
+        HERE / "buurten_GM0356_synthetic.gpkg", layer="buurten", driver="GPKG", engine="pyogrio"
+    )
     collection, csv = make_voorzieningen(buurten)
     (HERE / "voorzieningen_GM0356_synthetic.geojson").write_text(
-        json.dumps(collection, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        json.dumps(collection, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
     csv.to_csv(HERE / "huisartsen_GM0356_synthetic.csv", index=False)
     print(f"{len(buurten)} buurten, {len(collection['features'])} + {len(csv)} voorzieningen")
 

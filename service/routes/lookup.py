@@ -23,19 +23,27 @@ def lookup(
     """The buurt and zone at a point, and the nearest voorziening of each category."""
     analysis = published.analysis
     dataset = analysis.dataset
-    found = locate(lon, lat, dataset.buurten, dataset.voorzieningen, analysis.vocabulary,
-                   analysis.source)
+    found = locate(
+        lon, lat, dataset.buurten, dataset.voorzieningen, analysis.vocabulary, analysis.source
+    )
     names = dict(zip(dataset.buurten["bu_code"], dataset.buurten["bu_naam"], strict=True))
     points = published.voorzieningen.geometry
     return {
-        "lon": found.lon, "lat": found.lat, "bu_code": found.bu_code,
+        "lon": found.lon,
+        "lat": found.lat,
+        "bu_code": found.bu_code,
         "bu_naam": names.get(found.bu_code) if found.bu_code else None,
-        "zone_code": found.zone_code, "source": analysis.source.name,
+        "zone_code": found.zone_code,
+        "source": analysis.source.name,
         "nearest": [
             {
-                "category": n.category, "threshold_m": n.threshold_m, "id": n.id, "name": n.name,
+                "category": n.category,
+                "threshold_m": n.threshold_m,
+                "id": n.id,
+                "name": n.name,
                 "distance_m": None if n.distance_m is None else round(n.distance_m, 1),
-                "walking_minutes": None if n.distance_m is None
+                "walking_minutes": None
+                if n.distance_m is None
                 else round(settings.minutes(n.distance_m), 1),
                 "within_threshold": n.within_threshold,
                 "lon": None if n.position is None else float(points.iloc[n.position].x),

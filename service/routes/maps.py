@@ -22,9 +22,11 @@ def overview_map_page(
     """All zones, buurten, voorzieningen and coverage gaps of the gemeente."""
     pages = published.map_pages
     if "index" not in pages:
-        pages["index"] = map_html(overview_map(
-            published.analysis, tiles=settings.tile_layer(), asset_base=_asset_base(request)
-        ))
+        pages["index"] = map_html(
+            overview_map(
+                published.analysis, tiles=settings.tile_layer(), asset_base=_asset_base(request)
+            )
+        )
     return HTMLResponse(pages["index"])
 
 
@@ -35,8 +37,12 @@ def zone_map_page(
     """One zone with the voorzieningen within reach of it."""
     pages = published.map_pages
     if zone_code not in pages:
-        pages[zone_code] = map_html(zone_map(
-            published.analysis, zone_code, tiles=settings.tile_layer(),
-            asset_base=_asset_base(request),
-        ))
+        pages[zone_code] = map_html(
+            zone_map(
+                published.analysis,
+                zone_code,
+                tiles=settings.tile_layer(),
+                asset_base=_asset_base(request),
+            )
+        )
     return HTMLResponse(pages[zone_code])

@@ -15,9 +15,14 @@ def landing(request: Request) -> dict[str, object]:
     """Links to the API's resources, its documentation and the overview map."""
     base = request.scope.get("root_path", "")
     links = {
-        "zones": "/zones", "voorzieningen": "/voorzieningen", "coverage": "/coverage",
-        "lookup": "/lookup?lon=5.09&lat=52.03", "categories": "/categories",
-        "map": "/maps/index.html", "docs": "/docs", "openapi": "/openapi.json",
+        "zones": "/zones",
+        "voorzieningen": "/voorzieningen",
+        "coverage": "/coverage",
+        "lookup": "/lookup?lon=5.09&lat=52.03",
+        "categories": "/categories",
+        "map": "/maps/index.html",
+        "docs": "/docs",
+        "openapi": "/openapi.json",
         "health": "/health",
     }
     return {"title": request.app.title, "links": {k: base + v for k, v in links.items()}}
@@ -28,10 +33,20 @@ def health(request: Request, settings: SettingsDep) -> dict[str, object]:
     """``ok`` with counts when data is loaded, ``empty`` before the first import."""
     published = request.app.state.published
     if published is None:
-        return {"status": "empty", "buurten": 0, "zones": 0, "voorzieningen": 0,
-                "store": str(settings.store_path)}
-    return {"status": "ok", "buurten": len(published.buurten), "zones": len(published.zones),
-            "voorzieningen": len(published.voorzieningen), "store": str(settings.store_path)}
+        return {
+            "status": "empty",
+            "buurten": 0,
+            "zones": 0,
+            "voorzieningen": 0,
+            "store": str(settings.store_path),
+        }
+    return {
+        "status": "ok",
+        "buurten": len(published.buurten),
+        "zones": len(published.zones),
+        "voorzieningen": len(published.voorzieningen),
+        "store": str(settings.store_path),
+    }
 
 
 @router.get("/categories", response_model=list[CategoryOut], summary="Voorziening categories")

@@ -16,18 +16,29 @@ router = APIRouter(prefix="/voorzieningen", tags=["voorzieningen"])
 
 
 @router.get(
-    "", response_class=GeoJSONResponse,
-    responses={200: {"model": FeatureCollection[VoorzieningProperties],
-                     "content": {GEOJSON_MEDIA_TYPE: {}}}},
+    "",
+    response_class=GeoJSONResponse,
+    responses={
+        200: {
+            "model": FeatureCollection[VoorzieningProperties],
+            "content": {GEOJSON_MEDIA_TYPE: {}},
+        }
+    },
     summary="Voorzieningen (GeoJSON, WGS84)",
 )
 def list_voorzieningen(
     published: PublishedDep,
-    category: Annotated[str | None, Query(description="Category code or alias, e.g. `huisarts`.")] = None,
+    category: Annotated[
+        str | None, Query(description="Category code or alias, e.g. `huisarts`.")
+    ] = None,
     zone: Annotated[str | None, Query(description="Zone code, e.g. `noord`.")] = None,
-    bbox: Annotated[str | None, Query(
-        description="minlon,minlat,maxlon,maxlat in WGS84 degrees, e.g. `5.05,52.00,5.13,52.05`."
-    )] = None,
+    bbox: Annotated[
+        str | None,
+        Query(
+            description="minlon,minlat,maxlon,maxlat in WGS84 degrees, "
+            "e.g. `5.05,52.00,5.13,52.05`."
+        ),
+    ] = None,
 ) -> GeoJSONResponse:
     """All voorzieningen, or those of a category, in a zone and/or inside a bbox."""
     vocabulary = published.analysis.vocabulary

@@ -22,7 +22,8 @@ def _geojson_doc(model: type) -> dict[int | str, dict[str, object]]:
 
 
 @router.get(
-    "", response_class=GeoJSONResponse,
+    "",
+    response_class=GeoJSONResponse,
     responses=_geojson_doc(FeatureCollection[ZoneProperties]),
     summary="All woonservicezones (GeoJSON, WGS84)",
 )
@@ -41,15 +42,17 @@ def get_zone(zone_code: ZoneDep, published: PublishedDep, request: Request) -> d
     return {
         "zone": feature(zones, ZONE_COLUMNS),
         "buurten": feature_collection(buurten, BUURT_FIELDS),
-        "voorzieningen": feature_collection(inside.fillna({"zone_code": zone_code}),
-                                            VOORZIENING_FIELDS),
+        "voorzieningen": feature_collection(
+            inside.fillna({"zone_code": zone_code}), VOORZIENING_FIELDS
+        ),
         "coverage": records(coverage),
         "map": str(request.url_for("zone_map_page", zone_code=zone_code).path),
     }
 
 
 @router.get(
-    "/{zone_code}/buurten", response_class=GeoJSONResponse,
+    "/{zone_code}/buurten",
+    response_class=GeoJSONResponse,
     responses=_geojson_doc(FeatureCollection[BuurtProperties]),
     summary="The zone's buurten (GeoJSON, WGS84)",
 )

@@ -1,0 +1,134 @@
+"""Shared fixtures: the synthetic GM0356 sample, a store built from it, the app over it.
+
+Everything is real: files go through the real readers, the store is a real GeoPackage, the
+end-to-end fixtures start a real uvicorn process and the map tests a real Chromium.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from geo.pipeline import Analysis, analyse, import_sample
+from geo.settings import SAMPLE_DIR, Settings
+from geo.store import GeoPackageStore
+from service.main import create_app
+from service.state import Published, publish
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+SAMPLE_BUURTEN = SAMPLE_DIR / "buurten_GM0356_synthetic.gpkg"
+SAMPLE_VOORZIENINGEN = SAMPLE_DIR / "voorzieningen_GM0356_synthetic.geojson"
+SAMPLE_HUISARTSEN = SAMPLE_DIR / "huisartsen_GM0356_synthetic.csv"
+SAMPLE_ZONES = SAMPLE_DIR / "zones_GM0356_example.yaml"
+
+
+def make_settings(store_path: Path, **overrides: object) -> Settings:
+    """Settings on the synthetic sample only, without tiles (no network in tests)."""
+    values: dict[str, object] = {
+        "store_path": store_path, "data_path": [SAMPLE_DIR], "map_tiles": "none",
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def fingerprint(path: Path) -> tuple[str, int]:
+    """Content hash and mtime of a file: equal before and after means untouched."""
+    return hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns
+
+
+@pytest.fixture(scope="session")
+def sample_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store with the whole sample imported once per session (do not modify: copy it)."""
+    path = tmp_path_factory.mktemp("store") / "sample.gpkg"
+    import_sample(GeoPackageStore(path), make_settings(path))
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings with an empty store in this test's temporary folder."""
+    return make_settings(tmp_path / "store.gpkg")
+
+
+@pytest.fixture
+def sample_store(sample_store_file: Path, tmp_path: Path) -> GeoPackageStore:
+    """A private copy of the sample store, free to modify."""
+    path = tmp_path / "store.gpkg"
+    shutil.copy(sample_store_file, path)
+    return GeoPackageStore(path)
+
+
+@pytest.fixture(scope="session")
+def sample_analysis(sample_store_file: Path) -> Analysis:
+    """Straight-line analysis of the sample."""
+    return analyse(GeoPackageStore(sample_store_file).read(), make_settings(sample_store_file))
+
+
+@pytest.fixture(scope="session")
+def published(sample_analysis: Analysis) -> Published:
+    return publish(sample_analysis)
+
+
+@pytest.fixture(scope="session")
+def client(published: Published, sample_store_file: Path) -> Iterator[TestClient]:
+    """An in-process client of the app over the sample."""
+    app = create_app(make_settings(sample_store_file), published)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def live_server(sample_store_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``wsz serve`` in its own process (real uvicorn) on a free port; yields its base URL."""
+    store = tmp_path_factory.mktemp("live") / "store.gpkg"
+    shutil.copy(sample_store_file, store)
+    port = free_port()
+    env = {
+        **os.environ, "WSZ_STORE_PATH": str(store), "WSZ_DATA_PATH": str(SAMPLE_DIR),
+        "WSZ_MAP_TILES": "none",
+    }
+    log = (tmp_path_factory.mktemp("live-log") / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base, process, log.name)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+def _wait_until_up(base: str, process: subprocess.Popen[bytes], log_name: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {Path(log_name).read_text()}")
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise RuntimeError(f"server did not start: {Path(log_name).read_text()}")

@@ -1,0 +1,114 @@
+"""Zone definitions: the documented format, every problem reported, dissolve totals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from geo.errors import DataQualityWarning, ReadError, ZoneDefinitionError
+from geo.load import read_buurten
+from geo.zones import ZoneDefinition, assign_zones, dissolve_zones, read_zone_definition
+from tests.conftest import SAMPLE_BUURTEN, SAMPLE_ZONES
+
+BUURTEN = read_buurten(SAMPLE_BUURTEN)
+
+
+def definition(*zones: dict[str, object], gemeente: str | None = "GM0356") -> ZoneDefinition:
+    return ZoneDefinition.model_validate({"gemeente": gemeente, "zones": list(zones)})
+
+
+def test_example_definition_assigns_wijken_and_buurten_and_warns_about_the_rest() -> None:
+    example = read_zone_definition(SAMPLE_ZONES)
+    with pytest.warns(DataQualityWarning, match=r"3 buurt\(en\) in no woonservicezone") as info:
+        zone_codes = assign_zones(BUURTEN, example)
+    message = str(info[0].message)
+    assert "BU03560704 (Lek)" in message and "BU03560802 (Laagraven)" in message
+    assert zone_codes.index.equals(BUURTEN.index)
+    counts = zone_codes.value_counts().to_dict()
+    assert counts == {"west": 5, "centrum": 5, "noord": 3, "oost": 3, "zuid": 3}
+
+
+def test_json_definition_is_read_too(tmp_path: Path) -> None:
+    path = tmp_path / "zones.json"
+    path.write_text(json.dumps({"zones": [{"code": "a", "name": "A", "wijken": ["WK035601"]}]}))
+    assert read_zone_definition(path).zones[0].wijken == ("WK035601",)
+
+
+def test_dissolved_zones_carry_population_totals() -> None:
+    example = read_zone_definition(SAMPLE_ZONES)
+    with pytest.warns(DataQualityWarning):
+        zone_codes = assign_zones(BUURTEN, example)
+    zones = dissolve_zones(BUURTEN, zone_codes, example).set_index("zone_code")
+    assert list(zones.index) == ["noord", "west", "centrum", "oost", "zuid"]
+    assert zones.loc["zuid", "residents"] == 2650 + 3020 + 1980
+    assert zones["residents"].sum() == BUURTEN["residents"][zone_codes.notna()].sum()
+    assert zones.loc["zuid", "buurt_codes"] == "BU03560701,BU03560702,BU03560703"
+    assert zones.geometry.is_valid.all()
+    assert zones.loc["noord", "area_ha"] == pytest.approx(189 + 176 + 143, rel=0.05)
+
+
+@pytest.mark.parametrize(
+    ("zones", "message"),
+    [
+        ([{"code": "a", "name": "A", "buurten": ["BU03569999"], "wijken": ["WK035699"]}],
+         "zone 'a': unknown code(s) BU03569999, WK035699"),
+        ([{"code": "a", "name": "A", "wijken": ["WK035601"]},
+          {"code": "b", "name": "B", "buurten": ["BU03560101"]}],
+         "BU03560101 in a and b"),
+        ([{"code": "a", "name": "A", "wijken": ["WK035601"]}, {"code": "leeg", "name": "Leeg"}],
+         "zone 'leeg' has no buurten"),
+        ([{"code": "a", "name": "A", "wijken": ["WK035601"]},
+          {"code": "a", "name": "A2", "wijken": ["WK035602"]}],
+         "zone code(s) used twice: a"),
+    ],
+)
+def test_definition_problems_are_named(zones: list[dict[str, object]], message: str) -> None:
+    with pytest.raises(ZoneDefinitionError) as info:
+        assign_zones(BUURTEN, definition(*zones))
+    assert message in str(info.value)
+
+
+def test_all_problems_are_reported_at_once() -> None:
+    bad = definition(
+        {"code": "a", "name": "A", "buurten": ["BU03569999"]},
+        {"code": "b", "name": "B", "wijken": ["WK035601"], "buurten": ["BU03560101"]},
+        {"code": "c", "name": "C", "buurten": ["BU03560101"]},
+    )
+    with pytest.raises(ZoneDefinitionError) as info:
+        assign_zones(BUURTEN, bad)
+    text = str(info.value)
+    assert "BU03569999" in text and "zone 'a' has no buurten" in text
+    assert "BU03560101 in b and c" in text
+
+
+def test_buurten_of_another_gemeente_are_refused() -> None:
+    with pytest.raises(ZoneDefinitionError, match="not in gemeente GM0344: BU03560101"):
+        assign_zones(
+            BUURTEN, definition({"code": "a", "name": "A", "buurten": ["BU03560101"]},
+                                gemeente="GM0344"),
+        )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("zones: []", "zones: .*should have at least 1 item"),
+        ("zones:\n  - code: Noord Oost\n    name: x\n", "zones.0.code: String should match"),
+        ("zones:\n  - code: a\n    name: A\n    buurt: [BU03560101]\n", "Extra inputs"),
+        ("- just a list", "expected a mapping"),
+    ],
+)
+def test_malformed_definitions(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "zones.yaml"
+    path.write_text(text)
+    with pytest.raises(ZoneDefinitionError, match=message):
+        read_zone_definition(path)
+
+
+def test_unparsable_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "zones.yaml"
+    path.write_text("zones: [unclosed")
+    with pytest.raises(ReadError, match="not valid YAML"):
+        read_zone_definition(path)
