@@ -1,0 +1,158 @@
+"""The GeoPackage store and the imports: round trip, add/replace, and refusals that store nothing."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pyogrio
+import pytest
+
+from geo.dataset import Dataset
+from geo.errors import (
+    EmptyStoreError,
+    InputError,
+    ReadError,
+    UnknownCategoryError,
+    ValueProblemError,
+    ZoneDefinitionError,
+)
+from geo.pipeline import (
+    VoorzieningenOptions,
+    import_buurten,
+    import_voorzieningen,
+    import_zones,
+)
+from geo.settings import Settings
+from geo.store import GeoPackageStore
+from tests.conftest import (
+    SAMPLE_BUURTEN,
+    SAMPLE_HUISARTSEN,
+    SAMPLE_VOORZIENINGEN,
+    SAMPLE_ZONES,
+    fingerprint,
+)
+
+
+def test_empty_store_reads_as_empty(tmp_path: Path) -> None:
+    dataset = GeoPackageStore(tmp_path / "none.gpkg").read()
+    assert dataset.is_empty
+    with pytest.raises(EmptyStoreError, match="import them first"):
+        dataset.require_buurten()
+
+
+def test_round_trip_keeps_everything(sample_store: GeoPackageStore, tmp_path: Path) -> None:
+    dataset = sample_store.read()
+    copy = GeoPackageStore(tmp_path / "copy.gpkg")
+    copy.write(dataset)
+    again = copy.read()
+    assert again.definition == dataset.definition
+    for name in ("buurten", "zones", "voorzieningen"):
+        before, after = getattr(dataset, name), getattr(again, name)
+        pd.testing.assert_frame_equal(before.drop(columns="geometry"),
+                                      after.drop(columns="geometry"))
+        assert before.geom_equals_exact(after, tolerance=1e-6).all()
+    layers = {str(n) for n in pyogrio.list_layers(copy.path)[:, 0]}
+    assert layers == {"buurten", "zones", "voorzieningen", "zone_definition"}
+
+
+def test_step_by_step_import_gives_the_sample(
+    settings: Settings, sample_store: GeoPackageStore, tmp_path: Path
+) -> None:
+    store = GeoPackageStore(tmp_path / "fresh.gpkg")
+    with pytest.raises(EmptyStoreError):
+        import_zones(store, SAMPLE_ZONES)
+    assert not store.path.exists()
+    import_buurten(store, SAMPLE_BUURTEN)
+    with pytest.warns(Warning):
+        import_zones(store, SAMPLE_ZONES)
+        import_voorzieningen(store, SAMPLE_VOORZIENINGEN, settings.vocabulary)
+        dataset = import_voorzieningen(
+            store, SAMPLE_HUISARTSEN, settings.vocabulary, mode="add",
+            options=VoorzieningenOptions(crs="EPSG:28992"),
+        )
+    expected = sample_store.read()
+    assert len(dataset.voorzieningen) == len(expected.voorzieningen) == 28
+    assert dataset.zones["residents"].tolist() == expected.zones["residents"].tolist()
+
+
+def test_replace_mode_replaces_voorzieningen(settings: Settings,
+                                             sample_store: GeoPackageStore) -> None:
+    dataset = import_voorzieningen(sample_store, SAMPLE_HUISARTSEN, settings.vocabulary)
+    assert len(dataset.voorzieningen) == 8
+    assert len(sample_store.read().voorzieningen) == 8
+
+
+def test_add_mode_refuses_buurten_already_stored(sample_store: GeoPackageStore) -> None:
+    with pytest.raises(ValueProblemError, match="already stored: BU03560101"):
+        import_buurten(sample_store, SAMPLE_BUURTEN, mode="add")
+
+
+def _bad_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "bad.csv"
+    path.write_text("id,categorie,x,y\n1,bakker,134000,449000\n")
+    return path
+
+
+def _bad_zones(tmp_path: Path) -> Path:
+    path = tmp_path / "zones.yaml"
+    path.write_text("zones:\n  - code: a\n    name: A\n    buurten: [BU03569999]\n")
+    return path
+
+
+def _broken_gpkg(tmp_path: Path) -> Path:
+    path = tmp_path / "broken.gpkg"
+    path.write_bytes(b"\x00" * 100)
+    return path
+
+
+Attempt = Callable[[GeoPackageStore, Path, Settings], Dataset]
+
+BAD_IMPORTS: list[tuple[str, Callable[[Path], Path], Attempt, type[InputError]]] = [
+    ("malformed buurten", _broken_gpkg, lambda st, p, s: import_buurten(st, p), ReadError),
+    ("unknown crs", lambda t: SAMPLE_BUURTEN,
+     lambda st, p, s: import_buurten(st, p, crs="EPSG:999999"), InputError),
+    ("zones with unknown code", _bad_zones, lambda st, p, s: import_zones(st, p),
+     ZoneDefinitionError),
+    ("unknown category", _bad_csv,
+     lambda st, p, s: import_voorzieningen(st, p, s.vocabulary), UnknownCategoryError),
+    ("duplicate voorziening ids", lambda t: SAMPLE_VOORZIENINGEN,
+     lambda st, p, s: import_voorzieningen(st, p, s.vocabulary, mode="add"), ValueProblemError),
+]
+
+
+@pytest.mark.parametrize(
+    ("make_file", "attempt", "error"), [b[1:] for b in BAD_IMPORTS], ids=[b[0] for b in BAD_IMPORTS]
+)
+def test_refused_import_leaves_the_store_exactly_as_it_was(
+    sample_store: GeoPackageStore, settings: Settings, tmp_path: Path,
+    make_file: Callable[[Path], Path], attempt: Attempt, error: type[InputError],
+) -> None:
+    before = fingerprint(sample_store.path)
+    with pytest.raises(error):
+        attempt(sample_store, make_file(tmp_path), settings)
+    assert fingerprint(sample_store.path) == before
+    leftovers = [p.name for p in sample_store.path.parent.iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+
+
+def test_failure_while_writing_leaves_the_store_and_no_temporary_file(
+    sample_store: GeoPackageStore,
+) -> None:
+    before = fingerprint(sample_store.path)
+    dataset = sample_store.read()
+    # The last layer cannot be written (GDAL has no complex numbers): the rename never happens.
+    unwritable = dataset.voorzieningen.assign(extra=1 + 2j)
+    with pytest.raises(NotImplementedError, match="complex128"):
+        sample_store.write(Dataset(dataset.buurten, dataset.zones, unwritable, dataset.definition))
+    assert fingerprint(sample_store.path) == before
+    assert sorted(p.name for p in sample_store.path.parent.iterdir()) == ["store.gpkg"]
+
+
+def test_store_that_is_not_a_geopackage(tmp_path: Path) -> None:
+    path = tmp_path / "store.gpkg"
+    shutil.copy(SAMPLE_ZONES, path)
+    with pytest.raises(ReadError, match="cannot be read"):
+        GeoPackageStore(path).read()
