@@ -118,6 +118,8 @@ def _add_page_furniture(fmap: folium.Map, *, title: str, no_tiles: bool) -> None
     root.header.add_child(  # type: ignore[attr-defined]
         Element('<meta name="viewport" content="width=device-width, initial-scale=1">')
     )
+    # No favicon request (it would 404 on a municipality's web server and in file:// pages).
+    root.header.add_child(Element('<link rel="icon" href="data:,">'))  # type: ignore[attr-defined]
 
 
 def map_html(fmap: folium.Map) -> str:

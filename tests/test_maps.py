@@ -1,0 +1,119 @@
+"""Maps: the HTML we generate, and the page drawn by a real headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from geo.pipeline import Analysis
+from maps.build import map_html, overview_map, write_map, zone_map
+from maps.style import share_colour
+from tests.conftest import ARTIFACTS
+
+OSM = ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "&copy; OpenStreetMap")
+
+
+def test_share_colour_classes() -> None:
+    assert share_colour(0.0) == "#ffffb2"
+    assert share_colour(1.0) == "#bd0026"
+    assert share_colour(float("nan")) == "#bdbdbd"
+
+
+def test_no_tiles_means_no_url_at_all(sample_analysis: Analysis) -> None:
+    html = map_html(overview_map(sample_analysis, tiles=None, asset_base="/static/vendor"))
+    assert not re.search(r"https?://", html)
+
+
+def test_configured_tiles_are_the_only_remote_url(sample_analysis: Analysis) -> None:
+    html = map_html(overview_map(sample_analysis, tiles=OSM, asset_base="/static/vendor"))
+    assert set(re.findall(r"https?://[^\s\"'\\]+", html)) == {OSM[0]}
+
+
+def test_labels_are_dutch_and_english(sample_analysis: Analysis) -> None:
+    html = map_html(zone_map(sample_analysis, "zuid", tiles=None, asset_base="vendor"))
+    for text in ("Inwoners / Residents", "Huisarts / General practitioner", "Buurt / Neighbourhood",
+                 "Buiten bereik / Out of reach", "Zuid (Vreeswijk)"):
+        assert text in html
+
+
+def test_written_map_carries_its_own_leaflet(sample_analysis: Analysis, tmp_path: Path) -> None:
+    path = write_map(overview_map(sample_analysis, tiles=None, asset_base="vendor"),
+                     tmp_path / "index.html")
+    for source in re.findall(r'(?:src|href)="([^"]+)"', path.read_text()):
+        if source.startswith("data:"):
+            continue
+        assert (tmp_path / source).is_file(), source
+
+
+# --------------------------------------------------------------------------- real browser
+
+
+def chromium_path() -> str:
+    path = os.environ.get("WSZ_CHROMIUM") or shutil.which("chromium")
+    if path is None:
+        pytest.fail("Debian's chromium is needed for the map tests: run scripts/ensure-chromium")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium_path(),
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                  "--disable-background-networking"],
+        )
+        yield launched
+        launched.close()
+
+
+def open_map(browser: Browser, url: str) -> tuple[Page, list[str], list[str]]:
+    """Open ``url``; return the page, console errors and requests to other hosts."""
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    errors: list[str] = []
+    foreign: list[str] = []
+    host = urlparse(url).netloc
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: foreign.append(r.url)
+            if urlparse(r.url).netloc not in (host, "") else None)
+    page.goto(url)
+    page.wait_for_selector(".leaflet-marker-icon", timeout=15_000)
+    return page, errors, foreign
+
+
+@pytest.mark.browser
+@pytest.mark.e2e
+def test_overview_map_draws_zones_buurten_and_markers(
+    browser: Browser, live_server: str, sample_analysis: Analysis
+) -> None:
+    page, errors, foreign = open_map(browser, f"{live_server}/maps/index.html")
+    dataset = sample_analysis.dataset
+    polygons = page.locator("path.leaflet-interactive").count()
+    # The shown gap layer and the buurten layer draw every buurt; zones add their outlines.
+    assert polygons == 2 * len(dataset.buurten) + len(dataset.zones)
+    assert page.locator(".leaflet-marker-icon").count() == len(dataset.voorzieningen)
+    assert page.locator(".wsz-legend").is_visible()
+    assert page.locator(".leaflet-control-layers").is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "map-overview.png")
+    assert errors == [] and foreign == []
+
+
+@pytest.mark.browser
+@pytest.mark.e2e
+def test_zone_map_and_tooltip(browser: Browser, live_server: str) -> None:
+    page, errors, foreign = open_map(browser, f"{live_server}/maps/zuid.html")
+    assert page.locator(".leaflet-marker-icon").count() >= 4
+    page.locator(".leaflet-marker-icon").first.hover()
+    assert page.locator(".leaflet-tooltip").first.is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "map-zuid.png")
+    assert errors == [] and foreign == []
