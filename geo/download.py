@@ -221,7 +221,8 @@ def _progress_line(received: int, total: int) -> str:
 def _atomic_target(target: Path) -> Iterator[Path]:
     """A temporary path next to ``target``, renamed onto it when the block succeeds."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.part")
+    # Keep the suffix: GDAL chooses and checks formats by it (.gpkg).
+    temporary = target.with_name(f".{target.stem}.part{target.suffix}")
     with contextlib.suppress(FileNotFoundError):
         temporary.unlink()
     try:

@@ -382,7 +382,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``wsz``; returns the exit status."""
     args = build_parser().parse_args(argv)
-    warnings.showwarning = _show_warning
+    with warnings.catch_warnings():  # restores the caller's warning filters and printer
+        warnings.simplefilter("always", DataQualityWarning)
+        warnings.showwarning = _show_warning
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         settings = Settings(**({"store_path": args.store} if args.store else {}))
     except ValidationError as exc:

@@ -1,0 +1,90 @@
+"""The `wsz` command line, in process: output, exit codes, files written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from geo.settings import SAMPLE_DIR
+from service.cli import main
+from tests.conftest import SAMPLE_BUURTEN, fingerprint
+
+
+@pytest.fixture(autouse=True)
+def _environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("WSZ_STORE_PATH", str(tmp_path / "store.gpkg"))
+    monkeypatch.setenv("WSZ_DATA_PATH", str(SAMPLE_DIR))
+    monkeypatch.setenv("WSZ_MAP_TILES", "none")
+
+
+def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("import", "coverage", "map", "serve", "demo", "download"):
+        assert command in out
+
+
+def test_demo_without_server_prints_coverage_per_zone(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--no-serve"]) == 0
+    captured = capsys.readouterr()
+    assert "Store holds 22 buurten, 5 zones and 28 voorzieningen (1 outside every zone)." in (
+        captured.out
+    )
+    assert "Zuid (Vreeswijk) [zuid]: 7,650 residents" in captured.out
+    assert "All zones together" in captured.out
+    assert "warning: 3 buurt(en) in no woonservicezone" in captured.err
+    assert "Placing residents" in captured.err  # progress goes to stderr
+
+
+def test_coverage_of_one_zone_and_an_unknown_zone(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["import", "sample"])
+    capsys.readouterr()
+    assert main(["coverage", "--zone", "noord"]) == 0
+    out = capsys.readouterr().out
+    assert "[noord]" in out and "[zuid]" not in out
+    assert main(["coverage", "--zone", "atlantis"]) == 1
+    assert "error (Not found): no woonservicezone 'atlantis'" in capsys.readouterr().err
+
+
+def test_refused_import_exits_1_and_keeps_the_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["import", "sample"])
+    store = tmp_path / "store.gpkg"
+    before = fingerprint(store)
+    broken = tmp_path / "buurten.geojson"
+    broken.write_text('{"type": "FeatureCollection", "features": [')
+    assert main(["import", "buurten", str(broken)]) == 1
+    assert "error (Unreadable file)" in capsys.readouterr().err
+    assert fingerprint(store) == before
+
+
+def test_import_buurten_then_coverage_needs_no_zones(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", "buurten", str(SAMPLE_BUURTEN)]) == 0
+    assert "Store holds 22 buurten, 0 zones" in capsys.readouterr().out
+
+
+def test_map_writes_overview_and_zone_pages(tmp_path: Path) -> None:
+    main(["import", "sample"])
+    out = tmp_path / "maps"
+    assert main(["map", "-o", str(out)]) == 0
+    names = sorted(p.name for p in out.glob("*.html"))
+    assert names == ["centrum.html", "index.html", "noord.html", "oost.html", "west.html",
+                     "zuid.html"]
+    assert (out / "vendor" / "leaflet" / "leaflet.js").is_file()
+
+
+def test_bad_configuration_is_explained(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("WSZ_THRESHOLDS_M", '{"bakker": 300}')
+    assert main(["coverage"]) == 1
+    assert "threshold given for unknown category bakker" in capsys.readouterr().err
+
+
+def test_empty_store(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["coverage"]) == 1
+    assert "import them first" in capsys.readouterr().err

@@ -1,0 +1,46 @@
+"""Settings refuse bad combinations at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from geo.settings import Settings
+from tests.conftest import make_settings
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"working_crs": "EPSG:4326"}, "must be projected in metres"),
+        ({"working_crs": "EPSG:999999"}, "unknown coordinate reference system"),
+        ({"thresholds_m": {"huisarts": 0}}, "thresholds must be > 0"),
+        ({"thresholds_m": {"bakker": 300}}, "unknown category bakker"),
+        ({"map_tiles": "satellite"}, "use one of none, openstreetmap, brt"),
+        ({"map_tiles": "https://tiles.example/{z}/{x}/{y}.png"}, "WSZ_MAP_TILES_ATTRIBUTION"),
+        ({"walking_speed_m_per_s": 0}, "greater than 0"),
+    ],
+)
+def test_bad_settings_are_refused(tmp_path: Path, overrides: dict[str, object],
+                                  message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        make_settings(tmp_path / "s.gpkg", **overrides)
+
+
+def test_threshold_override_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WSZ_THRESHOLDS_M", '{"supermarkt": 600}')
+    monkeypatch.setenv("WSZ_DATA_PATH", "/a:/b")
+    settings = Settings()
+    assert settings.vocabulary["supermarkt"].threshold_m == 600
+    assert settings.vocabulary["huisarts"].threshold_m == 500
+    assert settings.data_path == [Path("/a"), Path("/b")]
+    assert settings.minutes(400) == pytest.approx(400 / 0.8 / 60)
+
+
+def test_data_path_lookup(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "s.gpkg")
+    assert settings.find_data_file("sample.yaml").name == "sample.yaml"
+    with pytest.raises(ValueError, match="nope.gpkg not found in the data path"):
+        settings.find_data_file("nope.gpkg")
