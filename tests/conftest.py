@@ -37,7 +37,9 @@ SAMPLE_ZONES = SAMPLE_DIR / "zones_GM0356_example.yaml"
 def make_settings(store_path: Path, **overrides: object) -> Settings:
     """Settings on the synthetic sample only, without tiles (no network in tests)."""
     values: dict[str, object] = {
-        "store_path": store_path, "data_path": [SAMPLE_DIR], "map_tiles": "none",
+        "store_path": store_path,
+        "data_path": [SAMPLE_DIR],
+        "map_tiles": "none",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -103,13 +105,18 @@ def live_server(sample_store_file: Path, tmp_path_factory: pytest.TempPathFactor
     shutil.copy(sample_store_file, store)
     port = free_port()
     env = {
-        **os.environ, "WSZ_STORE_PATH": str(store), "WSZ_DATA_PATH": str(SAMPLE_DIR),
+        **os.environ,
+        "WSZ_STORE_PATH": str(store),
+        "WSZ_DATA_PATH": str(SAMPLE_DIR),
         "WSZ_MAP_TILES": "none",
     }
     log = (tmp_path_factory.mktemp("live-log") / "server.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=PROJECT_ROOT,
     )
     base = f"http://127.0.0.1:{port}"
     try:

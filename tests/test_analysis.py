@@ -36,17 +36,27 @@ def square_buurten(*specs: tuple[str, float, float, float, float | None]) -> gpd
 
 
 def vocabulary_of(**thresholds: float) -> Vocabulary:
-    return Vocabulary(categories=tuple(
-        Category(code=code, label_nl=code, label_en=code, threshold_m=metres, norm_source="test",
-                 colour="#000000", symbol=code[0].upper())
-        for code, metres in thresholds.items()
-    ))
+    return Vocabulary(
+        categories=tuple(
+            Category(
+                code=code,
+                label_nl=code,
+                label_en=code,
+                threshold_m=metres,
+                norm_source="test",
+                colour="#000000",
+                symbol=code[0].upper(),
+            )
+            for code, metres in thresholds.items()
+        )
+    )
 
 
 def points(category: str, *xy: tuple[float, float]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         {"id": [f"{category}-{i}" for i in range(len(xy))], "category": category},
-        geometry=[shapely.Point(x, y) for x, y in xy], crs=WORKING_CRS,
+        geometry=[shapely.Point(x, y) for x, y in xy],
+        crs=WORKING_CRS,
     )
 
 
@@ -65,8 +75,9 @@ def test_resident_points_fill_a_buurt_on_the_grid() -> None:
 
 
 def test_tiny_buurt_gets_one_point_and_unknown_residents_weigh_nothing() -> None:
-    buurten = square_buurten(("BU00000001", X0 + 10, Y0 + 10, 30, 50.0),
-                             ("BU00000002", X0 + 500, Y0, 500, None))
+    buurten = square_buurten(
+        ("BU00000001", X0 + 10, Y0 + 10, 30, 50.0), ("BU00000002", X0 + 500, Y0, 500, None)
+    )
     placed = resident_points(buurten, spacing_m=100).groupby("bu_code")
     assert placed.size()["BU00000001"] == 1
     assert placed["residents"].sum()["BU00000001"] == 50
@@ -102,7 +113,9 @@ coordinates = st.tuples(st.floats(0, 5000), st.floats(0, 5000))
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(coordinates, min_size=1, max_size=30), st.lists(coordinates, min_size=1, max_size=10))
+@given(
+    st.lists(coordinates, min_size=1, max_size=30), st.lists(coordinates, min_size=1, max_size=10)
+)
 def test_straight_line_nearest_is_the_true_minimum(
     origin_xy: list[tuple[float, float]], target_xy: list[tuple[float, float]]
 ) -> None:
@@ -116,7 +129,8 @@ def test_straight_line_nearest_is_the_true_minimum(
 
 def test_no_targets_means_unreachable() -> None:
     found = StraightLineDistance().nearest(shapely.points([[0, 0]]), np.array([], dtype=object))
-    assert np.isinf(found.distance_m[0]) and found.target[0] == -1
+    assert np.isinf(found.distance_m[0])
+    assert found.target[0] == -1
 
 
 # --------------------------------------------------------------------------- coverage
@@ -124,12 +138,14 @@ def test_no_targets_means_unreachable() -> None:
 
 def test_coverage_by_hand() -> None:
     """Two 200 m buurten (4 grid points each); a supermarket at the west one's corner."""
-    buurten = square_buurten(("BU00000001", X0, Y0, 200, 400.0),
-                             ("BU00000002", X0 + 1000, Y0, 200, 100.0))
+    buurten = square_buurten(
+        ("BU00000001", X0, Y0, 200, 400.0), ("BU00000002", X0 + 1000, Y0, 200, 100.0)
+    )
     placed = resident_points(buurten, spacing_m=100)
     shops = points("supermarkt", (X0, Y0))
-    result = compute_coverage(placed, buurten, shops, vocabulary_of(supermarkt=200, apotheek=500),
-                              StraightLineDistance())
+    result = compute_coverage(
+        placed, buurten, shops, vocabulary_of(supermarkt=200, apotheek=500), StraightLineDistance()
+    )
     per_buurt = result.buurten.set_index(["bu_code", "category"])
     # West: points at 50√2≈71, 158, 158, 212 m → one of four beyond 200 m.
     assert per_buurt.loc[("BU00000001", "supermarkt"), "share_beyond"] == pytest.approx(0.25)
@@ -159,8 +175,13 @@ class DetourDistance:
 
 def test_distance_source_can_be_swapped(sample_analysis: Analysis) -> None:
     dataset = sample_analysis.dataset
-    longer = compute_coverage(sample_analysis.points, dataset.buurten, dataset.voorzieningen,
-                              sample_analysis.vocabulary, DetourDistance(1.4))
+    longer = compute_coverage(
+        sample_analysis.points,
+        dataset.buurten,
+        dataset.voorzieningen,
+        sample_analysis.vocabulary,
+        DetourDistance(1.4),
+    )
     base = sample_analysis.coverage.zones.set_index(["zone_code", "category"])
     detour = longer.zones.set_index(["zone_code", "category"])
     assert longer.source == "detour"

@@ -38,7 +38,8 @@ def assert_rfc7946(body: dict[str, Any], model: type[BaseModel]) -> None:
     assert "crs" not in body
     for item in body["features"]:
         for lon, lat in coordinates(item["geometry"]["coordinates"]):
-            assert 3 < lon < 8 and 50 < lat < 54
+            assert 3 < lon < 8
+            assert 50 < lat < 54
             assert len(repr(lon).split(".")[-1]) <= 7
 
 
@@ -62,7 +63,12 @@ def test_zone_detail(client: TestClient) -> None:
     assert len(detail.buurten.features) == 3
     assert {f.properties.zone_code for f in detail.voorzieningen.features} == {"zuid"}
     assert [row.category for row in detail.coverage] == [
-        "ontmoetingsplek", "steunpunt", "huisarts", "gezondheidscentrum", "apotheek", "supermarkt",
+        "ontmoetingsplek",
+        "steunpunt",
+        "huisarts",
+        "gezondheidscentrum",
+        "apotheek",
+        "supermarkt",
     ]
     assert all(0 <= (row.share_beyond or 0) <= 1 for row in detail.coverage)
     assert detail.map == "/maps/zuid.html"
@@ -107,9 +113,11 @@ def test_voorzieningen_filters_are_consistent(client: TestClient) -> None:
 def test_coverage(client: TestClient) -> None:
     body = CoverageResponse.model_validate(client.get("/coverage").json())
     assert body.source == "straight_line"
-    assert len(body.zones) == 5 * 6 and len(body.gemeente) == 6
+    assert len(body.zones) == 5 * 6
+    assert len(body.gemeente) == 6
     one = client.get("/coverage?zone=noord&category=supermarkt").json()
-    assert len(one["zones"]) == 1 and one["zones"][0]["zone_code"] == "noord"
+    assert len(one["zones"]) == 1
+    assert one["zones"][0]["zone_code"] == "noord"
     buurten = client.get("/coverage/buurten?zone=zuid").json()
     assert {row["bu_code"] for row in buurten} == {"BU03560701", "BU03560702", "BU03560703"}
 
@@ -118,17 +126,20 @@ def test_lookup_names_buurt_zone_and_nearest(client: TestClient) -> None:
     response = client.get("/lookup", params={"lon": 5.09, "lat": 52.03})
     assert response.status_code == 200
     location = LocationOut.model_validate(response.json())
-    assert location.bu_code == "BU03560401" and location.zone_code == "centrum"
+    assert location.bu_code == "BU03560401"
+    assert location.zone_code == "centrum"
     assert len(location.nearest) == 6
     for nearest in location.nearest:
-        assert nearest.distance_m is not None and nearest.distance_m >= 0
+        assert nearest.distance_m is not None
+        assert nearest.distance_m >= 0
         assert nearest.walking_minutes == pytest.approx(nearest.distance_m / 0.8 / 60, abs=0.1)
         assert nearest.within_threshold == (nearest.distance_m <= nearest.threshold_m)
 
 
 def test_lookup_outside_every_buurt(client: TestClient) -> None:
     location = client.get("/lookup", params={"lon": 4.9, "lat": 52.37}).json()  # Amsterdam
-    assert location["bu_code"] is None and location["zone_code"] is None
+    assert location["bu_code"] is None
+    assert location["zone_code"] is None
     assert all(n["distance_m"] > 20_000 for n in location["nearest"])
 
 
@@ -153,7 +164,9 @@ def test_errors_are_problem_json(client: TestClient, path: str, status: int, det
     assert response.status_code == status
     assert response.headers["content-type"] == PROBLEM
     body = response.json()
-    assert body["status"] == status and body["title"] and body["type"]
+    assert body["status"] == status
+    assert body["title"]
+    assert body["type"]
     assert detail in body["detail"]
     assert body["instance"] == path.split("?")[0]
 
@@ -184,12 +197,14 @@ def test_openapi_and_docs_work_offline(client: TestClient) -> None:
     docs = client.get("/docs").text
     assert not re.search(r"(src|href)=\"https?://", docs), "docs must not load from a CDN"
     script = re.search(r'src="([^"]+swagger-ui-bundle.js)"', docs)
-    assert script is not None and client.get(script.group(1)).status_code == 200
+    assert script is not None
+    assert client.get(script.group(1)).status_code == 200
 
 
 def test_map_pages_load_leaflet_from_this_service(client: TestClient) -> None:
     page = client.get("/maps/index.html")
-    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
     sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
     assert "/static/vendor/leaflet/leaflet.js" in sources
     assert all(not s.startswith(("http://", "https://", "//")) for s in sources)

@@ -44,7 +44,8 @@ def test_coverage_of_one_zone_and_an_unknown_zone(capsys: pytest.CaptureFixture[
     capsys.readouterr()
     assert main(["coverage", "--zone", "noord"]) == 0
     out = capsys.readouterr().out
-    assert "[noord]" in out and "[zuid]" not in out
+    assert "[noord]" in out
+    assert "[zuid]" not in out
     assert main(["coverage", "--zone", "atlantis"]) == 1
     assert "error (Not found): no woonservicezone 'atlantis'" in capsys.readouterr().err
 
@@ -72,8 +73,14 @@ def test_map_writes_overview_and_zone_pages(tmp_path: Path) -> None:
     out = tmp_path / "maps"
     assert main(["map", "-o", str(out)]) == 0
     names = sorted(p.name for p in out.glob("*.html"))
-    assert names == ["centrum.html", "index.html", "noord.html", "oost.html", "west.html",
-                     "zuid.html"]
+    assert names == [
+        "centrum.html",
+        "index.html",
+        "noord.html",
+        "oost.html",
+        "west.html",
+        "zuid.html",
+    ]
     assert (out / "vendor" / "leaflet" / "leaflet.js").is_file()
 
 

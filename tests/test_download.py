@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import parse_qs, urlparse
 
 import pyogrio
@@ -22,8 +23,11 @@ from geo.load import read_buurten
 from tests.conftest import SAMPLE_BUURTEN
 
 PDOK_NAMES = {
-    "buurtcode": "buurtcode", "buurtnaam": "buurtnaam", "wijkcode": "wijkcode",
-    "gemeentecode": "gemeentecode", "gemeentenaam": "gemeentenaam",
+    "buurtcode": "buurtcode",
+    "buurtnaam": "buurtnaam",
+    "wijkcode": "wijkcode",
+    "gemeentecode": "gemeentecode",
+    "gemeentenaam": "gemeentenaam",
     "aantal_inwoners": "aantalInwoners",
     "percentage_personen_65_jaar_en_ouder": "percentagePersonen65JaarEnOuder",
 }
@@ -41,7 +45,7 @@ def pdok_features() -> list[dict[str, object]]:
 
 class FakePdok(BaseHTTPRequestHandler):
     features = pdok_features()
-    requests: list[dict[str, list[str]]] = []
+    requests: ClassVar[list[dict[str, list[str]]]] = []
 
     def do_GET(self) -> None:
         url = urlparse(self.path)
@@ -52,7 +56,7 @@ class FakePdok(BaseHTTPRequestHandler):
         if "gemeentecode" not in query["FILTER"][0] or "GM9999" in query["FILTER"][0]:
             return self._send(EXCEPTION_REPORT, "text/xml")
         start, count = int(query["startIndex"][0]), int(query["count"][0])
-        page = {"type": "FeatureCollection", "features": self.features[start:start + count]}
+        page = {"type": "FeatureCollection", "features": self.features[start : start + count]}
         return self._send(json.dumps(page).encode(), "application/json")
 
     def _send(self, body: bytes, content_type: str) -> None:
@@ -62,7 +66,7 @@ class FakePdok(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         del format, args
 
 
@@ -78,17 +82,21 @@ def pdok() -> Iterator[str]:
 
 def via(base: str) -> download.Fetch:
     """Send PDOK's URL to the local server instead, over real HTTP."""
+
     def fetch(url: str) -> bytes:
         return download.http_get(url.replace("https://service.pdok.nl", base))
+
     return fetch
 
 
 def test_page_url_asks_pdok_for_one_gemeente_in_rd_new() -> None:
     url = urlparse(download.buurten_page_url("GM0356", 2024, start_index=1000))
-    assert url.netloc == "service.pdok.nl" and url.path == "/cbs/wijkenbuurten/2024/wfs/v1_0"
+    assert url.netloc == "service.pdok.nl"
+    assert url.path == "/cbs/wijkenbuurten/2024/wfs/v1_0"
     query = {k: v[0] for k, v in parse_qs(url.query).items()}
     assert query["typeNames"] == "wijkenbuurten:buurten"
-    assert query["srsName"] == "EPSG:28992" and query["startIndex"] == "1000"
+    assert query["srsName"] == "EPSG:28992"
+    assert query["startIndex"] == "1000"
     assert "<fes:ValueReference>gemeentecode</fes:ValueReference>" in query["FILTER"]
     assert "<fes:Literal>GM0356</fes:Literal>" in query["FILTER"]
 
@@ -116,8 +124,9 @@ def test_download_pages_through_and_saves_importable_buurten(pdok: str, tmp_path
     FakePdok.requests.clear()
     lines: list[str] = []
     target = tmp_path / "buurten_GM0356_2024.gpkg"
-    download.download_buurten("GM0356", 2024, target, fetch=via(pdok), progress=lines.append,
-                              page_size=10)
+    download.download_buurten(
+        "GM0356", 2024, target, fetch=via(pdok), progress=lines.append, page_size=10
+    )
     assert [q["startIndex"][0] for q in FakePdok.requests] == ["0", "10", "20"]
     assert "22 buurten received" in "\n".join(lines)
     buurten = read_buurten(target)  # PDOK's camel-case names are understood
@@ -142,8 +151,9 @@ def test_unreachable_server_is_a_download_error() -> None:
 def test_osm_extract_is_streamed_with_progress(pdok: str, tmp_path: Path) -> None:
     lines: list[str] = []
     target = tmp_path / "utrecht-latest.osm.pbf"
-    download.download_file(f"{pdok}/utrecht-latest.osm.pbf", target, progress=lines.append,
-                           chunk_bytes=1000)
+    download.download_file(
+        f"{pdok}/utrecht-latest.osm.pbf", target, progress=lines.append, chunk_bytes=1000
+    )
     assert target.read_bytes() == b"\x00PBF" * 1000
     assert any("(100%)" in line for line in lines)
     assert [p.name for p in tmp_path.iterdir()] == ["utrecht-latest.osm.pbf"]

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.e2e
 def test_served_api_over_http(live_server: str) -> None:
     with httpx.Client(base_url=live_server, timeout=30) as http:
         health = http.get("/health").json()
-        assert health["status"] == "ok" and health["buurten"] == 22
+        assert health["status"] == "ok"
+        assert health["buurten"] == 22
 
         zones = http.get("/zones")
         assert zones.headers["content-type"] == "application/geo+json"

@@ -38,14 +38,20 @@ def test_configured_tiles_are_the_only_remote_url(sample_analysis: Analysis) -> 
 
 def test_labels_are_dutch_and_english(sample_analysis: Analysis) -> None:
     html = map_html(zone_map(sample_analysis, "zuid", tiles=None, asset_base="vendor"))
-    for text in ("Inwoners / Residents", "Huisarts / General practitioner", "Buurt / Neighbourhood",
-                 "Buiten bereik / Out of reach", "Zuid (Vreeswijk)"):
+    for text in (
+        "Inwoners / Residents",
+        "Huisarts / General practitioner",
+        "Buurt / Neighbourhood",
+        "Buiten bereik / Out of reach",
+        "Zuid (Vreeswijk)",
+    ):
         assert text in html
 
 
 def test_written_map_carries_its_own_leaflet(sample_analysis: Analysis, tmp_path: Path) -> None:
-    path = write_map(overview_map(sample_analysis, tiles=None, asset_base="vendor"),
-                     tmp_path / "index.html")
+    path = write_map(
+        overview_map(sample_analysis, tiles=None, asset_base="vendor"), tmp_path / "index.html"
+    )
     for source in re.findall(r'(?:src|href)="([^"]+)"', path.read_text()):
         if source.startswith("data:"):
             continue
@@ -67,8 +73,12 @@ def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=chromium_path(),
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                  "--disable-background-networking"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+            ],
         )
         yield launched
         launched.close()
@@ -82,8 +92,10 @@ def open_map(browser: Browser, url: str) -> tuple[Page, list[str], list[str]]:
     host = urlparse(url).netloc
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("request", lambda r: foreign.append(r.url)
-            if urlparse(r.url).netloc not in (host, "") else None)
+    page.on(
+        "request",
+        lambda r: foreign.append(r.url) if urlparse(r.url).netloc not in (host, "") else None,
+    )
     page.goto(url)
     page.wait_for_selector(".leaflet-marker-icon", timeout=15_000)
     return page, errors, foreign
@@ -104,7 +116,8 @@ def test_overview_map_draws_zones_buurten_and_markers(
     assert page.locator(".leaflet-control-layers").is_visible()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "map-overview.png")
-    assert errors == [] and foreign == []
+    assert errors == []
+    assert foreign == []
 
 
 @pytest.mark.browser
@@ -116,4 +129,5 @@ def test_zone_map_and_tooltip(browser: Browser, live_server: str) -> None:
     assert page.locator(".leaflet-tooltip").first.is_visible()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "map-zuid.png")
-    assert errors == [] and foreign == []
+    assert errors == []
+    assert foreign == []

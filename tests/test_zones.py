@@ -24,7 +24,8 @@ def test_example_definition_assigns_wijken_and_buurten_and_warns_about_the_rest(
     with pytest.warns(DataQualityWarning, match=r"3 buurt\(en\) in no woonservicezone") as info:
         zone_codes = assign_zones(BUURTEN, example)
     message = str(info[0].message)
-    assert "BU03560704 (Lek)" in message and "BU03560802 (Laagraven)" in message
+    assert "BU03560704 (Lek)" in message
+    assert "BU03560802 (Laagraven)" in message
     assert zone_codes.index.equals(BUURTEN.index)
     counts = zone_codes.value_counts().to_dict()
     assert counts == {"west": 5, "centrum": 5, "noord": 3, "oost": 3, "zuid": 3}
@@ -52,16 +53,28 @@ def test_dissolved_zones_carry_population_totals() -> None:
 @pytest.mark.parametrize(
     ("zones", "message"),
     [
-        ([{"code": "a", "name": "A", "buurten": ["BU03569999"], "wijken": ["WK035699"]}],
-         "zone 'a': unknown code(s) BU03569999, WK035699"),
-        ([{"code": "a", "name": "A", "wijken": ["WK035601"]},
-          {"code": "b", "name": "B", "buurten": ["BU03560101"]}],
-         "BU03560101 in a and b"),
-        ([{"code": "a", "name": "A", "wijken": ["WK035601"]}, {"code": "leeg", "name": "Leeg"}],
-         "zone 'leeg' has no buurten"),
-        ([{"code": "a", "name": "A", "wijken": ["WK035601"]},
-          {"code": "a", "name": "A2", "wijken": ["WK035602"]}],
-         "zone code(s) used twice: a"),
+        (
+            [{"code": "a", "name": "A", "buurten": ["BU03569999"], "wijken": ["WK035699"]}],
+            "zone 'a': unknown code(s) BU03569999, WK035699",
+        ),
+        (
+            [
+                {"code": "a", "name": "A", "wijken": ["WK035601"]},
+                {"code": "b", "name": "B", "buurten": ["BU03560101"]},
+            ],
+            "BU03560101 in a and b",
+        ),
+        (
+            [{"code": "a", "name": "A", "wijken": ["WK035601"]}, {"code": "leeg", "name": "Leeg"}],
+            "zone 'leeg' has no buurten",
+        ),
+        (
+            [
+                {"code": "a", "name": "A", "wijken": ["WK035601"]},
+                {"code": "a", "name": "A2", "wijken": ["WK035602"]},
+            ],
+            "zone code(s) used twice: a",
+        ),
     ],
 )
 def test_definition_problems_are_named(zones: list[dict[str, object]], message: str) -> None:
@@ -79,15 +92,16 @@ def test_all_problems_are_reported_at_once() -> None:
     with pytest.raises(ZoneDefinitionError) as info:
         assign_zones(BUURTEN, bad)
     text = str(info.value)
-    assert "BU03569999" in text and "zone 'a' has no buurten" in text
+    assert "BU03569999" in text
+    assert "zone 'a' has no buurten" in text
     assert "BU03560101 in b and c" in text
 
 
 def test_buurten_of_another_gemeente_are_refused() -> None:
     with pytest.raises(ZoneDefinitionError, match="not in gemeente GM0344: BU03560101"):
         assign_zones(
-            BUURTEN, definition({"code": "a", "name": "A", "buurten": ["BU03560101"]},
-                                gemeente="GM0344"),
+            BUURTEN,
+            definition({"code": "a", "name": "A", "buurten": ["BU03560101"]}, gemeente="GM0344"),
         )
 
 
