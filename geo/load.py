@@ -426,7 +426,11 @@ def _read_point_csv(
     try:
         table = pd.read_csv(path, sep=None, engine="python", dtype=str, encoding="utf-8-sig")
     except (
-        pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, UnicodeDecodeError, OSError
+        pd.errors.ParserError,
+        pd.errors.EmptyDataError,
+        csv.Error,
+        UnicodeDecodeError,
+        OSError,
     ) as exc:
         raise ReadError(f"{where}: cannot read as CSV: {exc}") from exc
     table.index = table.index + 2  # rows are reported as line numbers (line 1 is the header)
