@@ -40,7 +40,7 @@ EXCEPTION_REPORT = (
 
 def pdok_features() -> list[dict[str, object]]:
     frame = pyogrio.read_dataframe(SAMPLE_BUURTEN)[[*PDOK_NAMES, "geometry"]]
-    return json.loads(frame.rename(columns=PDOK_NAMES).to_json())["features"]  # type: ignore[no-any-return]
+    return json.loads(frame.rename(columns=PDOK_NAMES).to_json())["features"]
 
 
 class FakePdok(BaseHTTPRequestHandler):

@@ -35,7 +35,8 @@ TO_WGS84 = Transformer.from_crs(28992, 4326, always_xy=True)
 
 # (wijk number, wijk name, centre offset in metres from the town centre, buurten)
 # buurten: (name, seed offset from wijk centre, residents, % 65+)
-WIJKEN = [
+Buurt = tuple[str, tuple[float, float], int, float]
+WIJKEN: list[tuple[str, str, tuple[float, float], list[Buurt]]] = [
     (
         "01",
         "Jutphaas-Wijkersloot",
