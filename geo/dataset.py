@@ -11,9 +11,10 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
-from geo.errors import EmptyStoreError, NotFoundError
+from geo.errors import EmptyStoreError
 from geo.join import join_voorzieningen
 from geo.load import BUURT_COLUMNS, VOORZIENING_COLUMNS
+from geo.query import check_zone
 from geo.zones import ZONE_COLUMNS, ZoneDefinition, assign_zones, dissolve_zones
 
 
@@ -33,6 +34,15 @@ def empty_voorzieningen(crs: object) -> gpd.GeoDataFrame:
     """A voorzieningen frame with no rows."""
     return gpd.GeoDataFrame(
         {c: pd.Series(dtype="string") for c in (*VOORZIENING_COLUMNS, "bu_code", "zone_code")},
+        geometry=gpd.GeoSeries([], crs=crs),
+        crs=crs,
+    )
+
+
+def empty_zones(crs: object) -> gpd.GeoDataFrame:
+    """A zones frame with no rows (no zone definition yet)."""
+    return gpd.GeoDataFrame(
+        {c: pd.Series(dtype=object) for c in ZONE_COLUMNS},
         geometry=gpd.GeoSeries([], crs=crs),
         crs=crs,
     )
@@ -66,11 +76,8 @@ class Dataset:
 
     def zone(self, zone_code: str) -> pd.Series:
         """One zone's row; raise :class:`NotFoundError` listing the known codes."""
-        match = self.zones[self.zones["zone_code"] == zone_code]
-        if match.empty:
-            known = ", ".join(self.zones["zone_code"]) or "none defined yet"
-            raise NotFoundError(f"no woonservicezone {zone_code!r}; known zones: {known}")
-        return match.iloc[0]
+        check_zone(zone_code, self.zones)
+        return self.zones[self.zones["zone_code"] == zone_code].iloc[0]
 
 
 def assemble(
@@ -90,11 +97,7 @@ def assemble(
         zones = dissolve_zones(buurten, buurten["zone_code"], definition)
     else:
         buurten["zone_code"] = pd.Series(pd.NA, index=buurten.index, dtype="string")
-        zones = gpd.GeoDataFrame(
-            {c: pd.Series(dtype=object) for c in ZONE_COLUMNS},
-            geometry=gpd.GeoSeries([], crs=buurten.crs),
-            crs=buurten.crs,
-        )
+        zones = empty_zones(buurten.crs)
     voorzieningen = voorzieningen[[*list(VOORZIENING_COLUMNS), "geometry"]]
     if not voorzieningen.empty and not buurten.empty:
         voorzieningen = join_voorzieningen(voorzieningen, buurten)

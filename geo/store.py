@@ -21,7 +21,7 @@ import pyogrio
 from pyproj import CRS
 
 from geo.crs import WORKING_CRS
-from geo.dataset import Dataset, assemble, empty_buurten, empty_voorzieningen
+from geo.dataset import Dataset, empty_buurten, empty_voorzieningen, empty_zones
 from geo.errors import ReadError
 from geo.zones import ZoneDefinition
 
@@ -43,7 +43,7 @@ class GeoPackageStore:
         if not self.path.exists():
             return Dataset(
                 empty_buurten(self.crs),
-                assemble(empty_buurten(self.crs), None, empty_voorzieningen(self.crs)).zones,
+                empty_zones(self.crs),
                 empty_voorzieningen(self.crs),
             )
         try:
@@ -64,7 +64,7 @@ class GeoPackageStore:
         )
         zones = self._layer("zones", layers)
         if zones is None:
-            zones = assemble(buurten.iloc[:0], None, voorzieningen.iloc[:0]).zones
+            zones = empty_zones(self.crs)
         return Dataset(buurten, zones, voorzieningen, definition)
 
     def _layer(self, name: str, layers: set[str]) -> gpd.GeoDataFrame | None:

@@ -32,6 +32,7 @@ from geo.pipeline import (
 )
 from geo.settings import Settings
 from geo.store import GeoPackageStore
+from service.state import Published, load_published, publish
 
 EPILOG = """\
 Configuration comes from WSZ_* environment variables or a .env file, e.g.
@@ -192,17 +193,23 @@ def cmd_map(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
-
-    from service.main import create_app
-    from service.state import load_published
-
-    host, port = args.host or settings.host, args.port or settings.port
     published = load_published(settings)
     if published is None:
         _progress("warning: the store is empty; the API answers 503 until data is imported")
+    return _serve(args, settings, published)
+
+
+def _serve(args: argparse.Namespace, settings: Settings, published: Published | None) -> int:
+    """Run uvicorn in the foreground after printing where the map and the API are."""
+    import uvicorn
+
+    from service.main import create_app
+
+    host, port = args.host or settings.host, args.port or settings.port
     base = f"http://{host}:{port}"
-    print(f"API:  {base}/docs\nMap:  {base}/maps/index.html", flush=True)
+    print(
+        f"\nMap:  {base}/maps/index.html\nAPI:  {base}/docs\n(Ctrl+C stops the server)", flush=True
+    )
     uvicorn.run(create_app(settings, published), host=host, port=port, log_level="info")
     return 0
 
@@ -214,18 +221,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     print(format_coverage(analysis))
     if args.no_serve:
         return 0
-    import uvicorn
-
-    from service.main import create_app
-    from service.state import publish
-
-    host, port = args.host or settings.host, args.port or settings.port
-    base = f"http://{host}:{port}"
-    print(
-        f"\nMap:  {base}/maps/index.html\nAPI:  {base}/docs\n(Ctrl+C stops the server)", flush=True
-    )
-    uvicorn.run(create_app(settings, publish(analysis)), host=host, port=port, log_level="info")
-    return 0
+    return _serve(args, settings, publish(analysis))
 
 
 def cmd_download(args: argparse.Namespace, settings: Settings) -> int:
