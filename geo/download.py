@@ -104,17 +104,24 @@ def parse_wfs_page(body: bytes, *, where: str) -> list[dict[str, Any]]:
     return features
 
 
-def http_get(url: str) -> bytes:
-    """GET ``url`` and return its body; raise :class:`DownloadError` naming the URL on failure."""
+@contextlib.contextmanager
+def _get(url: str) -> Iterator[Any]:
+    """An open HTTP response for ``url``; failures (also while reading) become DownloadError."""
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
-            body: bytes = response.read()
-            return body
+            yield response
     except urllib.error.HTTPError as exc:
         raise DownloadError(f"{_short(url)}: HTTP {exc.code} {exc.reason}") from exc
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
         raise DownloadError(f"{_short(url)}: cannot connect ({exc})") from exc
+
+
+def http_get(url: str) -> bytes:
+    """GET ``url`` and return its body; raise :class:`DownloadError` naming the URL on failure."""
+    with _get(url) as response:
+        body: bytes = response.read()
+        return body
 
 
 def _short(url: str) -> str:
@@ -187,26 +194,17 @@ def download_file(
     chunk_bytes: int = 1 << 20,
 ) -> Path:
     """Stream ``url`` to ``target`` with progress every ``chunk_bytes``; returns ``target``."""
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     progress(f"Downloading {url} ...")
-    try:
-        with (
-            urllib.request.urlopen(request, timeout=TIMEOUT_S) as response,
-            _atomic_target(Path(target)) as temporary,
-        ):
-            total = int(response.headers.get("Content-Length") or 0)
-            received = 0
-            with temporary.open("wb") as out:
-                while chunk := response.read(chunk_bytes):
-                    out.write(chunk)
-                    received += len(chunk)
-                    progress(_progress_line(received, total))
-            if total and received != total:
-                raise DownloadError(f"{url}: got {received} of {total} bytes; try again")
-    except urllib.error.HTTPError as exc:
-        raise DownloadError(f"{url}: HTTP {exc.code} {exc.reason}") from exc
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-        raise DownloadError(f"{url}: download failed ({exc})") from exc
+    with _get(url) as response, _atomic_target(Path(target)) as temporary:
+        total = int(response.headers.get("Content-Length") or 0)
+        received = 0
+        with temporary.open("wb") as out:
+            while chunk := response.read(chunk_bytes):
+                out.write(chunk)
+                received += len(chunk)
+                progress(_progress_line(received, total))
+        if total and received != total:
+            raise DownloadError(f"{url}: got {received} of {total} bytes; try again")
     progress(f"Saved {received / 1e6:.1f} MB to {target}")
     return Path(target)
 

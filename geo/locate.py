@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from geo.crs import lonlat_to_rd
@@ -38,6 +39,7 @@ class Location:
     lon: float
     lat: float
     bu_code: str | None
+    bu_naam: str | None
     zone_code: str | None
     nearest: tuple[NearestVoorziening, ...]
 
@@ -64,15 +66,11 @@ def locate(
     x, y = lonlat_to_rd(lon, lat)
     point = shapely.points(float(x), float(y))
     hits = buurten.sindex.query(point, predicate="within")
-    bu_code = zone_code = None
+    bu_code = bu_naam = zone_code = None
     if len(hits):
         row = buurten.iloc[int(np.min(hits))]
-        bu_code = str(row["bu_code"])
-        zone_code = (
-            None
-            if row["zone_code"] is None or row["zone_code"] != row["zone_code"]
-            else str(row["zone_code"])
-        )
+        bu_code, bu_naam = str(row["bu_code"]), str(row["bu_naam"])
+        zone_code = None if pd.isna(row["zone_code"]) else str(row["zone_code"])
     origins = np.array([point], dtype=object)
     nearest = []
     for category in vocabulary.codes:
@@ -96,4 +94,4 @@ def locate(
                 position,
             )
         )
-    return Location(lon, lat, bu_code, zone_code, tuple(nearest))
+    return Location(lon, lat, bu_code, bu_naam, zone_code, tuple(nearest))

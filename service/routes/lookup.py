@@ -26,13 +26,12 @@ def lookup(
     found = locate(
         lon, lat, dataset.buurten, dataset.voorzieningen, analysis.vocabulary, analysis.source
     )
-    names = dict(zip(dataset.buurten["bu_code"], dataset.buurten["bu_naam"], strict=True))
     points = published.voorzieningen.geometry
     return {
         "lon": found.lon,
         "lat": found.lat,
         "bu_code": found.bu_code,
-        "bu_naam": names.get(found.bu_code) if found.bu_code else None,
+        "bu_naam": found.bu_naam,
         "zone_code": found.zone_code,
         "source": analysis.source.name,
         "nearest": [

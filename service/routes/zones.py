@@ -42,9 +42,7 @@ def get_zone(zone_code: ZoneDep, published: PublishedDep, request: Request) -> d
     return {
         "zone": feature(zones, ZONE_COLUMNS),
         "buurten": feature_collection(buurten, BUURT_FIELDS),
-        "voorzieningen": feature_collection(
-            inside.fillna({"zone_code": zone_code}), VOORZIENING_FIELDS
-        ),
+        "voorzieningen": feature_collection(inside, VOORZIENING_FIELDS),
         "coverage": records(coverage),
         "map": str(request.url_for("zone_map_page", zone_code=zone_code).path),
     }
