@@ -60,6 +60,14 @@ def lonlat_to_rd(
     return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
 
+def rd_to_lonlat(
+    x: NDArray[np.float64] | float, y: NDArray[np.float64] | float
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Convert RD New x/y (metres) to WGS84 lon/lat (degrees); vectorised."""
+    lon, lat = _transformer(WORKING_CRS, EDGE_CRS).transform(np.asarray(x), np.asarray(y))
+    return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+
+
 def to_working_crs(frame: gpd.GeoDataFrame, *, where: str) -> gpd.GeoDataFrame:
     """Reproject ``frame`` to RD New and check that it lands in the Netherlands.
 

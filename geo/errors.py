@@ -61,6 +61,13 @@ class ZoneDefinitionError(InputError):
     title = "Invalid zone definition"
 
 
+class NetworkError(InputError):
+    """A street network that cannot be built or used: no walkable way, an extract that does
+    not cover the buurten, a point too far from any walkable way."""
+
+    title = "Street network problem"
+
+
 class ConfigurationError(WszError, ValueError):
     """Settings or vocabulary that refuse to combine."""
 
