@@ -1,16 +1,19 @@
 """A consistent set of buurten, zones and voorzieningen: what the store holds.
 
 :func:`assemble` turns validated inputs into a :class:`Dataset` (buurten with their zone,
-dissolved zones, voorzieningen joined to buurt and zone).
+dissolved zones, voorzieningen joined to buurt and zone). :class:`Provenance` says where each
+layer came from and which layers are synthetic (generated), so every view can say so.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import pandas as pd
+from pydantic import BaseModel, ConfigDict
 
+from geo.cbs import cbs_distance_columns
 from geo.errors import EmptyStoreError
 from geo.join import join_voorzieningen
 from geo.load import BUURT_COLUMNS, VOORZIENING_COLUMNS
@@ -48,6 +51,61 @@ def empty_zones(crs: object) -> gpd.GeoDataFrame:
     )
 
 
+class LayerSource(BaseModel):
+    """Where one layer of the store comes from, and whether it is generated (synthetic)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    #: ``buurten``, ``zones``, ``voorzieningen`` or ``network``.
+    layer: str
+    #: The file name(s) the layer was read from.
+    source: str
+    #: True when (part of) the layer is generated, not real data.
+    synthetic: bool = False
+    #: Attribution and licence as shown beside the data (may be empty).
+    text: str = ""
+    #: Date or year of the data, when known.
+    date: str | None = None
+
+
+class Provenance(BaseModel):
+    """The sources of a dataset's layers; stored with it (table ``provenance``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    #: The sample's name when the data was imported as a sample (``wsz import sample``).
+    sample: str | None = None
+    #: The sample's title.
+    title: str | None = None
+    layers: tuple[LayerSource, ...] = ()
+
+    @property
+    def synthetic(self) -> tuple[str, ...]:
+        """Names of the layers that are (partly) synthetic, in stored order."""
+        return tuple(source.layer for source in self.layers if source.synthetic)
+
+    def layer(self, name: str) -> LayerSource | None:
+        """The source of layer ``name``, or None when unknown."""
+        return next((source for source in self.layers if source.layer == name), None)
+
+    def with_layer(self, source: LayerSource, *, add: bool = False) -> Provenance:
+        """A copy with ``source`` replacing the layer's entry; with ``add``, the new file is
+        added to the entry (still synthetic if the stored part was)."""
+        current = self.layer(source.layer)
+        if add and current is not None:
+            source = source.model_copy(
+                update={
+                    "source": f"{current.source}, {source.source}",
+                    "synthetic": current.synthetic or source.synthetic,
+                    "text": "; ".join(t for t in (current.text, source.text) if t),
+                }
+            )
+        if current is None:
+            return self.model_copy(update={"layers": (*self.layers, source)})
+        layers = tuple(source if s.layer == source.layer else s for s in self.layers)
+        return self.model_copy(update={"layers": layers})
+
+
 @dataclass(frozen=True)
 class Dataset:
     """Everything the store holds, consistent with itself; all geometry in RD New.
@@ -60,6 +118,7 @@ class Dataset:
     zones: gpd.GeoDataFrame
     voorzieningen: gpd.GeoDataFrame
     definition: ZoneDefinition | None = None
+    provenance: Provenance = field(default_factory=Provenance)
 
     @property
     def is_empty(self) -> bool:
@@ -91,7 +150,9 @@ def assemble(
     warns (:class:`~geo.errors.DataQualityWarning`) about buurten in no zone and voorzieningen
     outside every zone.
     """
-    buurten = buurten[[*list(BUURT_COLUMNS), "geometry"]].copy()
+    # CBS's own distances (cbs_<category>_km, km) travel with the buurten to the store and API.
+    columns = [*BUURT_COLUMNS, *cbs_distance_columns(buurten.columns), "geometry"]
+    buurten = buurten[columns].copy()
     if definition is not None and not buurten.empty:
         buurten["zone_code"] = assign_zones(buurten, definition)
         zones = dissolve_zones(buurten, buurten["zone_code"], definition)

@@ -2,7 +2,8 @@
 
 Layers (all in RD New, EPSG:28992, so QGIS opens them as they are): ``buurten`` (with
 ``zone_code``), ``zones`` (dissolved, with totals), ``voorzieningen`` (with ``bu_code`` and
-``zone_code``), and a table ``zone_definition`` holding the zone definition as JSON.
+``zone_code``), a table ``zone_definition`` holding the zone definition as JSON, and a table
+``provenance`` holding where each layer comes from and which are synthetic, as JSON.
 
 Every write builds a complete new file next to the old one and renames it over the old one
 (``os.replace``, atomic on POSIX and Windows). A failure at any point before that leaves the
@@ -21,7 +22,7 @@ import pyogrio
 from pyproj import CRS
 
 from geo.crs import WORKING_CRS
-from geo.dataset import Dataset, empty_buurten, empty_voorzieningen, empty_zones
+from geo.dataset import Dataset, Provenance, empty_buurten, empty_voorzieningen, empty_zones
 from geo.errors import ReadError
 from geo.zones import ZoneDefinition
 
@@ -56,6 +57,10 @@ class GeoPackageStore:
                     self.path, layer="zone_definition", read_geometry=False
                 )
                 definition = ZoneDefinition.model_validate_json(table["definition"].iloc[0])
+            provenance = Provenance()
+            if "provenance" in layers:
+                table = pyogrio.read_dataframe(self.path, layer="provenance", read_geometry=False)
+                provenance = Provenance.model_validate_json(table["provenance"].iloc[0])
         except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
             raise ReadError(f"store {self.path} cannot be read: {exc}") from exc
         buurten = buurten if buurten is not None else empty_buurten(self.crs)
@@ -65,7 +70,7 @@ class GeoPackageStore:
         zones = self._layer("zones", layers)
         if zones is None:
             zones = empty_zones(self.crs)
-        return Dataset(buurten, zones, voorzieningen, definition)
+        return Dataset(buurten, zones, voorzieningen, definition, provenance)
 
     def _layer(self, name: str, layers: set[str]) -> gpd.GeoDataFrame | None:
         if name not in layers:
@@ -88,6 +93,9 @@ class GeoPackageStore:
             if dataset.definition is not None:
                 table = pd.DataFrame({"definition": [dataset.definition.model_dump_json()]})
                 pyogrio.write_dataframe(table, temporary, layer="zone_definition", driver="GPKG")
+            if dataset.provenance != Provenance():
+                table = pd.DataFrame({"provenance": [dataset.provenance.model_dump_json()]})
+                pyogrio.write_dataframe(table, temporary, layer="provenance", driver="GPKG")
             temporary.replace(self.path)  # atomic rename (os.replace)
         finally:
             with contextlib.suppress(FileNotFoundError):

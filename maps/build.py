@@ -16,6 +16,7 @@ import geopandas as gpd
 from branca.element import Element
 
 from geo.crs import to_edge_crs
+from geo.dataset import Provenance
 from geo.pipeline import Analysis
 from maps.assets import OfflineMap, copy_vendor
 from maps.layers import Legend, buurten_layer, gap_layer, voorziening_layer, zones_layer
@@ -64,6 +65,32 @@ def zone_map(
     )
 
 
+#: Dutch and English names of the layers a sample can mark as synthetic.
+LAYER_NAMES: dict[str, tuple[str, str]] = {
+    "buurten": ("buurten", "neighbourhoods"),
+    "zones": ("zones", "zones"),
+    "voorzieningen": ("voorzieningen", "facilities"),
+    "network": ("wegennet", "street network"),
+}
+
+
+def synthetic_note(provenance: Provenance) -> str | None:
+    """The legend's warning when any layer is synthetic, e.g. "Voorzieningen en wegennet:
+    synthetisch (gegenereerd) / Facilities and street network: synthetic (generated)"."""
+    layers = provenance.synthetic
+    if not layers:
+        return None
+    names = [LAYER_NAMES.get(layer, (layer, layer)) for layer in layers]
+
+    def listing(words: list[str], conjunction: str) -> str:
+        text = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
+        return text[:1].upper() + text[1:]
+
+    dutch = listing([nl for nl, _ in names], "en")
+    english = listing([en for _, en in names], "and")
+    return escape(f"{dutch}: synthetisch (gegenereerd) / {english}: synthetic (generated)")
+
+
 def _gemeente_name(buurten: gpd.GeoDataFrame) -> str:
     names = buurten["gm_naam"].dropna().unique()
     return (
@@ -103,7 +130,8 @@ def _compose(
         points = voorzieningen_wgs84[voorzieningen_wgs84["category"] == category.code]
         if not points.empty:
             voorziening_layer(points, category).add_to(fmap)
-    Legend(analysis.vocabulary, source=source_text).add_to(fmap)
+    note = synthetic_note(analysis.dataset.provenance)
+    Legend(analysis.vocabulary, source=source_text, note=note).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.fit_bounds([[ymin, xmin], [ymax, xmax]])
     _add_page_furniture(fmap, title=title, no_tiles=tiles is None)

@@ -1,4 +1,7 @@
-"""Shared fixtures: the synthetic GM0356 sample, a store built from it, the app over it.
+"""Shared fixtures: the Nieuwegein sample, a store built from it, the app over it.
+
+The sample's buurten are REAL (CBS, read from ``../shared/data`` through the data path); its
+voorzieningen and street network are synthetic (``data/sample/make_synthetic.py``).
 
 Everything is real: files go through the real readers, the store is a real GeoPackage, the
 end-to-end fixtures start a real uvicorn process and the map tests a real Chromium.
@@ -28,17 +31,24 @@ from service.state import Published, publish
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-SAMPLE_BUURTEN = SAMPLE_DIR / "buurten_GM0356_synthetic.gpkg"
+#: The real open data (CBS, OSM; see its SOURCES.md files), first on the tests' data path.
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+DATA_PATH = (SHARED_DATA, SAMPLE_DIR)
+#: The sample's buurten: Nieuwegein's 39 real CBS buurten (2023 geometry, 2024 Kerncijfers).
+SAMPLE_BUURTEN = SHARED_DATA / "cbs" / "buurten_GM0356_2023geom_kwb2024.gpkg"
+#: A reader fixture (synthetic, 22 buurten): CBS's 2022+ snake_case columns with CBS's
+#: -99999999 / -99999997 sentinels, a water buurt and a secret one.
+SNAKE_CASE_BUURTEN = PROJECT_ROOT / "tests" / "data" / "buurten_GM0356_synthetic.gpkg"
 SAMPLE_VOORZIENINGEN = SAMPLE_DIR / "voorzieningen_GM0356_synthetic.geojson"
 SAMPLE_HUISARTSEN = SAMPLE_DIR / "huisartsen_GM0356_synthetic.csv"
 SAMPLE_ZONES = SAMPLE_DIR / "zones_GM0356_example.yaml"
 
 
 def make_settings(store_path: Path, **overrides: object) -> Settings:
-    """Settings on the synthetic sample only, without tiles (no network in tests)."""
+    """Settings on the real data and the sample folder, without tiles (no network in tests)."""
     values: dict[str, object] = {
         "store_path": store_path,
-        "data_path": [SAMPLE_DIR],
+        "data_path": list(DATA_PATH),
         "map_tiles": "none",
     }
     values.update(overrides)
@@ -107,7 +117,7 @@ def live_server(sample_store_file: Path, tmp_path_factory: pytest.TempPathFactor
     env = {
         **os.environ,
         "WSZ_STORE_PATH": str(store),
-        "WSZ_DATA_PATH": str(SAMPLE_DIR),
+        "WSZ_DATA_PATH": os.pathsep.join(str(p) for p in DATA_PATH),
         "WSZ_MAP_TILES": "none",
     }
     log = (tmp_path_factory.mktemp("live-log") / "server.log").open("w")

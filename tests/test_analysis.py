@@ -217,6 +217,7 @@ def test_join_keeps_points_outside_every_zone_and_reports_them() -> None:
 
 def test_sample_join(sample_analysis: Analysis) -> None:
     voorzieningen = sample_analysis.dataset.voorzieningen.set_index("id")
-    assert len(voorzieningen) == 28
-    assert pd.isna(voorzieningen.loc["wsz-s-7", "zone_code"])  # across the border
-    assert voorzieningen["zone_code"].notna().sum() == 27
+    assert len(voorzieningen) == 48
+    assert pd.isna(voorzieningen.loc["wsz-s-12", "bu_code"])  # across the border (IJsselstein)
+    assert pd.isna(voorzieningen.loc["wsz-s-12", "zone_code"])
+    assert voorzieningen["zone_code"].notna().sum() == 47

@@ -23,6 +23,8 @@ from service.schemas import (
 )
 
 GEOJSON = "application/geo+json"
+#: The example zone "zuid" (wijken Hoogzandveld, Lekboulevard, Vreeswijk, Zandveld).
+ZUID = ["BU03561101", "BU03561102", "BU03561200", "BU03561301", "BU03561302", "BU03561600"]
 PROBLEM = "application/problem+json"
 
 
@@ -51,16 +53,18 @@ def test_zones_are_rfc7946_geojson(client: TestClient) -> None:
     assert_rfc7946(body, FeatureCollection[ZoneProperties])
     zones = {f["properties"]["zone_code"]: f["properties"] for f in body["features"]}
     assert list(zones) == ["noord", "west", "centrum", "oost", "zuid"]
-    assert zones["zuid"]["residents"] == 7650
-    assert zones["zuid"]["buurt_codes"] == ["BU03560701", "BU03560702", "BU03560703"]
+    assert zones["zuid"]["residents"] == 10_435  # CBS 2024: Hoogzandveld, Lekboulevard, ...
+    assert zones["zuid"]["buurt_codes"] == ZUID
 
 
 def test_zone_detail(client: TestClient) -> None:
     response = client.get("/zones/zuid")
     assert response.status_code == 200
     detail = ZoneDetail.model_validate(response.json())
-    assert detail.zone.properties.zone_name == "Zuid (Vreeswijk)"
-    assert len(detail.buurten.features) == 3
+    assert detail.zone.properties.zone_name == (
+        "Zuid (Vreeswijk, Zandveld, Hoogzandveld, Lekboulevard)"
+    )
+    assert len(detail.buurten.features) == 6
     assert {f.properties.zone_code for f in detail.voorzieningen.features} == {"zuid"}
     assert [row.category for row in detail.coverage] == [
         "ontmoetingsplek",
@@ -78,18 +82,20 @@ def test_zone_buurten(client: TestClient) -> None:
     response = client.get("/zones/noord/buurten")
     assert response.headers["content-type"] == GEOJSON
     assert_rfc7946(response.json(), FeatureCollection[BuurtProperties])
-    assert len(response.json()["features"]) == 3
+    # Galecop 4, Zuilenstein 2, Blokhoeve and Huis de Geer.
+    assert len(response.json()["features"]) == 8
 
 
+# The synthetic voorzieningen (data/sample/make_synthetic.py): 34 in the GeoJSON, 14 in the CSV.
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("", 28),
-        ("?category=huisarts", 6),
-        ("?category=Huisartsenpraktijk", 6),  # an alias
-        ("?zone=zuid", 4),
-        ("?category=supermarkt&zone=centrum", 2),
-        ("?bbox=5.0,51.9,5.2,52.1", 28),
+        ("", 48),
+        ("?category=huisarts", 11),
+        ("?category=Huisartsenpraktijk", 11),  # an alias
+        ("?zone=zuid", 9),
+        ("?category=supermarkt&zone=centrum", 4),
+        ("?bbox=5.0,51.9,5.2,52.1", 48),
         ("?bbox=4.0,51.0,4.1,51.1", 0),
     ],
 )
@@ -119,15 +125,15 @@ def test_coverage(client: TestClient) -> None:
     assert len(one["zones"]) == 1
     assert one["zones"][0]["zone_code"] == "noord"
     buurten = client.get("/coverage/buurten?zone=zuid").json()
-    assert {row["bu_code"] for row in buurten} == {"BU03560701", "BU03560702", "BU03560703"}
+    assert {row["bu_code"] for row in buurten} == set(ZUID)
 
 
 def test_lookup_names_buurt_zone_and_nearest(client: TestClient) -> None:
     response = client.get("/lookup", params={"lon": 5.09, "lat": 52.03})
     assert response.status_code == 200
     location = LocationOut.model_validate(response.json())
-    assert location.bu_code == "BU03560401"
-    assert location.zone_code == "centrum"
+    assert location.bu_code == "BU03561400"  # Merwestein, in the example zone "oost"
+    assert location.zone_code == "oost"
     assert len(location.nearest) == 6
     for nearest in location.nearest:
         assert nearest.distance_m is not None
@@ -183,7 +189,14 @@ def test_empty_store_answers_503_and_health_says_empty(tmp_path: Any) -> None:
 
 
 def test_meta_endpoints(client: TestClient) -> None:
-    assert Health.model_validate(client.get("/health").json()).buurten == 22
+    health = Health.model_validate(client.get("/health").json())
+    assert health.buurten == 39
+    assert health.sample == "nieuwegein"
+    assert health.synthetic == ["voorzieningen", "network"]
+    sources = {s.layer: s for s in health.sources}
+    assert not sources["buurten"].synthetic
+    assert "© CBS / Kadaster, CC BY 4.0" in sources["buurten"].text
+    assert sources["network"].source == "nieuwegein_synthetic.osm.pbf"
     categories = [CategoryOut.model_validate(c) for c in client.get("/categories").json()]
     assert {c.code: c.threshold_m for c in categories}["supermarkt"] == 800
     assert client.get("/").json()["links"]["map"] == "/maps/index.html"

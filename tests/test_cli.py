@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from geo.settings import SAMPLE_DIR
 from service.cli import main
-from tests.conftest import SAMPLE_BUURTEN, fingerprint
+from tests.conftest import DATA_PATH, SAMPLE_BUURTEN, fingerprint
 
 
 @pytest.fixture(autouse=True)
 def _environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("WSZ_STORE_PATH", str(tmp_path / "store.gpkg"))
-    monkeypatch.setenv("WSZ_DATA_PATH", str(SAMPLE_DIR))
+    monkeypatch.setenv("WSZ_DATA_PATH", os.pathsep.join(str(p) for p in DATA_PATH))
     monkeypatch.setenv("WSZ_MAP_TILES", "none")
 
 
@@ -30,12 +30,13 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
 def test_demo_without_server_prints_coverage_per_zone(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--no-serve"]) == 0
     captured = capsys.readouterr()
-    assert "Store holds 22 buurten, 5 zones and 28 voorzieningen (1 outside every zone)." in (
+    assert "Store holds 39 buurten, 5 zones and 48 voorzieningen (1 outside every zone)." in (
         captured.out
     )
-    assert "Zuid (Vreeswijk) [zuid]: 7,650 residents" in captured.out
+    assert "Synthetic (generated, not real data): voorzieningen, network." in captured.out
+    assert "[zuid]: 10,435 residents" in captured.out  # CBS 2024
     assert "All zones together" in captured.out
-    assert "warning: 3 buurt(en) in no woonservicezone" in captured.err
+    assert "warning: 7 buurt(en) in no woonservicezone" in captured.err
     assert "Placing residents" in captured.err  # progress goes to stderr
 
 
@@ -65,7 +66,7 @@ def test_refused_import_exits_1_and_keeps_the_store(
 
 def test_import_buurten_then_coverage_needs_no_zones(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["import", "buurten", str(SAMPLE_BUURTEN)]) == 0
-    assert "Store holds 22 buurten, 0 zones" in capsys.readouterr().out
+    assert "Store holds 39 buurten, 0 zones" in capsys.readouterr().out
 
 
 def test_map_writes_overview_and_zone_pages(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ import pytest
 from geo import download
 from geo.errors import DownloadError, ValueProblemError
 from geo.load import read_buurten
-from tests.conftest import SAMPLE_BUURTEN
+from tests.conftest import SNAKE_CASE_BUURTEN
 
 PDOK_NAMES = {
     "buurtcode": "buurtcode",
@@ -39,7 +39,7 @@ EXCEPTION_REPORT = (
 
 
 def pdok_features() -> list[dict[str, object]]:
-    frame = pyogrio.read_dataframe(SAMPLE_BUURTEN)[[*PDOK_NAMES, "geometry"]]
+    frame = pyogrio.read_dataframe(SNAKE_CASE_BUURTEN)[[*PDOK_NAMES, "geometry"]]
     return json.loads(frame.rename(columns=PDOK_NAMES).to_json())["features"]
 
 
@@ -130,7 +130,7 @@ def test_download_pages_through_and_saves_importable_buurten(pdok: str, tmp_path
     assert [q["startIndex"][0] for q in FakePdok.requests] == ["0", "10", "20"]
     assert "22 buurten received" in "\n".join(lines)
     buurten = read_buurten(target)  # PDOK's camel-case names are understood
-    expected = read_buurten(SAMPLE_BUURTEN)
+    expected = read_buurten(SNAKE_CASE_BUURTEN)
     assert list(buurten["bu_code"]) == list(expected["bu_code"])
     assert buurten["residents"].sum() == expected["residents"].sum()
     assert buurten["residents_65plus"].sum() == pytest.approx(expected["residents_65plus"].sum())

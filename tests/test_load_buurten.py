@@ -16,7 +16,7 @@ import shapely
 from geo.crs import WORKING_CRS
 from geo.errors import CrsError, GeometryError, MissingColumnError, ReadError, ValueProblemError
 from geo.load import BUURT_COLUMNS, read_buurten
-from tests.conftest import SAMPLE_BUURTEN
+from tests.conftest import SNAKE_CASE_BUURTEN
 
 #: The sample's columns renamed to the Shapefile names CBS used up to 2021.
 SHAPEFILE_NAMES = {
@@ -31,7 +31,7 @@ SHAPEFILE_NAMES = {
 
 
 def raw_sample() -> gpd.GeoDataFrame:
-    return pyogrio.read_dataframe(SAMPLE_BUURTEN)
+    return pyogrio.read_dataframe(SNAKE_CASE_BUURTEN)
 
 
 def shapefile_frame() -> gpd.GeoDataFrame:
@@ -55,8 +55,9 @@ def write_cbs_zip(folder: Path) -> Path:
 
 
 def test_sample_geopackage_is_read_into_rd_new_with_canonical_columns() -> None:
-    buurten = read_buurten(SAMPLE_BUURTEN)
-    assert list(buurten.columns) == [*BUURT_COLUMNS, "geometry"]
+    buurten = read_buurten(SNAKE_CASE_BUURTEN)
+    distances = ["cbs_huisarts_km", "cbs_apotheek_km", "cbs_supermarkt_km"]  # NaN: no such columns
+    assert list(buurten.columns) == [*BUURT_COLUMNS, *distances, "geometry"]
     assert buurten.crs == WORKING_CRS
     assert len(buurten) == 22
     assert buurten["bu_code"].is_unique
@@ -64,7 +65,7 @@ def test_sample_geopackage_is_read_into_rd_new_with_canonical_columns() -> None:
 
 
 def test_cbs_sentinels_become_missing_and_never_enter_sums() -> None:
-    buurten = read_buurten(SAMPLE_BUURTEN).set_index("bu_code")
+    buurten = read_buurten(SNAKE_CASE_BUURTEN).set_index("bu_code")
     assert np.isnan(buurten.loc["BU03560704", "residents"])  # -99999999, water
     assert np.isnan(buurten.loc["BU03560802", "residents"])  # -99999997, secret
     assert buurten.loc["BU03560801", "residents"] == 0  # a real zero stays zero
@@ -76,7 +77,7 @@ def test_cbs_sentinels_become_missing_and_never_enter_sums() -> None:
 
 def test_zipped_shapefile_with_upper_case_columns_picks_the_buurt_layer(tmp_path: Path) -> None:
     buurten = read_buurten(write_cbs_zip(tmp_path))
-    expected = read_buurten(SAMPLE_BUURTEN)
+    expected = read_buurten(SNAKE_CASE_BUURTEN)
     assert list(buurten["bu_code"]) == list(expected["bu_code"])
     assert buurten["residents"].sum() == expected["residents"].sum()
     assert buurten.crs == WORKING_CRS
@@ -96,7 +97,7 @@ def test_every_vector_format_gives_the_same_buurten(tmp_path: Path, suffix: str)
         frame = frame.to_crs(4326)  # RFC 7946 GeoJSON is lon/lat
     frame.to_file(path, engine="pyogrio")
     buurten = read_buurten(path)
-    expected = read_buurten(SAMPLE_BUURTEN)
+    expected = read_buurten(SNAKE_CASE_BUURTEN)
     assert list(buurten["bu_code"]) == list(expected["bu_code"])
     # Reprojection round trip: areas agree to well under a square metre per hectare.
     np.testing.assert_allclose(buurten.area, expected.area, rtol=1e-4)
@@ -114,9 +115,9 @@ def test_legacy_rd_geojson_needs_its_crs_stated(tmp_path: Path) -> None:
 
 
 def test_gemeente_filter_and_unknown_gemeente(tmp_path: Path) -> None:
-    assert len(read_buurten(SAMPLE_BUURTEN, gemeente="GM0356")) == 22
+    assert len(read_buurten(SNAKE_CASE_BUURTEN, gemeente="GM0356")) == 22
     with pytest.raises(ValueProblemError, match="no buurten of gemeente GM0344; found GM0356"):
-        read_buurten(SAMPLE_BUURTEN, gemeente="GM0344")
+        read_buurten(SNAKE_CASE_BUURTEN, gemeente="GM0344")
 
 
 # --------------------------------------------------------------------------- bad input
@@ -146,7 +147,7 @@ def test_missing_column_is_named_with_the_columns_found(tmp_path: Path) -> None:
 
 def test_unknown_crs_is_refused() -> None:
     with pytest.raises(CrsError, match="unknown coordinate reference system 'EPSG:999999'"):
-        read_buurten(SAMPLE_BUURTEN, crs="EPSG:999999")
+        read_buurten(SNAKE_CASE_BUURTEN, crs="EPSG:999999")
 
 
 def test_shapefile_without_prj_states_no_crs(tmp_path: Path) -> None:

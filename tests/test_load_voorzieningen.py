@@ -31,12 +31,21 @@ def test_geojson_categories_from_column_aliases_and_osm_tags(vocabulary: Vocabul
     frame = read_voorzieningen(SAMPLE_VOORZIENINGEN, vocabulary)
     assert list(frame.columns) == [*VOORZIENING_COLUMNS, "geometry"]
     assert frame.crs == WORKING_CRS
-    assert len(frame) == 20
+    assert len(frame) == 34
     category = frame.set_index("id")["category"]
     assert category["wsz-o-3"] == "ontmoetingsplek"  # alias "huiskamer"
     assert category["wsz-w-3"] == "steunpunt"  # "Dienstencentrum", case-insensitive
+    assert category["osm-n101"] == "ontmoetingsplek"  # amenity=community_centre
+    assert category["osm-n102"] == "steunpunt"  # amenity=social_facility + outreach
     assert category["osm-n201"] == "apotheek"  # amenity=pharmacy
     assert category["osm-n301"] == "supermarkt"  # shop=supermarket
+    assert frame["category"].value_counts().to_dict() == {
+        "supermarkt": 12,
+        "ontmoetingsplek": 11,
+        "apotheek": 6,
+        "steunpunt": 5,
+    }
+    assert frame["name"].str.endswith("(synthetisch)").all()
     assert set(frame.geom_type) == {"Point"}
 
 
@@ -51,9 +60,9 @@ def test_polygon_is_reduced_to_a_point_on_it(vocabulary: Vocabulary) -> None:
 
 def test_rd_csv_with_detected_crs(vocabulary: Vocabulary) -> None:
     frame = read_voorzieningen(SAMPLE_HUISARTSEN, vocabulary)
-    assert len(frame) == 8
-    assert frame["category"].value_counts().to_dict() == {"huisarts": 6, "gezondheidscentrum": 2}
-    assert frame.geometry.x.iloc[0] == pytest.approx(134616.5)
+    assert len(frame) == 14
+    assert frame["category"].value_counts().to_dict() == {"huisarts": 11, "gezondheidscentrum": 3}
+    assert frame.geometry.x.iloc[0] == pytest.approx(133970.1)
 
 
 def test_lonlat_csv_with_semicolons_and_decimal_commas(

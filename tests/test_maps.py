@@ -43,7 +43,10 @@ def test_labels_are_dutch_and_english(sample_analysis: Analysis) -> None:
         "Huisarts / General practitioner",
         "Buurt / Neighbourhood",
         "Buiten bereik / Out of reach",
-        "Zuid (Vreeswijk)",
+        "Zuid (Vreeswijk, Zandveld, Hoogzandveld, Lekboulevard)",
+        # The sample's voorzieningen and street network are generated: the legend says so.
+        "Voorzieningen en wegennet: synthetisch (gegenereerd) / "
+        "Facilities and street network: synthetic (generated)",
     ):
         assert text in html
 

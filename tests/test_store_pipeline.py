@@ -49,6 +49,8 @@ def test_round_trip_keeps_everything(sample_store: GeoPackageStore, tmp_path: Pa
     copy.write(dataset)
     again = copy.read()
     assert again.definition == dataset.definition
+    assert again.provenance == dataset.provenance
+    assert again.provenance.synthetic == ("voorzieningen", "network")
     for name in ("buurten", "zones", "voorzieningen"):
         before, after = getattr(dataset, name), getattr(again, name)
         pd.testing.assert_frame_equal(
@@ -56,7 +58,7 @@ def test_round_trip_keeps_everything(sample_store: GeoPackageStore, tmp_path: Pa
         )
         assert before.geom_equals_exact(after, tolerance=1e-6).all()
     layers = {str(n) for n in pyogrio.list_layers(copy.path)[:, 0]}
-    assert layers == {"buurten", "zones", "voorzieningen", "zone_definition"}
+    assert layers == {"buurten", "zones", "voorzieningen", "zone_definition", "provenance"}
 
 
 def test_step_by_step_import_gives_the_sample(
@@ -77,16 +79,30 @@ def test_step_by_step_import_gives_the_sample(
         options=VoorzieningenOptions(crs="EPSG:28992"),
     )
     expected = sample_store.read()
-    assert len(dataset.voorzieningen) == len(expected.voorzieningen) == 28
+    assert len(dataset.voorzieningen) == len(expected.voorzieningen) == 34 + 14
     assert dataset.zones["residents"].tolist() == expected.zones["residents"].tolist()
+    # Plain imports record the files they read, as real data (not the sample's provenance).
+    provenance = store.read().provenance
+    assert provenance.sample is None
+    assert provenance.synthetic == ()
+    assert [(s.layer, s.source) for s in provenance.layers] == [
+        ("buurten", SAMPLE_BUURTEN.name),
+        ("zones", SAMPLE_ZONES.name),
+        ("voorzieningen", f"{SAMPLE_VOORZIENINGEN.name}, {SAMPLE_HUISARTSEN.name}"),
+    ]
 
 
 def test_replace_mode_replaces_voorzieningen(
     settings: Settings, sample_store: GeoPackageStore
 ) -> None:
     dataset = import_voorzieningen(sample_store, SAMPLE_HUISARTSEN, settings.vocabulary)
-    assert len(dataset.voorzieningen) == 8
-    assert len(sample_store.read().voorzieningen) == 8
+    assert len(dataset.voorzieningen) == 14
+    assert len(sample_store.read().voorzieningen) == 14
+    # The replaced layer is now the imported file, not the sample's synthetic voorzieningen.
+    source = dataset.provenance.layer("voorzieningen")
+    assert source is not None
+    assert (source.source, source.synthetic) == (SAMPLE_HUISARTSEN.name, False)
+    assert dataset.provenance.synthetic == ("network",)
 
 
 def test_add_mode_refuses_buurten_already_stored(sample_store: GeoPackageStore) -> None:

@@ -21,14 +21,15 @@ def definition(*zones: dict[str, object], gemeente: str | None = "GM0356") -> Zo
 
 def test_example_definition_assigns_wijken_and_buurten_and_warns_about_the_rest() -> None:
     example = read_zone_definition(SAMPLE_ZONES)
-    with pytest.warns(DataQualityWarning, match=r"3 buurt\(en\) in no woonservicezone") as info:
+    with pytest.warns(DataQualityWarning, match=r"7 buurt\(en\) in no woonservicezone") as info:
         zone_codes = assign_zones(BUURTEN, example)
     message = str(info[0].message)
-    assert "BU03560704 (Lek)" in message
-    assert "BU03560802 (Laagraven)" in message
+    assert "BU03561800 (Het Klooster)" in message
+    assert "BU03562002 (Buitengebied Laagraven)" in message
     assert zone_codes.index.equals(BUURTEN.index)
     counts = zone_codes.value_counts().to_dict()
-    assert counts == {"west": 5, "centrum": 5, "noord": 3, "oost": 3, "zuid": 3}
+    # Nieuwegein's real buurten per wijk (CBS 2024): 16 residential wijken, 32 buurten.
+    assert counts == {"noord": 8, "centrum": 7, "west": 6, "zuid": 6, "oost": 5}
 
 
 def test_json_definition_is_read_too(tmp_path: Path) -> None:
@@ -43,11 +44,17 @@ def test_dissolved_zones_carry_population_totals() -> None:
         zone_codes = assign_zones(BUURTEN, example)
     zones = dissolve_zones(BUURTEN, zone_codes, example).set_index("zone_code")
     assert list(zones.index) == ["noord", "west", "centrum", "oost", "zuid"]
-    assert zones.loc["zuid", "residents"] == 2650 + 3020 + 1980
+    # Hoogzandveld 1,665 + 1,340, Lekboulevard 1,685, Vreeswijk 2,360 + 1,040, Zandveld 2,345
+    # (CBS Kerncijfers 2024, ../shared/data/cbs/kwb2024_buurten_GM0356.csv).
+    assert zones.loc["zuid", "residents"] == 10_435
     assert zones["residents"].sum() == BUURTEN["residents"][zone_codes.notna()].sum()
-    assert zones.loc["zuid", "buurt_codes"] == "BU03560701,BU03560702,BU03560703"
+    assert zones["residents"].sum() == 65_955 - 970  # all but the business parks and the park
+    assert zones.loc["zuid", "buurt_codes"] == (
+        "BU03561101,BU03561102,BU03561200,BU03561301,BU03561302,BU03561600"
+    )
     assert zones.geometry.is_valid.all()
-    assert zones.loc["noord", "area_ha"] == pytest.approx(189 + 176 + 143, rel=0.05)
+    noord = BUURTEN[zone_codes == "noord"]
+    assert zones.loc["noord", "area_ha"] == pytest.approx(noord.area.sum() / 10_000, rel=0.01)
 
 
 @pytest.mark.parametrize(

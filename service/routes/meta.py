@@ -30,7 +30,8 @@ def landing(request: Request) -> dict[str, object]:
 
 @router.get("/health", response_model=Health, summary="Liveness and what is loaded")
 def health(request: Request, settings: SettingsDep) -> dict[str, object]:
-    """``ok`` with counts when data is loaded, ``empty`` before the first import."""
+    """``ok`` with counts when data is loaded, ``empty`` before the first import; which sample
+    is loaded and where each layer comes from (``synthetic`` lists generated layers)."""
     published = request.app.state.published
     if published is None:
         return {
@@ -40,12 +41,16 @@ def health(request: Request, settings: SettingsDep) -> dict[str, object]:
             "voorzieningen": 0,
             "store": str(settings.store_path),
         }
+    provenance = published.analysis.dataset.provenance
     return {
         "status": "ok",
         "buurten": len(published.buurten),
         "zones": len(published.zones),
         "voorzieningen": len(published.voorzieningen),
         "store": str(settings.store_path),
+        "sample": provenance.sample,
+        "synthetic": list(provenance.synthetic),
+        "sources": [source.model_dump() for source in provenance.layers],
     }
 
 
