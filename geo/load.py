@@ -1,27 +1,32 @@
-"""Load & validate: CBS buurten and voorzieningen, from files into RD New GeoDataFrames.
+"""Load & validate: CBS buurten and voorzieningen, from files or GeoJSON bodies into RD New.
 
-Readers check everything before anything is stored and raise a subclass of
-:class:`geo.errors.InputError` whose message names the file and the rows or codes at fault.
+Every reader takes a file (``Path``) or a GeoJSON FeatureCollection (``bytes`` or an already
+parsed mapping, e.g. an HTTP request body). It checks everything before anything is stored:
+whole-input faults (unreadable, a required column missing, an unknown CRS, a limit exceeded)
+raise at once; faults of single features (malformed code, duplicate id, unknown category,
+null/empty/wrong-type/invalid geometry, coordinates outside the Netherlands, RD New given as
+lon/lat, swapped lon/lat) are collected over all checks and raised as ONE
+:class:`~geo.errors.InputError` whose ``problems`` list each feature's position, id and reason
+(see :mod:`geo.validate`).
 
-Buurten come as the CBS Wijk- en Buurtkaart publishes them: Shapefile (also zipped, as CBS
-ships it with buurt, wijk and gemeente layers side by side), GeoPackage or GeoJSON, with the
-column names of any year (``BU_CODE``/``buurtcode``, ``AANT_INW``/``aantal_inwoners``, ...).
-CBS marks secret or not-applicable numbers with negative sentinels (-99999999, -99999997,
--99995, ...). Counts and percentages are never negative, so every negative number becomes a
-missing value: it never enters a sum.
+Buurten come as CBS and PDOK publish them (see :mod:`geo.cbs` for the column families):
+Shapefile (also zipped, as CBS ships it, opened by :mod:`geo.archive`), GeoPackage or GeoJSON,
+optionally joined by code to separate CBS statistics tables (``statistics=``). CBS's secret
+and not-applicable values become missing values that never enter a sum.
 
 Voorzieningen come as GeoJSON (or any vector format GDAL reads) or CSV with lon/lat or RD x/y
 columns. Polygons and lines (OSM buildings, for instance) are reduced to a point guaranteed to
-lie on them (``shapely.point_on_surface``), after repairing invalid polygons.
+lie on them (``shapely.point_on_surface``); invalid ones are refused unless ``repair``.
 """
 
 from __future__ import annotations
 
 import csv
-import re
-import zipfile
-from collections.abc import Iterable, Sequence
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -31,40 +36,64 @@ import pyogrio.errors
 import shapely
 from pyproj import CRS
 
-from geo.crs import RD_BOUNDS, parse_crs, to_working_crs
+from geo.archive import choose_name, unpacked_vector
+from geo.cbs import (
+    BU_CODE_PATTERN,
+    BUURT_COLUMN_VARIANTS,
+    StatisticsJoin,
+    StatisticsJoinWarning,
+    StatisticsTable,
+    buurt_attributes,
+    check_codes,
+    distance_variants,
+    join_statistics,
+    read_statistics,
+)
+from geo.crs import RD_BOUNDS, WORKING_CRS, parse_crs
 from geo.errors import (
-    GeometryError,
+    CrsError,
     MissingColumnError,
     ReadError,
     UnknownCategoryError,
     ValueProblemError,
 )
-from geo.vocabulary import Vocabulary
+from geo.geojson import GeoJSONBody, read_feature_collection
+from geo.network.osm import is_osm_file, read_osm
+from geo.validate import (
+    ANY_FEATURE_TYPE,
+    DEFAULT_LIMITS,
+    POLYGONAL,
+    Limits,
+    Problems,
+    check_coordinates,
+    check_count,
+    check_duplicates,
+    check_geometry,
+    check_vertices,
+    describe,
+)
+from geo.vocabulary import Vocabulary, default_vocabulary
 
-#: Canonical buurt column → the names CBS has used for it (matched case-insensitively):
-#: the Shapefile (upper case), the "Kerncijfers" GeoPackage (snake case) and PDOK's WFS
-#: (camel case, what ``wsz download buurten`` saves).
-BUURT_COLUMN_VARIANTS: dict[str, tuple[str, ...]] = {
-    "bu_code": ("BU_CODE", "buurtcode", "statcode"),
-    "bu_naam": ("BU_NAAM", "buurtnaam", "statnaam"),
-    "wk_code": ("WK_CODE", "wijkcode"),
-    "wk_naam": ("WK_NAAM", "wijknaam"),
-    "gm_code": ("GM_CODE", "gemeentecode"),
-    "gm_naam": ("GM_NAAM", "gemeentenaam"),
-    "residents": ("AANT_INW", "aantal_inwoners", "aantalInwoners"),
-    "pct_65plus": (
-        "P_65_EO_JR",
-        "percentage_personen_65_jaar_en_ouder",
-        "percentagePersonen65JaarEnOuder",
-    ),
-    "residents_65plus": (
-        "A_65_EO_JR",
-        "aantal_personen_65_jaar_en_ouder",
-        "aantalPersonen65JaarEnOuder",
-    ),
-}
+__all__ = [
+    "BUURT_COLUMNS",
+    "BUURT_COLUMN_VARIANTS",
+    "BU_CODE_PATTERN",
+    "VOORZIENING_COLUMNS",
+    "BuurtenLoad",
+    "GeoJSONBody",
+    "Source",
+    "load_buurten",
+    "read_buurten",
+    "read_vector",
+    "read_voorzieningen",
+]
+
+#: What the readers take: a file, or a GeoJSON FeatureCollection (bytes or a parsed mapping).
+#: A ``str`` is a file name.
+Source = Path | str | bytes | bytearray | Mapping[str, Any]
+
 REQUIRED_BUURT_COLUMNS = ("bu_code", "residents")
-#: Columns of a loaded buurten frame, in order (plus ``geometry``).
+#: Columns of a loaded buurten frame, in order (then ``cbs_<category>_km``, then ``geometry``).
 BUURT_COLUMNS = (
     "bu_code",
     "bu_naam",
@@ -78,7 +107,6 @@ BUURT_COLUMNS = (
 #: Columns of a loaded voorzieningen frame, in order (plus ``geometry``).
 VOORZIENING_COLUMNS = ("id", "name", "category", "source")
 
-BU_CODE_PATTERN = re.compile(r"^BU\d{8}$")
 CATEGORY_COLUMN_NAMES = ("categorie", "category", "soort", "type")
 NAME_COLUMN_NAMES = ("naam", "name", "titel", "omschrijving")
 ID_COLUMN_NAMES = ("id", "@id", "osm_id", "fid", "identificatie")
@@ -86,73 +114,77 @@ LON_NAMES = ("lon", "lng", "longitude", "lengtegraad")
 LAT_NAMES = ("lat", "latitude", "breedtegraad")
 X_NAMES = ("x", "x_rd", "rd_x", "xcoord", "x_coord")
 Y_NAMES = ("y", "y_rd", "rd_y", "ycoord", "y_coord")
-VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json")
+GEOJSON_SUFFIXES = (".geojson", ".json")
+CSV_SUFFIXES = (".csv", ".txt")
 
 
 # --------------------------------------------------------------------------- file access
 
 
-def _describe_rows(labels: Iterable[object], *, limit: int = 10) -> str:
-    items = [str(label) for label in labels]
-    more = f" and {len(items) - limit} more" if len(items) > limit else ""
-    return ", ".join(items[:limit]) + more
+def _is_body(source: Source) -> bool:
+    return isinstance(source, bytes | bytearray | Mapping)
 
 
-def _zip_member(path: Path, layer: str | None, prefer: str | None) -> tuple[str, str | None]:
-    """GDAL path of the vector file inside a zip (CBS zips hold several in a subfolder)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = [n for n in archive.namelist() if n.lower().endswith(VECTOR_SUFFIXES)]
-    except zipfile.BadZipFile as exc:
-        raise ReadError(f"{path}: not a valid zip file ({exc})") from exc
-    if not names:
-        raise ReadError(f"{path}: the zip holds no Shapefile, GeoPackage or GeoJSON")
-    if layer is not None:
-        matching = [n for n in names if Path(n).stem == layer]
-        if matching:
-            return f"/vsizip/{path.resolve()}/{matching[0]}", None
-        if len(names) == 1:
-            return f"/vsizip/{path.resolve()}/{names[0]}", layer
-        raise ReadError(f"{path}: no layer {layer!r} in the zip; it holds {', '.join(names)}")
-    chosen = _choose(names, prefer, where=str(path), what="file", key=lambda n: Path(n).stem)
-    return f"/vsizip/{path.resolve()}/{chosen}", None
-
-
-def _choose(
-    names: Sequence[str], prefer: str | None, *, where: str, what: str, key: object = None
-) -> str:
-    if len(names) == 1:
-        return names[0]
-    stem = key if callable(key) else (lambda n: n)
-    preferred = [n for n in names if prefer and prefer in str(stem(n)).lower()]
-    if len(preferred) == 1:
-        return preferred[0]
-    raise ReadError(f"{where}: holds several {what}s ({', '.join(names)}); choose one with --layer")
+def _where(source: Source, where: str | None) -> str:
+    if where is not None:
+        return where
+    return "request body" if _is_body(source) else str(source)
 
 
 def read_vector(
-    path: Path, *, layer: str | None = None, prefer: str | None = None
+    path: Path | str,
+    *,
+    layer: str | None = None,
+    prefer: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    problems: Problems | None = None,
+    where: str | None = None,
 ) -> gpd.GeoDataFrame:
-    """Read a vector file (zip, GeoPackage, Shapefile, GeoJSON) through pyogrio.
+    """Read a vector file (zip, GeoPackage, Shapefile, GeoJSON) in its own CRS.
 
     With several layers and no ``layer`` given, the one whose name contains ``prefer`` is
-    taken (CBS: ``buurt_2021_v1``, ``buurten``). Raises :class:`ReadError` on anything GDAL
-    cannot read, naming the file and GDAL's reason.
+    taken (CBS: ``buurt_2021_v1``, ``buurten``). A zip is checked and unpacked safely
+    (:mod:`geo.archive`); GeoJSON is parsed feature by feature (:mod:`geo.geojson`), recording
+    malformed features in ``problems`` (without a collector they raise at once). The index is
+    each feature's position. Raises :class:`ReadError` on anything that cannot be read.
     """
     path = Path(path)
+    where = where or str(path)
     if not path.exists():
-        raise ReadError(f"{path}: no such file")
-    source: str = str(path)
+        raise ReadError(f"{where}: no such file")
+    own = problems is None
+    collector = Problems(where) if problems is None else problems
     if path.suffix.lower() == ".zip":
-        source, layer = _zip_member(path, layer, prefer)
+        unpacked = unpacked_vector(path, layer=layer, prefer=prefer, limits=limits, where=where)
+        with unpacked as (inner, name):
+            frame = _read_file(inner, name, prefer, limits, collector, where=where)
+    else:
+        frame = _read_file(path, layer, prefer, limits, collector, where=where)
+    if own:
+        collector.raise_if_any()
+    return frame
+
+
+def _read_file(
+    path: Path,
+    layer: str | None,
+    prefer: str | None,
+    limits: Limits,
+    problems: Problems,
+    *,
+    where: str,
+) -> gpd.GeoDataFrame:
+    if path.suffix.lower() in GEOJSON_SUFFIXES:
+        return read_feature_collection(path, problems, where=where, limits=limits)
     try:
+        layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
         if layer is None:
-            layers = [str(name) for name in pyogrio.list_layers(source)[:, 0]]
-            layer = _choose(layers, prefer, where=str(path), what="layer")
-        elif layer not in {str(n) for n in pyogrio.list_layers(source)[:, 0]}:
-            known = ", ".join(str(n) for n in pyogrio.list_layers(source)[:, 0])
-            raise ReadError(f"{path}: no layer {layer!r}; it holds {known}")
-        return gpd.read_file(source, layer=layer, engine="pyogrio")
+            layer = choose_name(layers, prefer, where=where, what="layer", key=str)
+        elif layer not in layers:
+            raise ReadError(f"{where}: no layer {layer!r}; it holds {', '.join(layers)}")
+        count = int(pyogrio.read_info(path, layer=layer)["features"])
+        check_count(count, limits, where=where)  # before reading: -1 when GDAL cannot tell
+        frame = gpd.read_file(path, layer=layer, engine="pyogrio")
     except (
         pyogrio.errors.DataSourceError,
         pyogrio.errors.DataLayerError,
@@ -160,16 +192,39 @@ def read_vector(
         pyogrio.errors.FeatureError,
         pyogrio.errors.GeometryError,
     ) as exc:
-        raise ReadError(f"{path}: cannot read as a vector file: {exc}") from exc
+        raise ReadError(f"{where}: cannot read as a vector file: {exc}") from exc
     except pyogrio.errors.CRSError as exc:
-        raise ReadError(f"{path}: the file's CRS cannot be read: {exc}") from exc
+        raise ReadError(f"{where}: the file's CRS cannot be read: {exc}") from exc
+    check_count(len(frame), limits, where=where)
+    return frame.reset_index(drop=True)
+
+
+def _read_source(
+    source: Source,
+    *,
+    layer: str | None,
+    prefer: str | None,
+    limits: Limits,
+    problems: Problems,
+    where: str,
+) -> gpd.GeoDataFrame:
+    if isinstance(source, Path | str):
+        return read_vector(
+            source, layer=layer, prefer=prefer, limits=limits, problems=problems, where=where
+        )
+    return read_feature_collection(source, problems, where=where, limits=limits)
 
 
 def _state_crs(frame: gpd.GeoDataFrame, crs: str | CRS | None, *, where: str) -> gpd.GeoDataFrame:
-    """Apply a CRS the user stated; it overrides what the file says (e.g. legacy GeoJSON)."""
-    if crs is None:
-        return frame
-    return frame.set_crs(parse_crs(crs, where=where), allow_override=True)
+    """Apply a CRS the user stated (it overrides what the file says), then require one."""
+    if crs is not None:
+        frame = frame.set_crs(parse_crs(crs, where=where), allow_override=True)
+    if frame.crs is None:
+        raise CrsError(
+            f"{where}: the file states no coordinate reference system; "
+            "state it (e.g. --crs EPSG:28992 for RD New, EPSG:4326 for lon/lat)"
+        )
+    return frame
 
 
 def _find_column(columns: Iterable[str], candidates: Iterable[str]) -> str | None:
@@ -183,20 +238,79 @@ def _find_column(columns: Iterable[str], candidates: Iterable[str]) -> str | Non
 # --------------------------------------------------------------------------- buurten
 
 
+@dataclass(frozen=True)
+class BuurtenLoad:
+    """Buurten read and checked, with the report of each statistics join.
+
+    ``frame`` is in RD New with :data:`BUURT_COLUMNS`, one ``cbs_<category>_km`` column per
+    category with CBS columns in the vocabulary (NaN where absent), and ``geometry``.
+    ``skipped_rows`` counts gemeente and wijk rows left out of the geometry input.
+    """
+
+    frame: gpd.GeoDataFrame
+    joins: tuple[StatisticsJoin, ...] = ()
+    skipped_rows: int = 0
+
+
 def read_buurten(
-    path: Path,
+    source: Source,
     *,
     layer: str | None = None,
     gemeente: str | None = None,
     crs: str | None = None,
     repair: bool = False,
+    statistics: Path | Sequence[Path] | None = None,
+    vocabulary: Vocabulary | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    where: str | None = None,
 ) -> gpd.GeoDataFrame:
-    """Read CBS buurten into a GeoDataFrame in RD New with :data:`BUURT_COLUMNS`.
+    """Read CBS buurten into a GeoDataFrame in RD New (see :func:`load_buurten`).
+
+    Codes found on one side of a statistics join only are reported with a
+    :class:`~geo.cbs.StatisticsJoinWarning` (a :class:`~geo.errors.DataQualityWarning`).
+    """
+    loaded = load_buurten(
+        source,
+        layer=layer,
+        gemeente=gemeente,
+        crs=crs,
+        repair=repair,
+        statistics=statistics,
+        vocabulary=vocabulary,
+        limits=limits,
+        where=where,
+    )
+    warn_incomplete_joins(loaded.joins)
+    return loaded.frame
+
+
+def warn_incomplete_joins(joins: Iterable[StatisticsJoin]) -> None:
+    """A :class:`~geo.cbs.StatisticsJoinWarning` for each join with codes on one side only."""
+    for join in joins:
+        if not join.complete:
+            warnings.warn(StatisticsJoinWarning(join), stacklevel=3)
+
+
+def load_buurten(
+    source: Source,
+    *,
+    layer: str | None = None,
+    gemeente: str | None = None,
+    crs: str | None = None,
+    repair: bool = False,
+    statistics: Path | Sequence[Path] | None = None,
+    vocabulary: Vocabulary | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    where: str | None = None,
+) -> BuurtenLoad:
+    """Read and check CBS buurten; join CBS statistics tables to them by buurt code.
 
     Parameters
     ----------
-    path
-        Shapefile (or a zip holding one), GeoPackage or GeoJSON.
+    source
+        Shapefile (or a zip holding one), GeoPackage or GeoJSON file, or a GeoJSON
+        FeatureCollection as bytes or a parsed mapping (RFC 7946 lon/lat unless its legacy
+        ``crs`` member says otherwise).
     layer
         Layer (or file in a zip) to read; by default the only one, or the one named ``*buurt*``.
     gemeente
@@ -205,107 +319,177 @@ def read_buurten(
         State the CRS when the file has none or a wrong one (legacy RD GeoJSON).
     repair
         Repair invalid polygons with ``shapely.make_valid`` instead of refusing them.
+    statistics
+        CBS table(s) (Kerncijfers, KWB, StatLine nabijheid; CSV or any GDAL table) joined by
+        buurt code, e.g. to PDOK's *gebiedsindelingen* geometry. Their figures replace the
+        geometry's; buurten without statistics get missing figures, statistics without a
+        buurt are dropped; both are listed in :attr:`BuurtenLoad.joins`.
+    vocabulary
+        Says which CBS columns hold the distance to each category (``cbs_columns``); the
+        shipped vocabulary by default.
+    limits
+        Feature count and vertex limits (and size limits for bodies and zips).
+    where
+        How the input is named in messages (default: the file name, or ``request body``).
 
     ``residents`` and ``residents_65plus`` are floats with NaN for CBS's secret / not
-    applicable values. ``residents_65plus`` is the CBS count where the file has one, else
+    applicable values. ``residents_65plus`` is CBS's count where the input has one, else
     ``residents × P_65_EO_JR / 100``.
     """
-    where = str(path)
-    frame = _state_crs(read_vector(path, layer=layer, prefer="buurt"), crs, where=where)
-    found = {
-        canon: _find_column(frame.columns, names) for canon, names in BUURT_COLUMN_VARIANTS.items()
-    }
-    missing = [c for c in REQUIRED_BUURT_COLUMNS if found[c] is None]
-    if missing:
-        wanted = "; ".join(f"{c}: one of {'/'.join(BUURT_COLUMN_VARIANTS[c])}" for c in missing)
-        raise MissingColumnError(
-            f"{where}: required column(s) missing ({wanted}); the file has "
-            f"{', '.join(c for c in frame.columns if c != 'geometry')}"
-        )
-    out = pd.DataFrame(index=frame.index)
-    for canon, column in found.items():
-        out[canon] = frame[column] if column is not None else None
-    out["bu_code"] = out["bu_code"].astype("string").str.strip()
-    _check_buurt_codes(out["bu_code"], where=where)
-    out["wk_code"] = out["wk_code"].fillna("WK" + out["bu_code"].str[2:8])
-    out["gm_code"] = out["gm_code"].fillna("GM" + out["bu_code"].str[2:6])
-    out["bu_naam"] = out["bu_naam"].fillna(out["bu_code"])
-    for column in ("residents", "pct_65plus", "residents_65plus"):
-        out[column] = _cbs_numbers(out[column], column=found[column] or column, where=where)
-    if found["residents_65plus"] is None:
-        out["residents_65plus"] = out["residents"] * out["pct_65plus"] / 100.0
-    if gemeente is not None:
-        keep = out["gm_code"] == gemeente
-        if not keep.any():
-            present = ", ".join(sorted(out["gm_code"].dropna().unique())[:10])
-            raise ValueProblemError(f"{where}: no buurten of gemeente {gemeente}; found {present}")
-        out, frame = out[keep], frame[keep]
-    geometry = _check_polygons(frame.geometry, out["bu_code"], where=where, repair=repair)
-    result = gpd.GeoDataFrame(out[list(BUURT_COLUMNS)], geometry=geometry, crs=frame.crs)
-    return to_working_crs(result, where=where).reset_index(drop=True)
-
-
-def _check_buurt_codes(codes: pd.Series, *, where: str) -> None:
-    malformed = codes[~codes.fillna("").str.match(BU_CODE_PATTERN.pattern)]
-    if len(malformed):
-        raise ValueProblemError(
-            f"{where}: malformed buurt code(s) {_describe_rows(malformed.fillna('<empty>'))} "
-            "(expected BU followed by 8 digits, e.g. BU03560101)"
-        )
-    duplicated = codes[codes.duplicated()].unique()
-    if len(duplicated):
-        raise ValueProblemError(f"{where}: buurt code(s) occur twice: {_describe_rows(duplicated)}")
-
-
-def _cbs_numbers(values: pd.Series, *, column: str, where: str) -> pd.Series:
-    """Numbers with CBS's negative sentinels (and any other negative) as NaN."""
-    numbers = pd.to_numeric(values, errors="coerce").astype(float)
-    garbage = numbers.isna() & values.notna()
-    if garbage.any():
-        raise ValueProblemError(
-            f"{where}: column {column} has non-numeric values in row(s) "
-            f"{_describe_rows(values.index[garbage])}"
-        )
-    return numbers.where(numbers >= 0)
-
-
-def _check_polygons(
-    geometry: gpd.GeoSeries, codes: pd.Series, *, where: str, repair: bool
-) -> gpd.GeoSeries:
-    missing = geometry.isna() | geometry.is_empty
-    if missing.any():
-        raise GeometryError(
-            f"{where}: buurt(en) without geometry: {_describe_rows(codes[missing])}"
-        )
-    kinds = geometry.geom_type
-    not_polygonal = ~kinds.isin(["Polygon", "MultiPolygon"])
-    if not_polygonal.any():
-        found = ", ".join(
-            f"{c} ({k})" for c, k in zip(codes[not_polygonal], kinds[not_polygonal], strict=True)
-        )
-        raise GeometryError(f"{where}: buurten must be polygons; got {found}")
-    invalid = ~geometry.is_valid
-    if not invalid.any():
-        return geometry
-    if repair:
-        repaired = geometry.copy()
-        repaired[invalid] = shapely.make_valid(
-            np.asarray(geometry[invalid].values), method="structure", keep_collapsed=False
-        )
-        return repaired
-    reasons = shapely.is_valid_reason(geometry[invalid].values)
-    details = "; ".join(f"{c}: {r}" for c, r in zip(codes[invalid], reasons, strict=True))
-    raise GeometryError(
-        f"{where}: invalid polygon(s) — {details}. Fix them in a GIS, or import with --repair "
-        "to repair them with shapely.make_valid"
+    where = _where(source, where)
+    problems = Problems(where)
+    raw = _read_source(
+        source, layer=layer, prefer="buurt", limits=limits, problems=problems, where=where
     )
+    raw = _state_crs(raw, crs, where=where).drop(index=list(problems.unusable))
+    if raw.empty:
+        problems.raise_if_any()
+        raise ValueProblemError(f"{where}: holds no features")
+    attributes = buurt_attributes(
+        pd.DataFrame(raw.drop(columns=raw.geometry.name)), problems, vocabulary=vocabulary
+    )
+    tables = [read_statistics(Path(p), vocabulary=vocabulary) for p in _paths(statistics)]
+    table = attributes.frame
+    _require_columns(raw, table, tables, where=where)
+    check_codes(table["bu_code"], problems)
+    problems.name_features(table["bu_code"])
+    table = _derived_codes(table)
+    if gemeente is not None:
+        table = _only_gemeente(table, gemeente, where=where)
+        tables = [t.for_gemeente(gemeente) for t in tables]
+    joins = []
+    for statistics_table in tables:
+        table, join = join_statistics(table, statistics_table)
+        joins.append(join)
+    table = _numbers(table, vocabulary)
+    geometry = raw.geometry[table.index]
+    check_vertices(geometry, table["bu_code"], limits, where=where)
+    geometry = check_geometry(
+        geometry,
+        table["bu_code"],
+        problems,
+        what="buurten",
+        allowed=POLYGONAL,
+        allowed_text="polygons",
+        repair=repair,
+    )
+    projected = check_coordinates(geometry, table["bu_code"], problems, where=where)
+    problems.raise_if_any()
+    columns = [*BUURT_COLUMNS, *distance_variants(_vocabulary(vocabulary))]
+    frame = gpd.GeoDataFrame(table[columns], geometry=projected, crs=WORKING_CRS)
+    return BuurtenLoad(frame.reset_index(drop=True), tuple(joins), attributes.dropped)
+
+
+def _vocabulary(vocabulary: Vocabulary | None) -> Vocabulary:
+    return vocabulary or default_vocabulary()
+
+
+def _paths(statistics: Path | Sequence[Path] | None) -> list[Path]:
+    if statistics is None:
+        return []
+    if isinstance(statistics, str | Path):
+        return [Path(statistics)]
+    return [Path(p) for p in statistics]
+
+
+def _require_columns(
+    raw: gpd.GeoDataFrame, table: pd.DataFrame, tables: Sequence[StatisticsTable], *, where: str
+) -> None:
+    """The code must be in the geometry input; residents there or in a statistics table."""
+    supplied = set(table.columns).union(*(set(t.table.columns) for t in tables))
+    missing = [
+        c
+        for c in REQUIRED_BUURT_COLUMNS
+        if c not in table and (c == "bu_code" or c not in supplied)
+    ]
+    if not missing:
+        return
+    wanted = "; ".join(f"{c}: one of {'/'.join(BUURT_COLUMN_VARIANTS[c])}" for c in missing)
+    hint = "" if tables else " (or join a CBS statistics table: --statistics)"
+    raise MissingColumnError(
+        f"{where}: required column(s) missing ({wanted}){hint}; the file has "
+        f"{describe((c for c in raw.columns if c != raw.geometry.name), limit=40)}"
+    )
+
+
+def _derived_codes(table: pd.DataFrame) -> pd.DataFrame:
+    """Wijk and gemeente codes from the buurt code where the input has none."""
+    table = table.copy()
+    well_formed = table["bu_code"].str.match(BU_CODE_PATTERN.pattern).fillna(False)
+    codes = table["bu_code"].where(well_formed.astype(bool))
+    for column, prefix, end in (("wk_code", "WK", 8), ("gm_code", "GM", 6)):
+        derived = prefix + codes.str[2:end]
+        table[column] = table[column].fillna(derived) if column in table else derived
+    for column in ("bu_naam", "wk_naam", "gm_naam"):
+        if column not in table:
+            table[column] = pd.Series(pd.NA, index=table.index, dtype="string")
+    table["bu_naam"] = table["bu_naam"].fillna(table["bu_code"])
+    return table
+
+
+def _only_gemeente(table: pd.DataFrame, gemeente: str, *, where: str) -> pd.DataFrame:
+    """The gemeente's buurten (and rows whose code is malformed, to be reported)."""
+    well_formed = table["bu_code"].str.match(BU_CODE_PATTERN.pattern).fillna(False).astype(bool)
+    ours = well_formed & (table["gm_code"] == gemeente)
+    if not ours.any():
+        present = ", ".join(sorted(table["gm_code"].dropna().unique())[:10])
+        raise ValueProblemError(f"{where}: no buurten of gemeente {gemeente}; found {present}")
+    return table[ours | ~well_formed]
+
+
+def _numbers(table: pd.DataFrame, vocabulary: Vocabulary | None) -> pd.DataFrame:
+    """Residents, 65+ (CBS's count, else from the percentage) and CBS distances as floats."""
+    table = table.copy()
+    if "residents_65plus" not in table:
+        percentage = table.get("pct_65plus", np.nan)
+        table["residents_65plus"] = table["residents"] * percentage / 100.0
+    for column in ("residents", "residents_65plus", *distance_variants(_vocabulary(vocabulary))):
+        table[column] = table[column].astype(float) if column in table else np.nan
+    return table
 
 
 # --------------------------------------------------------------------------- voorzieningen
 
 
+def read_osm_voorzieningen(path: Path, vocabulary: Vocabulary) -> gpd.GeoDataFrame:
+    """Voorzieningen from an OSM extract: the nodes and areas whose tags the vocabulary knows
+    (``osm_tags``, e.g. ``amenity=pharmacy``); areas become a point on their surface. Other
+    points of interest are not voorzieningen and are left out. Ids are ``node/123``,
+    ``way/456``; the name is OSM's ``name`` or else the category's label.
+    """
+    pois = read_osm(path).pois
+    tags = pois.drop(columns=pois.geometry.name)
+    codes = pd.Series(
+        [
+            vocabulary.resolve_osm({k: v for k, v in row.items() if isinstance(v, str)})
+            for row in tags.to_dict("records")
+        ],
+        index=pois.index,
+        dtype="string",
+    )
+    known = codes.notna().to_numpy()
+    chosen, codes = pois[known], codes[known]
+    if chosen.empty:
+        raise ValueProblemError(
+            f"{path}: no voorzieningen in this OSM extract (no object tagged with one of "
+            f"{', '.join(t for c in vocabulary.categories for t in c.osm_tags)})"
+        )
+    labels = codes.map(lambda code: vocabulary[code].label_nl)
+    names = chosen["name"].astype("string").fillna(labels) if "name" in chosen else labels
+    return gpd.GeoDataFrame(
+        {
+            "id": chosen["osm_id"].astype("string").to_numpy(),
+            "name": names.to_numpy(),
+            "category": codes.to_numpy(),
+            "source": path.name,
+        },
+        geometry=shapely.point_on_surface(chosen.geometry.to_numpy()),
+        crs=chosen.crs,
+    ).reset_index(drop=True)
+
+
 def read_voorzieningen(
-    path: Path,
+    source: Source,
     vocabulary: Vocabulary,
     *,
     layer: str | None = None,
@@ -314,115 +498,162 @@ def read_voorzieningen(
     category_column: str | None = None,
     x_column: str | None = None,
     y_column: str | None = None,
+    repair: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+    where: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read voorzieningen into points in RD New with :data:`VOORZIENING_COLUMNS`.
 
-    The category of each row comes from ``category`` (one for the whole file), else from
-    ``category_column`` (default: the first of ``categorie``, ``category``, ``soort``, ``type``),
-    matched against the vocabulary's codes and aliases, else from OSM tags (``amenity``,
-    ``shop``, ``healthcare``, ...). Rows whose category cannot be resolved are refused, listing
-    the values and the known categories.
+    ``source`` is a file or a GeoJSON FeatureCollection (bytes or a parsed mapping). The
+    category of each row comes from ``category`` (one for the whole input), else from
+    ``category_column`` (default: the first of ``categorie``, ``category``, ``soort``,
+    ``type``), matched against the vocabulary's codes and aliases, else from OSM tags
+    (``amenity``, ``shop``, ``healthcare``, ...). Every feature whose category cannot be
+    resolved is listed, with the known categories.
 
     CSV files need coordinate columns: ``lon``/``lat`` (WGS84) or ``x``/``y`` (RD New), stated
     with ``x_column``/``y_column`` or detected by name; the CRS of x/y is stated with ``crs`` or
     detected from the value ranges. Decimal commas and ``;`` separators are understood.
+    Invalid polygons or lines are refused unless ``repair``.
     """
-    path = Path(path)
-    where = str(path)
-    if path.suffix.lower() in (".csv", ".txt"):
-        frame = _read_point_csv(path, crs=crs, x_column=x_column, y_column=y_column)
+    if not _is_body(source) and is_osm_file(Path(str(source))):
+        return read_osm_voorzieningen(Path(str(source)), vocabulary)
+    where = _where(source, where)
+    problems = Problems(where)
+    is_csv = not _is_body(source) and Path(str(source)).suffix.lower() in CSV_SUFFIXES
+    if is_csv:
+        frame = _read_point_csv(
+            Path(str(source)),
+            problems,
+            crs=crs,
+            x_column=x_column,
+            y_column=y_column,
+            limits=limits,
+            where=where,
+        )
     else:
-        frame = _state_crs(read_vector(path, layer=layer), crs, where=where)
-    if frame.empty:
+        frame = _read_source(
+            source, layer=layer, prefer=None, limits=limits, problems=problems, where=where
+        )
+        frame = _state_crs(frame, crs, where=where).drop(index=list(problems.unusable))
+    if frame.empty and not problems:
         raise ValueProblemError(f"{where}: holds no features")
-    codes = _categories(frame, vocabulary, where=where, category=category, column=category_column)
-    id_column = _find_column(frame.columns, ID_COLUMN_NAMES)
-    ids = (
-        frame[id_column].astype("string")
-        if id_column is not None
-        else pd.Series([f"{path.stem}-{n + 1}" for n in range(len(frame))], index=frame.index)
+    ids = _ids(frame, source)
+    problems.name_features(ids)
+    codes = _categories(
+        frame, vocabulary, problems, ids, where=where, category=category, column=category_column
     )
-    duplicated = ids[ids.duplicated()].unique()
-    if len(duplicated):
-        raise ValueProblemError(f"{where}: id(s) occur twice: {_describe_rows(duplicated)}")
+    check_duplicates(ids, problems, what="id")
     name_column = _find_column(frame.columns, NAME_COLUMN_NAMES)
-    labels = codes.map(lambda code: vocabulary[code].label_nl)
+    labels = codes.map(lambda code: vocabulary[code].label_nl if code else "")
     names = frame[name_column].astype("string").fillna(labels) if name_column else labels
-    points = _representative_points(frame.geometry, where=where)
-    result = gpd.GeoDataFrame(
-        {"id": ids.astype(str), "name": names.astype(str), "category": codes, "source": path.name},
-        geometry=points,
-        crs=frame.crs,
+    check_vertices(frame.geometry, ids, limits, where=where)
+    geometry = check_geometry(
+        frame.geometry,
+        ids,
+        problems,
+        what="feature(s)",
+        allowed=ANY_FEATURE_TYPE,
+        allowed_text="points, lines or polygons",
+        repair=repair,
     )
-    return to_working_crs(result, where=where).reset_index(drop=True)
+    projected = check_coordinates(geometry, ids, problems, where=where)
+    problems.raise_if_any()
+    source_name = Path(str(source)).name if not _is_body(source) else where
+    return gpd.GeoDataFrame(
+        {
+            "id": ids.astype(str),
+            "name": names.astype(str),
+            "category": codes.astype(str),
+            "source": source_name,
+        },
+        geometry=_representative_points(projected),
+        crs=WORKING_CRS,
+    ).reset_index(drop=True)
+
+
+def _ids(frame: gpd.GeoDataFrame, source: Source) -> pd.Series:
+    """The id column's values, else ``<file stem>-<n>`` numbered from 1."""
+    id_column = _find_column(frame.columns, ID_COLUMN_NAMES)
+    if id_column is not None:
+        return frame[id_column].astype("string").str.strip()
+    stem = "feature" if _is_body(source) else Path(str(source)).stem
+    return pd.Series(
+        [f"{stem}-{n + 1}" for n in range(len(frame))], index=frame.index, dtype="string"
+    )
 
 
 def _categories(
     frame: gpd.GeoDataFrame,
     vocabulary: Vocabulary,
+    problems: Problems,
+    ids: pd.Series,
     *,
     where: str,
     category: str | None,
     column: str | None,
 ) -> pd.Series:
+    """Category code per feature; unresolved ones are recorded in ``problems`` (as None)."""
     if category is not None:
         code = vocabulary.resolve(category)
         if code is None:
             raise UnknownCategoryError(
                 f"{where}: unknown category {category!r}; known: {', '.join(vocabulary.codes)}"
             )
-        return pd.Series(code, index=frame.index)
+        return pd.Series(code, index=frame.index, dtype=object)
     if column is not None and column not in frame.columns:
         raise MissingColumnError(
             f"{where}: no column {column!r}; the file has "
-            f"{', '.join(c for c in frame.columns if c != 'geometry')}"
+            f"{', '.join(c for c in frame.columns if c != frame.geometry.name)}"
         )
     column = column or _find_column(frame.columns, CATEGORY_COLUMN_NAMES)
     values = frame[column] if column else pd.Series(None, index=frame.index, dtype=object)
-    codes = values.map(vocabulary.resolve)
-    attributes = frame.drop(columns=frame.geometry.name)
+    codes = values.map(vocabulary.resolve).astype(object)
     untagged = codes.isna()
     if untagged.any():
+        attributes = frame.drop(columns=frame.geometry.name)
         codes[untagged] = [
             vocabulary.resolve_osm({k: v for k, v in row.items() if isinstance(v, str)})
             for row in attributes[untagged].to_dict("records")
         ]
     unresolved = codes.isna()
     if unresolved.any():
-        shown = values[unresolved].fillna("<empty>").astype(str)
-        counts = shown.value_counts()
-        listing = ", ".join(f"{value!r} ({n}×)" for value, n in counts.items())
-        raise UnknownCategoryError(
-            f"{where}: {int(unresolved.sum())} feature(s) (rows "
-            f"{_describe_rows(frame.index[unresolved])}) have no known category"
-            f"{' in column ' + repr(column) if column else ''}: {listing}. Known categories: "
-            f"{', '.join(vocabulary.codes)} (aliases in the vocabulary file), or OSM tags "
-            "such as amenity=pharmacy"
+        shown = values[unresolved].map(lambda v: "<empty>" if v is None or pd.isna(v) else str(v))
+        listing = ", ".join(f"{value!r} ({n}×)" for value, n in shown.value_counts().items())
+        known = ", ".join(vocabulary.codes)
+        problems.add_mask(
+            UnknownCategoryError,
+            f"{int(unresolved.sum())} feature(s) (rows {describe(frame.index[unresolved])}) "
+            f"have no known category{' in column ' + repr(column) if column else ''}: "
+            f"{listing}. Known categories: {known} (aliases in the vocabulary file), or OSM "
+            "tags such as amenity=pharmacy",
+            unresolved,
+            ids,
+            shown.map(lambda v: f"unknown category {v!r} (known: {known}; or OSM tags)"),
         )
-    return codes.astype(str)
+    return codes
 
 
-def _representative_points(geometry: gpd.GeoSeries, *, where: str) -> np.ndarray:
-    missing = geometry.isna() | geometry.is_empty
-    if missing.any():
-        raise GeometryError(
-            f"{where}: feature(s) without geometry in row(s) "
-            f"{_describe_rows(geometry.index[missing])}"
-        )
-    values = geometry.values
-    not_point = geometry.geom_type != "Point"
+def _representative_points(geometry: gpd.GeoSeries) -> np.ndarray:
+    """Points as they are; a point on the surface of anything else (RD New)."""
+    values = np.asarray(geometry.values, dtype=object).copy()
+    not_point = (geometry.geom_type != "Point").to_numpy()
     if not_point.any():
-        valid = shapely.make_valid(np.asarray(values[not_point.to_numpy()], dtype=object))
-        points = np.asarray(values, dtype=object).copy()
-        points[not_point.to_numpy()] = shapely.point_on_surface(valid)
-        return points
-    return np.asarray(values, dtype=object)
+        values[not_point] = shapely.point_on_surface(values[not_point])
+    return values
 
 
 def _read_point_csv(
-    path: Path, *, crs: str | None, x_column: str | None, y_column: str | None
+    path: Path,
+    problems: Problems,
+    *,
+    crs: str | None,
+    x_column: str | None,
+    y_column: str | None,
+    limits: Limits,
+    where: str,
 ) -> gpd.GeoDataFrame:
-    where = str(path)
+    """Points from a CSV; rows whose coordinates are not numbers are recorded in ``problems``."""
     try:
         table = pd.read_csv(path, sep=None, engine="python", dtype=str, encoding="utf-8-sig")
     except (
@@ -433,15 +664,32 @@ def _read_point_csv(
         OSError,
     ) as exc:
         raise ReadError(f"{where}: cannot read as CSV: {exc}") from exc
-    table.index = table.index + 2  # rows are reported as line numbers (line 1 is the header)
+    check_count(len(table), limits, where=where)
     x_name, y_name, detected_crs = _coordinate_columns(table, x_column, y_column, where=where)
-    x = _coordinates(table[x_name], column=x_name, where=where)
-    y = _coordinates(table[y_name], column=y_name, where=where)
+    x, bad_x = _coordinates(table[x_name])
+    y, bad_y = _coordinates(table[y_name])
+    ids = table[id_column] if (id_column := _find_column(table.columns, ID_COLUMN_NAMES)) else None
+    labels = ids if ids is not None else pd.Series(dtype="string")
+    for column, bad in ((x_name, bad_x), (y_name, bad_y)):
+        problems.add_mask(
+            ValueProblemError,
+            f"column {column} has missing or non-numeric coordinates on line(s) "
+            f"{describe(bad[bad].index + 2)}",
+            bad,
+            labels,
+            table[column].map(lambda v, c=column: f"column {c}: {v!r} is not a coordinate"),
+        )
+    good = (~(bad_x | bad_y)).to_numpy()
+    problems.malformed_geometry.update(int(i) for i in table.index[~good])
     stated = parse_crs(crs, where=where) if crs is not None else detected_crs
     if stated is None:
-        stated = _crs_from_ranges(x, y, where=where)
+        stated = _crs_from_ranges(x[good], y[good], where=where)
+    points = np.asarray(gpd.points_from_xy(np.where(good, x, 0.0), np.where(good, y, 0.0)))
+    points[~good] = None  # recorded in problems above
     return gpd.GeoDataFrame(
-        table.drop(columns=[x_name, y_name]), geometry=gpd.points_from_xy(x, y), crs=stated
+        table.drop(columns=[x_name, y_name]),
+        geometry=gpd.GeoSeries(points, index=table.index, crs=stated),
+        crs=stated,
     )
 
 
@@ -470,16 +718,12 @@ def _coordinate_columns(
     )
 
 
-def _coordinates(values: pd.Series, *, column: str, where: str) -> np.ndarray:
+def _coordinates(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """(numbers, bad): decimal commas understood; missing or non-numeric values are bad."""
     text = values.str.strip().str.replace(",", ".", regex=False)
     numbers = pd.to_numeric(text, errors="coerce")
-    bad = numbers.isna()
-    if bad.any():
-        raise ValueProblemError(
-            f"{where}: column {column} has missing or non-numeric coordinates on line(s) "
-            f"{_describe_rows(values.index[bad])}"
-        )
-    return numbers.to_numpy(dtype=float)
+    bad = (numbers.isna() | ~np.isfinite(numbers)).astype(bool)
+    return numbers.to_numpy(dtype=float), bad
 
 
 def _crs_from_ranges(x: np.ndarray, y: np.ndarray, *, where: str) -> CRS:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -36,6 +37,10 @@ class Category(BaseModel):
     symbol: str = Field(min_length=1, max_length=2, description="Letter(s) on the map marker.")
     aliases: tuple[str, ...] = ()
     osm_tags: tuple[str, ...] = ()
+    cbs_columns: tuple[str, ...] = Field(
+        default=(),
+        description="CBS nabijheid columns with the distance (km) to this kind of voorziening.",
+    )
 
 
 class Vocabulary(BaseModel):
@@ -56,6 +61,16 @@ class Vocabulary(BaseModel):
                         f"{key!r} is given for both {seen[norm]!r} and {category.code!r}"
                     )
                 seen[norm] = category.code
+        columns: dict[str, str] = {}
+        for category in self.categories:
+            for column in category.cbs_columns:
+                key = " ".join(column.lower().split())
+                if key in columns and columns[key] != category.code:
+                    raise ValueError(
+                        f"CBS column {column!r} is given for both {columns[key]!r} and "
+                        f"{category.code!r}"
+                    )
+                columns[key] = category.code
         return self
 
     @property
@@ -122,6 +137,16 @@ def normalise_label(value: str) -> str:
     decomposed = unicodedata.normalize("NFKD", value)
     ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return re.sub(r"[\s_\-/]+", " ", ascii_only.lower()).strip()
+
+
+#: The vocabulary shipped with the service (``data/voorzieningen.yaml``).
+DEFAULT_VOCABULARY_PATH = Path(__file__).resolve().parents[1] / "data" / "voorzieningen.yaml"
+
+
+@cache
+def default_vocabulary() -> Vocabulary:
+    """The shipped vocabulary, read once (readers use it when given none)."""
+    return load_vocabulary(DEFAULT_VOCABULARY_PATH)
 
 
 def load_vocabulary(path: Path) -> Vocabulary:

@@ -20,6 +20,8 @@ from geo.errors import (
     DownloadError,
     EmptyStoreError,
     InputError,
+    LimitError,
+    NoNetworkError,
     NotFoundError,
     QueryError,
     WszError,
@@ -31,8 +33,10 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 STATUS_BY_ERROR: tuple[tuple[type[WszError], int], ...] = (
     (NotFoundError, 404),
     (QueryError, 400),
-    (InputError, 422),
+    (LimitError, 413),  # body, upload, unpacked zip, feature count or vertices beyond a limit
+    (InputError, 422),  # also UnsafeArchiveError and the per-feature InvalidFeaturesError
     (EmptyStoreError, 503),
+    (NoNetworkError, 503),  # walking asked for while no street network is loaded
     (DownloadError, 502),
     (ConfigurationError, 500),
     (WszError, 500),
@@ -83,6 +87,9 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
         title=exc.title,
         detail=str(exc),
         type_=problem_type(type(exc)),
+        # Per-feature errors: "errors": [{"index", "id", "reason"}, ...] (≤ 100), "total";
+        # limits: "limit" and "actual".
+        **exc.extensions(),
     )
 
 
