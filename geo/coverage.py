@@ -1,14 +1,19 @@
 """Coverage: how many residents (and 65+) live further than a category's threshold.
 
 For every resident point (see :mod:`geo.population`) and every category, the distance to the
-nearest voorziening of that category comes from a :class:`~geo.distance.DistanceSource`. All
+nearest voorziening of that category comes from a :class:`~geo.distance.DistanceSource`: by
+walking over the street network where one is loaded, else in a straight line. All
 voorzieningen count, including those outside the zones or across the municipal border. A
-resident point is *beyond* when that distance exceeds the category's threshold (metres). Per
-buurt and per zone we report the residents beyond and their share, and the resident-weighted
-mean distance.
+resident point is *beyond* when that distance exceeds the category's threshold (metres), when
+the category has no voorziening at all, or when the point lies beyond the network's snap limit
+(counted separately as ``residents_off_network``). Per buurt, zone and gemeente we report the
+residents beyond and their share, and the resident-weighted mean (over the residents who have
+a distance) and the max distance.
 
-Where a category has no voorziening at all, distances are missing (``NaN``) and every resident
-is beyond.
+With a second source to compare (straight lines beside walking) every row also carries the
+compared figures (``*_straight``) and the **detour factor**: mean walking distance ÷ mean
+straight-line distance. Buurt rows carry CBS's own distance where the buurten have it
+(``cbs_distance_m``: CBS nabijheid, over roads from every address; a different measure).
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.cbs import distance_column
 from geo.distance import DistanceSource
+from geo.population import placement_by_buurt
 from geo.vocabulary import Vocabulary
 
 #: Figures per (area, category). ``share_*`` are fractions 0..1 of the area's residents.
@@ -33,25 +40,50 @@ FIGURE_COLUMNS = (
     "share_65plus_beyond",
     "mean_distance_m",
     "max_distance_m",
+    "residents_off_network",
+)
+#: Figures of the compared source (straight lines), when there is one.
+COMPARED_COLUMNS = (
+    "residents_beyond_straight",
+    "share_beyond_straight",
+    "mean_distance_straight_m",
+    "detour_factor",
 )
 
 #: Resident counts are sums of fractional point weights; rounded to this many decimals.
 COUNT_DECIMALS = 2
+_SUMMED = (
+    "residents",
+    "residents_65plus",
+    "residents_beyond",
+    "residents_65plus_beyond",
+    "weighted_distance",
+    "residents_off_network",
+    "residents_beyond_straight",
+    "weighted_straight",
+    "measured",
+    "measured_straight",
+)
 
 
 @dataclass(frozen=True)
 class Coverage:
     """Coverage figures, long format: one row per area and category.
 
-    ``buurten`` is keyed by ``bu_code`` and ``zone_code`` (missing for buurten in no zone),
-    ``zones`` by ``zone_code``, ``gemeente`` holds one row per category over all zoned buurten.
-    ``source`` names the distance source (``straight_line``, ``walking``).
+    ``buurten`` is keyed by ``bu_code`` and ``zone_code`` (missing for buurten in no zone) and
+    says how residents were placed (``placement``) and CBS's distance where known;
+    ``zones`` is keyed by ``zone_code``; ``gemeente`` holds one row per category over all zoned
+    buurten. ``source`` names the distance source (``walking``, ``straight_line``) and
+    ``compared`` the one beside it, if any. ``point_distances`` holds each resident point's
+    distance per category (metres, NaN where none), for gap polygons.
     """
 
     source: str
     buurten: pd.DataFrame
     zones: pd.DataFrame
     gemeente: pd.DataFrame
+    point_distances: pd.DataFrame
+    compared: str | None = None
 
     def for_zone(self, zone_code: str) -> pd.DataFrame:
         """The zone's rows, one per category, in vocabulary order."""
@@ -63,18 +95,22 @@ def point_distances(
     voorzieningen: gpd.GeoDataFrame,
     categories: tuple[str, ...],
     source: DistanceSource,
-) -> pd.DataFrame:
-    """Distance in metres from each resident point to the nearest voorziening per category.
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Distance in metres from each resident point to the nearest voorziening per category,
+    and which points lie off the network (beyond the snap limit; never for straight lines).
 
-    One column per category, aligned with ``points``; NaN where a category has no voorziening.
+    One column per category, aligned with ``points``; NaN where a category has no voorziening
+    or the point cannot reach one.
     """
     origins = np.asarray(points.geometry.values, dtype=object)
     columns = {}
+    off_network = np.zeros(len(points), dtype=bool)
     for category in categories:
         targets = voorzieningen.geometry[voorzieningen["category"] == category]
         nearest = source.nearest(origins, np.asarray(targets.values, dtype=object))
         columns[category] = np.where(np.isfinite(nearest.distance_m), nearest.distance_m, np.nan)
-    return pd.DataFrame(columns, index=points.index)
+        off_network |= nearest.unreachable_origins
+    return pd.DataFrame(columns, index=points.index), pd.Series(off_network, index=points.index)
 
 
 def compute_coverage(
@@ -83,61 +119,88 @@ def compute_coverage(
     voorzieningen: gpd.GeoDataFrame,
     vocabulary: Vocabulary,
     source: DistanceSource,
+    *,
+    compare: DistanceSource | None = None,
 ) -> Coverage:
     """Coverage per buurt, zone and gemeente for every category of ``vocabulary``.
 
-    ``points`` are resident points with ``bu_code``, ``residents``, ``residents_65plus``;
-    ``buurten`` must carry ``zone_code``. Thresholds come from the vocabulary (metres).
+    ``points`` are resident points with ``bu_code``, ``residents``, ``residents_65plus``,
+    ``placement``; ``buurten`` must carry ``zone_code``. Thresholds come from the vocabulary
+    (metres). With ``compare``, its figures are added beside (see :data:`COMPARED_COLUMNS`).
     """
-    distances = point_distances(points, voorzieningen, vocabulary.codes, source)
+    distances, off_network = point_distances(points, voorzieningen, vocabulary.codes, source)
+    compared = None
+    if compare is not None:
+        compared = point_distances(points, voorzieningen, vocabulary.codes, compare)[0]
     zone_of = buurten.set_index("bu_code")["zone_code"]
+    residents = points["residents"].to_numpy()
+    residents_65 = points["residents_65plus"].to_numpy()
     frames = []
     for category in vocabulary.codes:
         threshold = vocabulary[category].threshold_m
-        d = distances[category]
-        beyond = d.isna() | (d > threshold)
+        d = distances[category].to_numpy()
+        beyond = np.isnan(d) | (d > threshold)
+        straight = (
+            compared[category].to_numpy() if compared is not None else np.full_like(d, np.nan)
+        )
         frames.append(
             pd.DataFrame(
                 {
                     "bu_code": points["bu_code"].to_numpy(),
                     "category": category,
                     "threshold_m": threshold,
-                    "residents": points["residents"].to_numpy(),
-                    "residents_65plus": points["residents_65plus"].to_numpy(),
-                    "residents_beyond": np.where(beyond, points["residents"], 0.0),
-                    "residents_65plus_beyond": np.where(beyond, points["residents_65plus"], 0.0),
-                    "weighted_distance": d.to_numpy() * points["residents"].to_numpy(),
-                    "distance": d.to_numpy(),
+                    "residents": residents,
+                    "residents_65plus": residents_65,
+                    "residents_beyond": np.where(beyond, residents, 0.0),
+                    "residents_65plus_beyond": np.where(beyond, residents_65, 0.0),
+                    "weighted_distance": d * residents,
+                    "measured": np.where(np.isnan(d), 0.0, residents),
+                    "distance": d,
+                    "residents_off_network": np.where(off_network, residents, 0.0),
+                    "residents_beyond_straight": np.where(
+                        np.isnan(straight) | (straight > threshold), residents, 0.0
+                    ),
+                    "weighted_straight": straight * residents,
+                    "measured_straight": np.where(np.isnan(straight), 0.0, residents),
+                    "straight": straight,
                 }
             )
         )
     long = pd.concat(frames, ignore_index=True)
     long["zone_code"] = long["bu_code"].map(zone_of)
-    per_buurt = _aggregate(long, ["bu_code", "category"])
+    per_buurt = _aggregate(long, ["bu_code", "category"], compared is not None)
     per_buurt.insert(1, "zone_code", per_buurt["bu_code"].map(zone_of))
+    per_buurt["placement"] = per_buurt["bu_code"].map(placement_by_buurt(points))
+    per_buurt["cbs_distance_m"] = _cbs_distances(per_buurt, buurten)
     zoned = long.dropna(subset=["zone_code"])
-    per_zone = _aggregate(zoned, ["zone_code", "category"])
-    gemeente = _aggregate(zoned, ["category"])
+    per_zone = _aggregate(zoned, ["zone_code", "category"], compared is not None)
+    gemeente = _aggregate(zoned, ["category"], compared is not None)
     order = {code: i for i, code in enumerate(vocabulary.codes)}
     return Coverage(
         source=source.name,
         buurten=_sorted(per_buurt, ["bu_code"], order),
         zones=_sorted(per_zone, ["zone_code"], order),
         gemeente=_sorted(gemeente, [], order),
+        point_distances=distances,
+        compared=None if compare is None else compare.name,
     )
 
 
-def _aggregate(long: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+def _cbs_distances(rows: pd.DataFrame, buurten: gpd.GeoDataFrame) -> pd.Series:
+    """CBS's own distance (metres) for each (buurt, category) row where the buurten carry it."""
+    by_code = buurten.set_index("bu_code")
+    values = pd.Series(np.nan, index=rows.index)
+    for category in rows["category"].unique():
+        column = distance_column(str(category))
+        if column in by_code:
+            rows_of = rows["category"] == category
+            values[rows_of] = rows.loc[rows_of, "bu_code"].map(by_code[column]) * 1000.0
+    return values
+
+
+def _aggregate(long: pd.DataFrame, keys: list[str], with_compared: bool) -> pd.DataFrame:
     grouped = long.groupby(keys, sort=False)
-    sums = grouped[
-        [
-            "residents",
-            "residents_65plus",
-            "residents_beyond",
-            "residents_65plus_beyond",
-            "weighted_distance",
-        ]
-    ].sum()
+    sums = grouped[list(_SUMMED)].sum()
     figures = pd.DataFrame(
         {
             "threshold_m": grouped["threshold_m"].first(),
@@ -149,20 +212,36 @@ def _aggregate(long: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
             "share_65plus_beyond": _share(
                 sums["residents_65plus_beyond"], sums["residents_65plus"]
             ),
-            # Resident-weighted mean; for areas without residents, the plain mean over points.
-            "mean_distance_m": (sums["weighted_distance"] / sums["residents"]).where(
-                sums["residents"] > 0, grouped["distance"].mean()
+            "mean_distance_m": _mean(
+                sums["weighted_distance"], sums["measured"], grouped, "distance"
             ),
             "max_distance_m": grouped["distance"].max(),
+            "residents_off_network": sums["residents_off_network"],
         }
     )
-    # A mean over partly missing distances would understate them: leave it missing.
-    unreachable = long["distance"].isna().groupby([long[k] for k in keys], sort=False).any()
-    figures["mean_distance_m"] = figures["mean_distance_m"].mask(unreachable)
-    # Point weights are fractions of a buurt's residents; drop the float noise of their sums.
     counts = ["residents", "residents_65plus", "residents_beyond", "residents_65plus_beyond"]
+    counts.append("residents_off_network")
+    if with_compared:
+        straight = _mean(sums["weighted_straight"], sums["measured_straight"], grouped, "straight")
+        figures["residents_beyond_straight"] = sums["residents_beyond_straight"]
+        figures["share_beyond_straight"] = _share(
+            sums["residents_beyond_straight"], sums["residents"]
+        )
+        figures["mean_distance_straight_m"] = straight
+        figures["detour_factor"] = figures["mean_distance_m"] / straight.where(straight > 0)
+        counts.append("residents_beyond_straight")
+    # Point weights are fractions of a buurt's residents; drop the float noise of their sums.
     figures[counts] = figures[counts].round(COUNT_DECIMALS)
     return figures.reset_index()
+
+
+def _mean(
+    weighted: pd.Series, measured: pd.Series, grouped: pd.api.typing.DataFrameGroupBy, column: str
+) -> pd.Series:
+    """Mean over the residents with a distance, weighted by residents; where none of them has
+    weight, the plain mean over points; missing where no point has a distance (no
+    voorziening of the category, or none reachable)."""
+    return (weighted / measured).where(measured > 0, grouped[column].mean())
 
 
 def _share(part: pd.Series, whole: pd.Series) -> pd.Series:

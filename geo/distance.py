@@ -1,18 +1,27 @@
 """Distance sources: metres from origins to the nearest of a set of targets.
 
-Coverage asks a :class:`DistanceSource` for distances and never measures them itself, so
-walking distances over the street network can replace straight lines without touching coverage.
-All coordinates are in the working CRS (RD New, metres).
+Coverage asks a :class:`DistanceSource` for distances and never measures them itself:
+:class:`StraightLineDistance` (a lower bound of any walk) and :class:`WalkingDistance` (over the
+OSM pedestrian network, :mod:`geo.network`) are interchangeable. All coordinates are in the
+working CRS (RD New, metres).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 import shapely
 from numpy.typing import NDArray
+
+from geo.network.graph import WalkGraph
+from geo.network.isochrone import DEFAULT_BUFFER_M, isochrones
+from geo.network.paths import Route, TargetField, route, target_field
+from geo.network.snap import Snapped, snap_points
 
 
 @dataclass(frozen=True)
@@ -24,6 +33,15 @@ class Nearest:
 
     distance_m: NDArray[np.float64]
     target: NDArray[np.int64]
+    #: True where the origin itself lies beyond the network's snap limit (walking only).
+    off_network: NDArray[np.bool_] | None = field(default=None)
+
+    @property
+    def unreachable_origins(self) -> NDArray[np.bool_]:
+        """Origins that no measure can place on the network (all False for straight lines)."""
+        if self.off_network is None:
+            return np.zeros(len(self.distance_m), dtype=bool)
+        return self.off_network
 
 
 class DistanceSource(Protocol):
@@ -56,3 +74,75 @@ class StraightLineDistance:
         distance[origin_idx] = found
         target[origin_idx] = target_idx
         return Nearest(distance, target)
+
+
+def _content_key(points: NDArray[np.object_]) -> bytes:
+    """A digest of the points' coordinates: equal arrays share cached work."""
+    return hashlib.blake2b(shapely.get_coordinates(points).tobytes(), digest_size=16).digest()
+
+
+class WalkingDistance:
+    """Walking distance over a :class:`~geo.network.graph.WalkGraph` (metres, RD New).
+
+    Origins and targets snap to the nearest walkable edge within ``snap_limit_m``; beyond it an
+    origin is unreachable (``inf``, counted, see :attr:`Nearest.off_network`) and a target is
+    left out. The multi-source field of a target set is computed once and kept (by the targets'
+    coordinates), so lookups and routes to the same voorzieningen cost a snap and a gather.
+    """
+
+    name = "walking"
+
+    def __init__(self, graph: WalkGraph, *, snap_limit_m: float, cache_size: int = 32) -> None:
+        self.graph = graph
+        self.snap_limit_m = snap_limit_m
+        self._fields: OrderedDict[bytes, TargetField] = OrderedDict()
+        self._cache_size = cache_size
+
+    @property
+    def profile(self) -> str:
+        return self.graph.profile
+
+    def snap(self, points: NDArray[np.object_]) -> Snapped:
+        """Points (RD New) snapped to the network."""
+        return snap_points(self.graph, points, self.snap_limit_m)
+
+    def field(self, targets: NDArray[np.object_]) -> TargetField:
+        """The multi-source shortest-path field of ``targets`` (computed once per target set)."""
+        key = _content_key(targets)
+        if key in self._fields:
+            self._fields.move_to_end(key)
+            return self._fields[key]
+        computed = target_field(self.graph, self.snap(targets))
+        self._fields[key] = computed
+        if len(self._fields) > self._cache_size:
+            self._fields.popitem(last=False)
+        return computed
+
+    def nearest(self, origins: NDArray[np.object_], targets: NDArray[np.object_]) -> Nearest:
+        """Nearest target per origin by walking; one Dijkstra for all targets together."""
+        snapped = self.snap(origins)
+        distance, target = self.field(targets).nearest_for(snapped)
+        return Nearest(distance, target, ~snapped.snapped)
+
+    def unreachable_targets(self, targets: NDArray[np.object_]) -> NDArray[np.bool_]:
+        """Targets too far from every walkable edge to be walked to."""
+        return ~self.field(targets).targets.snapped
+
+    def route(self, origin: shapely.Point, targets: NDArray[np.object_]) -> Route | None:
+        """The walk from ``origin`` to the nearest of ``targets``; None if none is reachable."""
+        one = np.array([origin], dtype=object)
+        return route(self.field(targets), self.snap(one), origin, targets)
+
+    def isochrones(
+        self,
+        origin: shapely.Point,
+        cutoffs_m: Sequence[float],
+        *,
+        buffer_m: float = DEFAULT_BUFFER_M,
+    ) -> list[shapely.Geometry] | None:
+        """Reachable areas (RD New) within each cut-off in metres; None if ``origin`` is beyond
+        the snap limit."""
+        snapped = self.snap(np.array([origin], dtype=object))
+        if not snapped.snapped[0]:
+            return None
+        return isochrones(self.graph, snapped, origin, cutoffs_m, buffer_m=buffer_m)

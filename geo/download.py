@@ -8,6 +8,9 @@
   with PDOK's own (camel-case) column names, which :func:`geo.load.read_buurten` understands.
 * An OpenStreetMap extract (``.osm.pbf``) by URL, e.g. Geofabrik's province extracts (ODbL,
   © OpenStreetMap contributors), streamed to disk with progress output.
+* The OSM extract of one gemeente: Geofabrik's index (``index-v1.json``, every extract with its
+  outline) names the smallest extract holding the gemeente's buurten plus a margin of 1 km; it is
+  downloaded and cut to that box with pyosmium (:func:`geo.network.cut.cut_extract`).
 
 Files are written to a temporary name and renamed when complete: an interrupted download never
 leaves a half file under the real name. Only this module touches the network, and only when a
@@ -29,14 +32,22 @@ from xml.sax.saxutils import escape
 
 import geopandas as gpd
 import pyogrio
+import shapely
 
+from geo.crs import EDGE_CRS
 from geo.errors import DownloadError, ValueProblemError
+from geo.network.cut import LonLatBox, cut_extract
 
 PDOK_WIJKENBUURTEN_WFS = "https://service.pdok.nl/cbs/wijkenbuurten/{year}/wfs/v1_0"
 BUURTEN_TYPENAME = "wijkenbuurten:buurten"
 WFS_PAGE_SIZE = 1000
 #: Geofabrik's extract of the province of Utrecht (holds Nieuwegein, GM0356).
 DEFAULT_OSM_EXTRACT_URL = "https://download.geofabrik.de/europe/netherlands/utrecht-latest.osm.pbf"
+#: Geofabrik's list of extracts with their outlines (GeoJSON).
+GEOFABRIK_INDEX_URL = "https://download.geofabrik.de/index-v1.json"
+#: Margin around a gemeente's buurten when cutting its extract (metres, RD New): residents near
+#: the border walk to voorzieningen across it.
+GEMEENTE_MARGIN_M = 1000.0
 USER_AGENT = "woonservicezones (+https://github.com/woonservicezones)"
 TIMEOUT_S = 60.0
 
@@ -229,3 +240,64 @@ def _atomic_target(target: Path) -> Iterator[Path]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
+
+
+def gemeente_box(buurten: gpd.GeoDataFrame, margin_m: float = GEMEENTE_MARGIN_M) -> LonLatBox:
+    """The WGS84 box (min lon, min lat, max lon, max lat) of buurten (RD New) plus a margin."""
+    xmin, ymin, xmax, ymax = buurten.total_bounds
+    corners = gpd.GeoSeries(
+        [shapely.box(xmin - margin_m, ymin - margin_m, xmax + margin_m, ymax + margin_m)],
+        crs=buurten.crs,
+    ).to_crs(EDGE_CRS)
+    lon0, lat0, lon1, lat1 = corners.total_bounds
+    return (float(lon0), float(lat0), float(lon1), float(lat1))
+
+
+def choose_extract(index: bytes, box: LonLatBox, *, where: str) -> tuple[str, str]:
+    """(name, .osm.pbf URL) of the smallest extract in Geofabrik's index that holds ``box``."""
+    try:
+        document = json.loads(index)
+        extracts = gpd.GeoDataFrame.from_features(document["features"], crs="EPSG:4326")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise DownloadError(f"{where}: not Geofabrik's extract index ({exc})") from exc
+    urls = extracts["urls"].map(lambda u: u.get("pbf") if isinstance(u, dict) else None)
+    area = shapely.box(*box)
+    holding = extracts[urls.notna() & extracts.geometry.contains(area)]
+    if holding.empty:
+        raise DownloadError(f"{where}: no extract holds the box {box} (lon/lat)")
+    # Square degrees only rank the candidates (smallest first); no metric area is needed.
+    best = holding.index[int(shapely.area(holding.geometry.to_numpy()).argmin())]
+    return str(extracts.loc[best, "id"]), str(urls[best])
+
+
+def download_gemeente_extract(
+    gemeente: str,
+    buurten: gpd.GeoDataFrame,
+    target: Path,
+    *,
+    index_url: str = GEOFABRIK_INDEX_URL,
+    downloads: Path = Path("var/downloads"),
+    fetch: Fetch = http_get,
+    progress: Progress = _no_progress,
+    on_objects: Callable[[int], None] | None = None,
+) -> Path:
+    """Download the OSM extract holding ``gemeente`` and cut it to its buurten plus 1 km.
+
+    ``buurten`` are the gemeente's buurten (RD New). The province extract is kept in
+    ``downloads`` (reused when present); the cut is written to ``target`` (``.osm.pbf``).
+    """
+    box = gemeente_box(buurten)
+    progress(f"Finding the OSM extract that holds {gemeente} {tuple(round(v, 4) for v in box)} ...")
+    name, url = choose_extract(fetch(index_url), box, where=_short(index_url))
+    source = Path(downloads) / url.rstrip("/").rsplit("/", 1)[-1]
+    if source.exists():
+        progress(f"Using {source} (already downloaded; delete it to fetch a newer {name})")
+    else:
+        download_file(url, source, progress=progress)
+    progress(f"Cutting {source.name} to {gemeente} plus {GEMEENTE_MARGIN_M / 1000:g} km ...")
+    report = cut_extract(source, Path(target), box, on_objects=on_objects)
+    progress(
+        f"Saved {target}: {report.ways:,} ways, {report.nodes:,} tagged nodes, "
+        f"{report.relations:,} relations (and what they reference)"
+    )
+    return Path(target)

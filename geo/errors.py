@@ -6,17 +6,111 @@ fix it. Nothing in ``geo`` chooses an HTTP status.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+#: An error lists at most this many feature problems; ``total`` always counts all of them.
+MAX_LISTED_PROBLEMS = 100
+
+
+@dataclass(frozen=True)
+class FeatureProblem:
+    """One input feature that cannot be used.
+
+    ``index`` is the feature's position in the input, counting from 0 (``features[index]`` of
+    a GeoJSON FeatureCollection, the row of a file or table); ``id`` is its buurt code or id
+    where it has one.
+    """
+
+    index: int
+    id: str | None
+    reason: str
+
+    def as_dict(self) -> dict[str, object]:
+        """The problem as a JSON object (``{"index", "id", "reason"}``)."""
+        return {"index": self.index, "id": self.id, "reason": self.reason}
+
 
 class WszError(Exception):
     """Base class of every error this project raises on purpose."""
 
     title = "Woonservicezones error"
 
+    def extensions(self) -> dict[str, object]:
+        """Extra members for an RFC 9457 problem body (none by default)."""
+        return {}
+
 
 class InputError(WszError, ValueError):
-    """Input data that cannot be used as it is; nothing has been stored."""
+    """Input data that cannot be used as it is; nothing has been stored.
+
+    ``problems`` lists up to :data:`MAX_LISTED_PROBLEMS` features at fault (index, id, reason)
+    and ``total`` counts all of them; both are empty/0 for errors about the input as a whole.
+    """
 
     title = "Invalid input"
+
+    def __init__(
+        self, message: str, problems: Sequence[FeatureProblem] = (), *, total: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems[:MAX_LISTED_PROBLEMS])
+        self.total = len(problems) if total is None else total
+
+    def extensions(self) -> dict[str, object]:
+        """``errors`` (the listed problems) and ``total`` when features are at fault."""
+        if not self.total:
+            return {}
+        return {"errors": [p.as_dict() for p in self.problems], "total": self.total}
+
+
+class InvalidFeaturesError(InputError):
+    """Features refused for more than one kind of reason; each is listed in ``problems``."""
+
+    title = "Invalid features"
+
+
+class LimitError(InputError):
+    """Input beyond a configured limit (``limit`` and ``actual`` say by how much)."""
+
+    title = "Input exceeds a limit"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        limit: int,
+        actual: int | None = None,
+        problems: Sequence[FeatureProblem] = (),
+    ) -> None:
+        super().__init__(message, problems)
+        self.limit = limit
+        self.actual = actual
+
+    def extensions(self) -> dict[str, object]:
+        """The limit and the actual size, besides any features at fault."""
+        members = {**super().extensions(), "limit": self.limit}
+        if self.actual is not None:
+            members["actual"] = self.actual
+        return members
+
+
+class TooLargeError(LimitError):
+    """A body, upload or unpacked archive larger than allowed (bytes)."""
+
+    title = "Input too large"
+
+
+class TooManyFeaturesError(LimitError):
+    """More features than ``max_features``."""
+
+    title = "Too many features"
+
+
+class TooManyVerticesError(LimitError):
+    """Features with more vertices than ``max_vertices_per_feature``."""
+
+    title = "Too many vertices in a feature"
 
 
 class ReadError(InputError):
@@ -29,6 +123,12 @@ class MissingColumnError(InputError):
     """A required column is absent; the message lists the columns that were found."""
 
     title = "Missing column"
+
+
+class UnsafeArchiveError(ReadError):
+    """A zip that is not opened: path traversal, links, encryption or a zip-bomb ratio."""
+
+    title = "Unsafe archive"
 
 
 class CrsError(InputError):
@@ -66,6 +166,12 @@ class NetworkError(InputError):
     not cover the buurten, a point too far from any walkable way."""
 
     title = "Street network problem"
+
+
+class NoNetworkError(WszError, LookupError):
+    """Walking routes, isochrones or distances asked for while no street network is loaded."""
+
+    title = "No street network loaded"
 
 
 class ConfigurationError(WszError, ValueError):

@@ -9,24 +9,60 @@ never the stages directly.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
 
+from geo.addresses import (
+    IMPORT_MARGIN_M,
+    AddressIndex,
+    address_file,
+    build_index,
+    osm_addresses,
+    read_addresses,
+    read_bag_addresses,
+    within_area,
+    write_addresses,
+)
 from geo.coverage import Coverage, compute_coverage
-from geo.dataset import Dataset, assemble
-from geo.distance import DistanceSource, StraightLineDistance
-from geo.errors import ReadError, ValueProblemError
-from geo.load import VOORZIENING_COLUMNS, read_buurten, read_voorzieningen
+from geo.dataset import Dataset, LayerSource, Provenance, assemble
+from geo.distance import DistanceSource, StraightLineDistance, WalkingDistance
+from geo.errors import (
+    ConfigurationError,
+    NetworkError,
+    NoNetworkError,
+    ReadError,
+    ValueProblemError,
+)
+from geo.gaps import gap_polygons
+from geo.load import (
+    VOORZIENING_COLUMNS,
+    Source,
+    load_buurten,
+    read_buurten,
+    read_voorzieningen,
+    warn_incomplete_joins,
+)
+from geo.network.build import Network
+from geo.network.build import build_network as build_walking_network
+from geo.network.build import load_network as load_walking_network
+from geo.network.cache import NetworkCache
+from geo.network.rules import PROFILES
 from geo.population import resident_points
 from geo.store import GeoPackageStore
-from geo.zones import ZoneDefinition, read_zone_definition
+from geo.validate import DEFAULT_LIMITS, Limits
+from geo.zones import ZoneDefinition, read_zone_definition, zones_per_wijk
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from geo.settings import Settings
     from geo.vocabulary import Vocabulary
 
@@ -39,15 +75,62 @@ def _silent(_message: str) -> None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Analysis:
-    """A dataset with its resident points and coverage, as served and mapped."""
+    """A dataset with its resident points and coverage, as served and mapped.
+
+    ``coverage`` is by ``source``: walking over ``network`` where one is loaded (with the
+    straight-line figures beside it), else straight lines. ``straight`` is always the
+    straight-line coverage. ``gaps`` are the gap polygons of ``coverage`` (RD New); ``notes``
+    say what the figures rest on (synthetic parts, unreachable points, missing categories).
+    """
 
     dataset: Dataset
     vocabulary: Vocabulary
     points: gpd.GeoDataFrame
     coverage: Coverage
     source: DistanceSource = field(default_factory=StraightLineDistance)
+    straight: Coverage | None = None
+    network: Network | None = None
+    gaps: gpd.GeoDataFrame | None = None
+    notes: tuple[str, ...] = ()
+    snap_limit_m: float = 250.0
+    _walking: dict[str, WalkingDistance] = field(default_factory=dict, repr=False)
+
+    def coverage_by(self, distance: str | None = None) -> Coverage:
+        """The coverage by ``distance`` (``walking``, ``straight_line``; None: the default)."""
+        if distance is None or distance == self.coverage.source:
+            return self.coverage
+        if distance == "straight_line":
+            return self.straight or self.coverage
+        raise NoNetworkError(
+            "no street network is loaded, so there are no walking distances; build one with "
+            "`wsz network build EXTRACT` (or use distance=straight_line)"
+        )
+
+    def distance_source(self, distance: str | None = None, profile: str = "walk") -> DistanceSource:
+        """The source for ``distance`` and ``profile``: walking over the network where asked
+        for and loaded, straight lines where asked for."""
+        if distance == "straight_line" or (distance is None and self.coverage.source != "walking"):
+            return StraightLineDistance()
+        return self.walking(profile)
+
+    def walking(self, profile: str = "walk") -> WalkingDistance:
+        """Walking distance over the network for ``profile``; :class:`NoNetworkError` without
+        a network."""
+        if self.network is None:
+            raise NoNetworkError(
+                "no street network is loaded: walking routes, isochrones and distances need "
+                "one; build it with `wsz network build EXTRACT`"
+            )
+        if profile not in self._walking:
+            if profile == "walk" and isinstance(self.source, WalkingDistance):
+                self._walking[profile] = self.source
+            else:
+                self._walking[profile] = WalkingDistance(
+                    self.network.graph(profile), snap_limit_m=self.snap_limit_m
+                )
+        return self._walking[profile]
 
 
 def analyse(
@@ -55,20 +138,228 @@ def analyse(
     settings: Settings,
     source: DistanceSource | None = None,
     *,
+    network: Network | None = None,
     progress: Progress = _silent,
 ) -> Analysis:
-    """Place residents and compute coverage with ``source`` (straight lines by default)."""
+    """Place residents and compute coverage.
+
+    By walking over ``network`` when one is given (and ``settings.distance`` is ``walking``),
+    with straight lines beside it; otherwise by ``source`` (straight lines by default).
+    Raises :class:`~geo.errors.NetworkError` when the network's extract covers none of the
+    buurten.
+    """
     dataset.require_buurten()
-    source = source or StraightLineDistance()
     vocabulary = settings.vocabulary
-    progress(f"Placing residents on a {settings.resident_grid_spacing_m:.0f} m grid ...")
-    points = resident_points(dataset.buurten, spacing_m=settings.resident_grid_spacing_m)
-    progress(
-        f"Measuring {source.name.replace('_', ' ')} distances from {len(points)} resident points "
-        f"to {len(dataset.voorzieningen)} voorzieningen ..."
+    straight = StraightLineDistance()
+    notes: list[str] = []
+    if dataset.provenance.synthetic:
+        notes.append(
+            f"synthetic (generated) data: {', '.join(dataset.provenance.synthetic)}; the figures "
+            "say nothing about the real gemeente"
+        )
+    if network is not None:
+        notes += check_extract_covers(dataset.buurten, network)
+    if source is None:
+        use_network = network is not None and settings.distance == "walking"
+        source = (
+            WalkingDistance(network.graph("walk"), snap_limit_m=settings.network_snap_limit_m)
+            if use_network and network is not None
+            else straight
+        )
+    compare = straight if source.name != straight.name else None
+    progress("Placing residents ...")
+    points = resident_points(
+        dataset.buurten,
+        spacing_m=settings.resident_grid_spacing_m,
+        buildings=network.buildings if network is not None else None,
+        extract_area=network.bounds if network is not None else None,
     )
-    coverage = compute_coverage(points, dataset.buurten, dataset.voorzieningen, vocabulary, source)
-    return Analysis(dataset, vocabulary, points, coverage, source)
+    placement = points.groupby("placement")["bu_code"].nunique().to_dict()
+    progress(
+        "  "
+        + ", ".join(f"{n} buurten by {method}" for method, n in sorted(placement.items()))
+        + f": {len(points):,} resident points"
+    )
+    progress(
+        f"Measuring {source.name.replace('_', ' ')} distances from {len(points):,} resident "
+        f"points to {len(dataset.voorzieningen)} voorzieningen ..."
+    )
+    coverage = compute_coverage(
+        points, dataset.buurten, dataset.voorzieningen, vocabulary, source, compare=compare
+    )
+    straight_coverage = (
+        coverage
+        if compare is None
+        else compute_coverage(points, dataset.buurten, dataset.voorzieningen, vocabulary, straight)
+    )
+    notes += _coverage_notes(dataset, vocabulary, source, coverage)
+    gaps = gap_polygons(points, dataset.buurten, coverage, vocabulary)
+    return Analysis(
+        dataset,
+        vocabulary,
+        points,
+        coverage,
+        source,
+        straight=straight_coverage,
+        network=network,
+        gaps=gaps,
+        notes=tuple(notes),
+        snap_limit_m=settings.network_snap_limit_m,
+    )
+
+
+def check_extract_covers(buurten: gpd.GeoDataFrame, network: Network) -> list[str]:
+    """Notes on how much of the buurten the network's extract covers.
+
+    Raises :class:`~geo.errors.NetworkError` when it covers none of them.
+    """
+    area = buurten.area.to_numpy()
+    covered = shapely.area(shapely.intersection(buurten.geometry.values, network.bounds))
+    share = float(covered.sum() / area.sum()) if area.sum() > 0 else 0.0
+    if share == 0:
+        xmin, ymin, xmax, ymax = (round(v) for v in buurten.total_bounds)
+        raise NetworkError(
+            f"the street network's extract {network.source.extract} does not cover the buurten "
+            f"(extract {tuple(round(v) for v in network.source.bounds)}, buurten "
+            f"{(xmin, ymin, xmax, ymax)} in RD New); use an extract of this gemeente"
+        )
+    if share >= 0.999:
+        return []
+    full = int((covered >= 0.999 * area).sum())
+    return [
+        f"the street network's extract covers {share:.0%} of the buurten' area ({full} of "
+        f"{len(buurten)} buurten fully); residents outside it count as off the network"
+    ]
+
+
+def _coverage_notes(
+    dataset: Dataset, vocabulary: Vocabulary, source: DistanceSource, coverage: Coverage
+) -> list[str]:
+    notes = []
+    counts = dataset.voorzieningen["category"].value_counts()
+    missing = [code for code in vocabulary.codes if counts.get(code, 0) == 0]
+    if missing:
+        notes.append(
+            f"no voorzieningen of {', '.join(missing)}: every resident counts as beyond "
+            "for these categories"
+        )
+    if isinstance(source, WalkingDistance):
+        far = source.unreachable_targets(
+            np.asarray(dataset.voorzieningen.geometry.values, dtype=object)
+        )
+        if far.any():
+            listing = ", ".join(dataset.voorzieningen.loc[far, "id"].astype(str)[:10])
+            notes.append(
+                f"{int(far.sum())} voorziening(en) lie further than {source.snap_limit_m:.0f} m "
+                f"from every walkable way and are not reached by walking: {listing}"
+            )
+        off = coverage.gemeente["residents_off_network"].max()
+        if off > 0:
+            notes.append(
+                f"{off:,.0f} residents in zones live further than {source.snap_limit_m:.0f} m "
+                "from every walkable way: counted as beyond"
+            )
+    return notes
+
+
+# --------------------------------------------------------------------------- network
+
+
+def network_cache(settings: Settings) -> NetworkCache:
+    """The network cache of these settings (beside the store by default)."""
+    return NetworkCache(settings.network_cache)
+
+
+def build_network(
+    settings: Settings,
+    extract: Path,
+    *,
+    profiles: tuple[str, ...] = PROFILES,
+    progress: Progress = _silent,
+    on_objects: Callable[[int], None] | None = None,
+) -> Network:
+    """Build (or load from the cache) the walking graphs of ``extract`` and make it the
+    service's network. A failure leaves the cache and the active network as they were."""
+    return build_walking_network(
+        Path(extract),
+        network_cache(settings),
+        profiles=profiles,
+        progress=progress,
+        on_objects=on_objects,
+    )
+
+
+def load_network(settings: Settings) -> Network | None:
+    """The active walking network from the cache; None when none has been built."""
+    return load_walking_network(network_cache(settings))
+
+
+def analyse_store(settings: Settings, *, progress: Progress = _silent) -> Analysis:
+    """Analyse what the store holds, by walking where a network has been built."""
+    dataset = GeoPackageStore(settings.store_path).read()
+    return analyse(dataset, settings, network=load_network(settings), progress=progress)
+
+
+def import_gemeente(
+    store: GeoPackageStore,
+    settings: Settings,
+    gemeente: str,
+    buurten_path: Path,
+    extract: Path,
+    *,
+    progress: Progress = _silent,
+    on_objects: Callable[[int], None] | None = None,
+) -> tuple[Dataset, Network]:
+    """Real data for any gemeente: its CBS buurten, one zone per wijk (until the municipality's
+    own zones are imported), the voorzieningen tagged in its OSM extract, and the walking
+    network of that extract. Replaces the store's contents."""
+    progress(f"Reading buurten of {gemeente} from {buurten_path} ...")
+    buurten = read_buurten(buurten_path, gemeente=gemeente)
+    definition = zones_per_wijk(buurten, gemeente)
+    progress(f"Reading voorzieningen from the OSM tags in {extract} ...")
+    voorzieningen = read_voorzieningen(extract, settings.vocabulary)
+    osm = "© OpenStreetMap contributors, ODbL 1.0"
+    provenance = Provenance(
+        title=f"{gemeente}: CBS buurten and OpenStreetMap (downloaded)",
+        layers=(
+            LayerSource(
+                layer="buurten",
+                source=Path(buurten_path).name,
+                text="CBS Wijk- en Buurtkaart via PDOK, © CBS / Kadaster, CC BY 4.0",
+            ),
+            LayerSource(
+                layer="zones",
+                source="one zone per wijk",
+                text="Standaardindeling: één zone per wijk / Default: one zone per wijk",
+            ),
+            LayerSource(layer="voorzieningen", source=Path(extract).name, text=osm),
+            LayerSource(layer="network", source=Path(extract).name, text=osm),
+        ),
+    )
+    dataset = _assemble_and_write(
+        store, buurten, definition, voorzieningen, progress, provenance=provenance
+    )
+    network = build_network(settings, extract, progress=progress, on_objects=on_objects)
+    return dataset, network
+
+
+def load_sample(
+    store: GeoPackageStore,
+    settings: Settings,
+    name: str | None = None,
+    *,
+    progress: Progress = _silent,
+    on_objects: Callable[[int], None] | None = None,
+) -> tuple[Dataset, Network | None]:
+    """Import a sample (:func:`import_sample`) and build the walking network its manifest
+    names, making it the active network; a sample without one leaves no network active."""
+    manifest = read_manifest(settings, name)
+    dataset = import_sample(store, settings, name, progress=progress)
+    if manifest.network is None:
+        network_cache(settings).clear_active()
+        return dataset, None
+    network = build_network(settings, manifest.network, progress=progress, on_objects=on_objects)
+    return dataset, network
 
 
 # --------------------------------------------------------------------------- imports
@@ -87,39 +378,75 @@ class VoorzieningenOptions:
     x_column: str | None = None
     y_column: str | None = None
 
-    def kwargs(self) -> dict[str, str | None]:
+    def kwargs(self) -> dict[str, Any]:
         """Keyword arguments for :func:`geo.load.read_voorzieningen`."""
         return dict(self.__dict__)
 
 
 def import_buurten(
     store: GeoPackageStore,
-    path: Path,
+    path: Source,
     *,
     mode: ImportMode = "replace",
     layer: str | None = None,
     gemeente: str | None = None,
     crs: str | None = None,
     repair: bool = False,
+    statistics: Path | Sequence[Path] | None = None,
+    vocabulary: Vocabulary | None = None,
+    limits: Limits | None = None,
+    where: str | None = None,
     progress: Progress = _silent,
 ) -> Dataset:
     """Read buurten from ``path`` and store them, replacing or adding to the stored buurten.
 
-    The stored zone definition is checked against the new buurten and the voorzieningen are
-    joined again. Any error leaves the store as it was.
+    ``path`` is a file or a GeoJSON FeatureCollection (bytes or a parsed mapping);
+    ``statistics`` are CBS tables joined to it by buurt code (see
+    :func:`geo.load.load_buurten`); codes on one side of a join only are reported as a
+    :class:`~geo.cbs.StatisticsJoinWarning`. The stored zone definition is checked against the
+    new buurten and the voorzieningen are joined again. Any error leaves the store as it was.
     """
     current = store.read()
-    progress(f"Reading buurten from {path} ...")
-    buurten = read_buurten(path, layer=layer, gemeente=gemeente, crs=crs, repair=repair)
+    name = where or (str(path) if isinstance(path, str | Path) else "request body")
+    progress(f"Reading buurten from {name} ...")
+    loaded = load_buurten(
+        path,
+        layer=layer,
+        gemeente=gemeente,
+        crs=crs,
+        repair=repair,
+        statistics=statistics,
+        vocabulary=vocabulary,
+        limits=limits or DEFAULT_LIMITS,
+        where=name,
+    )
+    for join in loaded.joins:
+        text = join.describe()
+        progress(text[:1].upper() + text[1:])
+    warn_incomplete_joins(loaded.joins)
+    buurten = loaded.frame
     if mode == "add" and not current.is_empty:
         clash = sorted(set(current.buurten["bu_code"]) & set(buurten["bu_code"]))
         if clash:
             raise ValueProblemError(
-                f"{path}: buurt code(s) already stored: {', '.join(clash[:10])}; "
+                f"{name}: buurt code(s) already stored: {', '.join(clash[:10])}; "
                 "import with mode 'replace' to replace all buurten"
             )
-        buurten = pd.concat([current.buurten[buurten.columns], buurten], ignore_index=True)
-    return _assemble_and_write(store, buurten, current.definition, current.voorzieningen, progress)
+        stored = current.buurten.reindex(columns=buurten.columns)
+        buurten = pd.concat([stored, buurten], ignore_index=True)
+    provenance = current.provenance.with_layer(
+        _read_from("buurten", path, where), add=mode == "add"
+    )
+    return _assemble_and_write(
+        store, buurten, current.definition, current.voorzieningen, progress, provenance=provenance
+    )
+
+
+def _read_from(layer: str, path: object, where: str | None = None) -> LayerSource:
+    """A layer's source after a plain import: the file's name (a body: ``where``), not
+    synthetic."""
+    name = Path(path).name if isinstance(path, (str, Path)) else where or "request body"
+    return LayerSource(layer=layer, source=name)
 
 
 def _assemble_and_write(
@@ -128,9 +455,13 @@ def _assemble_and_write(
     definition: ZoneDefinition | None,
     voorzieningen: gpd.GeoDataFrame,
     progress: Progress,
+    *,
+    provenance: Provenance | None = None,
 ) -> Dataset:
     progress("Checking zones and joining voorzieningen to buurten ...")
     dataset = assemble(buurten, definition, voorzieningen)
+    if provenance is not None:
+        dataset = replace(dataset, provenance=provenance)
     progress(f"Writing {store.path} ...")
     store.write(dataset)
     return dataset
@@ -142,7 +473,10 @@ def import_zones(store: GeoPackageStore, path: Path, *, progress: Progress = _si
     current.require_buurten()
     progress(f"Reading zone definition {path} ...")
     definition = read_zone_definition(path)
-    return _assemble_and_write(store, current.buurten, definition, current.voorzieningen, progress)
+    provenance = current.provenance.with_layer(_read_from("zones", path))
+    return _assemble_and_write(
+        store, current.buurten, definition, current.voorzieningen, progress, provenance=provenance
+    )
 
 
 def import_voorzieningen(
@@ -164,8 +498,10 @@ def import_voorzieningen(
     frames = [read_voorzieningen(path, vocabulary, **(options or VoorzieningenOptions()).kwargs())]
     if mode == "add":
         frames.insert(0, current.voorzieningen)
+    provenance = current.provenance.with_layer(_read_from("voorzieningen", path), add=mode == "add")
+    combined = _combine(frames)
     return _assemble_and_write(
-        store, current.buurten, current.definition, _combine(frames), progress
+        store, current.buurten, current.definition, combined, progress, provenance=provenance
     )
 
 
@@ -184,53 +520,305 @@ def _combine(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
     return combined
 
 
+#: The default sample's manifest; any other ``*.yaml`` on the data path with the keys of a
+#: manifest (gemeente, buurten, zones, voorzieningen) is a sample too, found by its ``name``.
+DEFAULT_MANIFEST = "sample.yaml"
+#: The layers a manifest can say are synthetic (generated rather than real data).
+SAMPLE_LAYERS = ("buurten", "zones", "voorzieningen", "network")
+_MANIFEST_KEYS = frozenset({"gemeente", "buurten", "zones", "voorzieningen"})
+
+
+class _BuurtenEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    path: str
+    codes: list[str] | None = None
+
+
+class _SourceEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    layer: Literal["buurten", "zones", "voorzieningen", "network"]
+    text: str
+    date: str | int | None = None
+
+
+class _Manifest(BaseModel):
+    """The YAML of a sample manifest, as written (see data/sample/README.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = None
+    title: str | None = None
+    gemeente: str
+    synthetic: list[Literal["buurten", "zones", "voorzieningen", "network"]] = []
+    buurten: str | _BuurtenEntry
+    zones: str
+    voorzieningen: list[dict[str, str]]
+    network: str | None = None
+    sources: list[_SourceEntry] = []
+
+
+@dataclass(frozen=True)
+class SampleEntry:
+    """A sample found on the data path (``wsz import sample --list``), files not yet resolved."""
+
+    name: str
+    title: str
+    gemeente: str
+    synthetic: tuple[str, ...]
+    path: Path
+
+
 @dataclass(frozen=True)
 class SampleManifest:
-    """A ``sample.yaml``: which files make up a municipality's sample (see data/sample)."""
+    """A sample manifest: which files make up a sample, which of them are synthetic, and their
+    attribution. Paths are resolved along the data path (see data/sample/README.md)."""
 
+    name: str
+    title: str
     gemeente: str
     buurten: Path
     zones: Path
     voorzieningen: tuple[tuple[Path, VoorzieningenOptions], ...]
+    #: Layers that are generated, not real data (a subset of :data:`SAMPLE_LAYERS`).
+    synthetic: tuple[str, ...] = ()
+    #: Only these buurten of the buurten file (None: every buurt of the gemeente).
+    buurt_codes: tuple[str, ...] | None = None
+    #: OSM extract (.osm.pbf or .osm) for the walking network, if the sample has one.
+    network: Path | None = None
+    #: Attribution per layer (``text``, ``date``) as the manifest gives it.
+    sources: tuple[LayerSource, ...] = ()
+    #: The manifest file itself.
+    path: Path | None = None
+
+    def provenance(self) -> Provenance:
+        """Per layer the file names it is read from, whether it is synthetic and its
+        attribution; what the store keeps and every view shows."""
+        files: dict[str, list[Path]] = {
+            "buurten": [self.buurten],
+            "zones": [self.zones],
+            "voorzieningen": [path for path, _ in self.voorzieningen],
+        }
+        if self.network is not None:
+            files["network"] = [self.network]
+        layers = []
+        for layer, paths in files.items():
+            given = [s for s in self.sources if s.layer == layer]
+            layers.append(
+                LayerSource(
+                    layer=layer,
+                    source=", ".join(p.name for p in paths),
+                    synthetic=layer in self.synthetic,
+                    text="; ".join(s.text for s in given if s.text),
+                    date=next((s.date for s in given if s.date), None),
+                )
+            )
+        return Provenance(sample=self.name, title=self.title, layers=tuple(layers))
 
 
-def read_manifest(settings: Settings, name: str = "sample.yaml") -> SampleManifest:
-    """Find ``name`` in the data path and resolve the files it names in the data path too."""
-    path = settings.find_data_file(name)
+def list_samples(settings: Settings) -> tuple[SampleEntry, ...]:
+    """Every sample manifest on the data path (the default first, then by name); for a name
+    found twice, the earlier folder wins."""
+    found: dict[str, SampleEntry] = {}
+    for folder in settings.data_path:
+        for path in sorted(Path(folder).glob("*.yaml")):
+            try:
+                raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except (OSError, yaml.YAMLError, UnicodeDecodeError):
+                continue  # not a manifest (read_manifest reports errors of a named one)
+            if not isinstance(raw, dict) or not set(raw) >= _MANIFEST_KEYS:
+                continue
+            name = str(raw.get("name") or path.stem)
+            synthetic = raw.get("synthetic") or []
+            found.setdefault(
+                name,
+                SampleEntry(
+                    name=name,
+                    title=str(raw.get("title") or name),
+                    gemeente=str(raw.get("gemeente")),
+                    synthetic=tuple(str(s) for s in synthetic if isinstance(synthetic, list)),
+                    path=path,
+                ),
+            )
+    # The default sample first, then by name.
+    return tuple(sorted(found.values(), key=lambda s: (s.path.name != DEFAULT_MANIFEST, s.name)))
+
+
+def _manifest_path(settings: Settings, name: str | None) -> Path:
+    """The manifest of sample ``name`` (None: the default ``sample.yaml``); a file name ending
+    in ``.yaml`` is looked up on the data path as it is."""
+    if name is None or name.endswith((".yaml", ".yml")):
+        return settings.find_data_file(name or DEFAULT_MANIFEST)
+    samples = list_samples(settings)
+    for sample in samples:
+        if sample.name == name:
+            return sample.path
+    listing = ", ".join(f"{s.name} ({s.path})" for s in samples) or "none"
+    searched = ", ".join(str(p) for p in settings.data_path)
+    raise ConfigurationError(
+        f"no sample named {name!r} in the data path ({searched}); samples found: {listing}"
+    )
+
+
+def read_manifest(settings: Settings, name: str | None = None) -> SampleManifest:
+    """Read sample ``name``'s manifest (default: ``sample.yaml``) from the data path and resolve
+    the files it names along the data path too.
+
+    Raises :class:`ConfigurationError` for an unknown sample or a file not on the data path,
+    and :class:`ReadError` for a manifest that cannot be read or has unknown keys.
+    """
+    path = _manifest_path(settings, name)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        manifest = _Manifest.model_validate(raw)
     except (OSError, yaml.YAMLError) as exc:
         raise ReadError(f"{path}: cannot read the sample manifest: {exc}") from exc
-    try:
-        return SampleManifest(
-            gemeente=str(raw["gemeente"]),
-            buurten=settings.find_data_file(raw["buurten"]),
-            zones=settings.find_data_file(raw["zones"]),
-            voorzieningen=tuple(
-                (
-                    settings.find_data_file(item["path"]),
-                    VoorzieningenOptions(**{k: v for k, v in item.items() if k != "path"}),
-                )
-                for item in raw["voorzieningen"]
-            ),
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'manifest'}: {e['msg']}" for e in exc.errors()
         )
-    except (KeyError, TypeError) as exc:
         raise ReadError(
-            f"{path}: expected keys gemeente, buurten, zones and a voorzieningen list of "
-            f"{{path, crs?, category?, ...}} ({exc!r})"
+            f"{path}: not a valid sample manifest ({problems}); expected keys name, title, "
+            "gemeente, synthetic, buurten, zones, voorzieningen, network, sources"
         ) from exc
+
+    def find(key: str, name: str) -> Path:
+        try:
+            return settings.find_data_file(name)
+        except ConfigurationError as exc:
+            hint = (
+                " (CBS buurten: wsz download buurten GMxxxx; OSM: wsz download osm)"
+                if name.startswith(("cbs/", "osm/"))
+                else ""
+            )
+            raise ConfigurationError(f"{path} ({key}): {exc}{hint}") from exc
+
+    buurten = manifest.buurten
+    entry = buurten if isinstance(buurten, _BuurtenEntry) else _BuurtenEntry(path=buurten)
+    voorzieningen = []
+    for number, item in enumerate(manifest.voorzieningen, start=1):
+        options = {k: v for k, v in item.items() if k != "path"}
+        try:
+            voorzieningen.append(
+                (find(f"voorzieningen {number}", item["path"]), VoorzieningenOptions(**options))
+            )
+        except (KeyError, TypeError) as exc:
+            raise ReadError(
+                f"{path}: voorzieningen entry {number} must be {{path, crs?, category?, "
+                f"layer?, category_column?, x_column?, y_column?}}, got {item!r}"
+            ) from exc
+    sample_name = manifest.name or path.stem
+    return SampleManifest(
+        name=sample_name,
+        title=manifest.title or sample_name,
+        gemeente=manifest.gemeente,
+        buurten=find("buurten", entry.path),
+        zones=find("zones", manifest.zones),
+        voorzieningen=tuple(voorzieningen),
+        synthetic=tuple(manifest.synthetic),
+        buurt_codes=tuple(entry.codes) if entry.codes is not None else None,
+        network=find("network", manifest.network) if manifest.network else None,
+        sources=tuple(
+            LayerSource(
+                layer=s.layer,
+                source="",
+                text=s.text,
+                date=str(s.date) if s.date is not None else None,
+            )
+            for s in manifest.sources
+        ),
+        path=path,
+    )
+
+
+def sample_buurten(manifest: SampleManifest) -> gpd.GeoDataFrame:
+    """The sample's buurten: the gemeente's from the buurten file, only ``buurt_codes`` when
+    the manifest lists them (in the file's order). Unknown codes are refused, all listed."""
+    buurten = read_buurten(manifest.buurten, gemeente=manifest.gemeente)
+    if manifest.buurt_codes is None:
+        return buurten
+    unknown = sorted(set(manifest.buurt_codes) - set(buurten["bu_code"]))
+    if unknown:
+        raise ValueProblemError(
+            f"{manifest.path}: buurt code(s) {', '.join(unknown)} not in {manifest.buurten} "
+            f"(gemeente {manifest.gemeente})"
+        )
+    keep = buurten["bu_code"].isin(manifest.buurt_codes)
+    return buurten[keep].reset_index(drop=True)
 
 
 def import_sample(
-    store: GeoPackageStore, settings: Settings, *, progress: Progress = _silent
+    store: GeoPackageStore,
+    settings: Settings,
+    name: str | None = None,
+    *,
+    progress: Progress = _silent,
 ) -> Dataset:
-    """Replace the store's contents with the sample the data path's ``sample.yaml`` names."""
-    manifest = read_manifest(settings)
+    """Replace the store's contents with sample ``name`` (default: the data path's
+    ``sample.yaml``), recording which layers are synthetic (:class:`Provenance`).
+
+    The walking network is not built here: the manifest's ``network`` says which extract to use.
+    """
+    manifest = read_manifest(settings, name)
+    synthetic = ", ".join(manifest.synthetic) or "none"
+    progress(f"Sample {manifest.name}: {manifest.title} (synthetic parts: {synthetic})")
     progress(f"Reading buurten of {manifest.gemeente} from {manifest.buurten} ...")
-    buurten = read_buurten(manifest.buurten, gemeente=manifest.gemeente)
+    buurten = sample_buurten(manifest)
     definition = read_zone_definition(manifest.zones)
     frames = []
     for path, options in manifest.voorzieningen:
         progress(f"Reading voorzieningen from {path} ...")
         frames.append(read_voorzieningen(path, settings.vocabulary, **options.kwargs()))
-    return _assemble_and_write(store, buurten, definition, _combine(frames), progress)
+    return _assemble_and_write(
+        store,
+        buurten,
+        definition,
+        _combine(frames),
+        progress,
+        provenance=manifest.provenance(),
+    )
+
+
+# --------------------------------------------------------------------------- addresses
+
+
+def import_addresses(
+    settings: Settings,
+    path: Path,
+    *,
+    layer: str | None = None,
+    crs: str | None = None,
+    progress: Progress = _silent,
+) -> gpd.GeoDataFrame:
+    """Import a BAG address table (CSV or GeoPackage, see :mod:`geo.addresses`) for address
+    search, replacing an earlier import. Only addresses within 1 km of the stored buurten'
+    bounding box are kept. A refused file leaves the stored table as it was."""
+    progress(f"Reading addresses from {path} ...")
+    table = read_bag_addresses(Path(path), layer=layer, crs=crs)
+    dataset = GeoPackageStore(settings.store_path).read()
+    area = None if dataset.is_empty else shapely.box(*dataset.buurten.total_bounds)
+    kept = within_area(table, area)
+    if kept.empty:
+        raise ValueProblemError(
+            f"{path}: none of its {len(table):,} addresses lies within "
+            f"{IMPORT_MARGIN_M:.0f} m of the stored buurten; is it the right gemeente?"
+        )
+    progress(
+        f"  {len(table):,} addresses read, {len(kept):,} within {IMPORT_MARGIN_M:.0f} m of "
+        "the buurten"
+    )
+    write_addresses(kept, address_file(settings.store_path))
+    return kept
+
+
+def address_index(analysis: Analysis, settings: Settings) -> AddressIndex:
+    """The addresses residents can search: the imported BAG table (if any) and the OSM
+    addresses of the walking network's extract (if loaded), with their buurt and zone."""
+    tables = []
+    stored = read_addresses(address_file(settings.store_path))
+    if stored is not None:
+        tables.append(stored)
+    if analysis.network is not None:
+        tables.append(osm_addresses(analysis.network.addresses))
+    return build_index(tables, analysis.dataset.buurten, analysis.dataset.zones)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -18,6 +18,7 @@ from pyproj import CRS
 
 from geo.crs import parse_crs, require_metric_projected
 from geo.errors import ConfigurationError
+from geo.validate import Limits
 from geo.vocabulary import Vocabulary, load_vocabulary
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -59,7 +60,39 @@ class Settings(BaseSettings):
         default_factory=dict,
         description='Per-category threshold overrides in metres, e.g. {"supermarkt": 600}.',
     )
-    walking_speed_m_per_s: float = Field(default=0.8, gt=0, le=3)
+    walking_speed_m_per_s: float = Field(
+        default=0.8,
+        gt=0,
+        le=3,
+        description="Walking speed of the 'walk' profile (community-dwelling 65+: 0.82 m/s).",
+    )
+    rollator_speed_m_per_s: float = Field(
+        default=0.7,
+        gt=0,
+        le=3,
+        description="Speed of the 'rollator' profile (65+ at risk of mobility disability, "
+        "aged 85+: 0.71 m/s; Bollard & Fleming 2013 via DOMAIN.md).",
+    )
+    distance: Literal["walking", "straight_line"] = Field(
+        default="walking",
+        description="The measure coverage, lookups and maps show wherever a street network is "
+        "loaded; straight lines are always computed beside it.",
+    )
+    network_snap_limit_m: float = Field(
+        default=250.0,
+        gt=0,
+        description="A resident point or voorziening further than this from every walkable way "
+        "is reported and counted as unreachable by walking.",
+    )
+    isochrone_buffer_m: float = Field(
+        default=40.0,
+        gt=0,
+        description="Isochrones cover the reachable streets and this many metres either side.",
+    )
+    network_cache_dir: Path | None = Field(
+        default=None,
+        description="Built walking graphs (default: 'network' beside the store).",
+    )
     resident_grid_spacing_m: float = Field(default=100.0, gt=0)
     working_crs: str = "EPSG:28992"
     map_tiles: str = Field(
@@ -69,6 +102,22 @@ class Settings(BaseSettings):
     map_tiles_attribution: str | None = None
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    # Import limits (see geo.validate.Limits for why these defaults).
+    max_features: int = Field(
+        default=50_000, gt=0, description="Most features one import may hold."
+    )
+    max_vertices_per_feature: int = Field(
+        default=100_000, gt=0, description="Most vertices one feature may have."
+    )
+    max_upload_bytes: int = Field(
+        default=100 * 1024**2, gt=0, description="Largest GeoJSON body or uploaded file."
+    )
+    max_unzipped_bytes: int = Field(
+        default=2 * 1024**3, gt=0, description="Most bytes unpacked from one zip."
+    )
+    max_zip_ratio: float = Field(
+        default=200.0, gt=1, description="Highest compression ratio accepted in a zip."
+    )
 
     @field_validator("data_path", mode="before")
     @classmethod
@@ -106,6 +155,17 @@ class Settings(BaseSettings):
         """The vocabulary with this deployment's threshold overrides applied."""
         return load_vocabulary(self.vocabulary_path).with_thresholds(self.thresholds_m)
 
+    @property
+    def limits(self) -> Limits:
+        """The import limits (:class:`geo.validate.Limits`) of these settings."""
+        return Limits(
+            max_features=self.max_features,
+            max_vertices_per_feature=self.max_vertices_per_feature,
+            max_upload_bytes=self.max_upload_bytes,
+            max_unzipped_bytes=self.max_unzipped_bytes,
+            max_zip_ratio=self.max_zip_ratio,
+        )
+
     def tile_layer(self) -> tuple[str, str] | None:
         """(URL template, attribution) of the map's tile layer, or None for no tiles."""
         if self.map_tiles in TILE_PRESETS:
@@ -125,6 +185,15 @@ class Settings(BaseSettings):
         searched = ", ".join(str(p) for p in self.data_path)
         raise ConfigurationError(f"{name} not found in the data path ({searched})")
 
-    def minutes(self, metres: float) -> float:
-        """Walking time in minutes for a distance in metres at the configured speed."""
-        return metres / self.walking_speed_m_per_s / 60.0
+    def speed_m_per_s(self, profile: str = "walk") -> float:
+        """The speed of a network profile (``walk`` or ``rollator``) in metres per second."""
+        return self.rollator_speed_m_per_s if profile == "rollator" else self.walking_speed_m_per_s
+
+    def minutes(self, metres: float, profile: str = "walk") -> float:
+        """Walking time in minutes for a distance in metres at the profile's speed."""
+        return metres / self.speed_m_per_s(profile) / 60.0
+
+    @property
+    def network_cache(self) -> Path:
+        """Folder of the built walking graphs (:class:`geo.network.cache.NetworkCache`)."""
+        return self.network_cache_dir or self.store_path.parent / "network"

@@ -74,6 +74,22 @@ def read_zone_definition(path: Path) -> ZoneDefinition:
         raise ZoneDefinitionError(f"{path}: {problems}") from exc
 
 
+def zones_per_wijk(buurten: gpd.GeoDataFrame, gemeente: str | None = None) -> ZoneDefinition:
+    """A default zone definition: one zone per wijk (code ``wk035601``, the wijk's name).
+
+    For a gemeente whose own woonservicezones are not known yet; replace it with theirs.
+    """
+    wijken = buurten.drop_duplicates("wk_code").sort_values("wk_code")
+    names = wijken["wk_naam"].astype("string").fillna(wijken["wk_code"].astype("string"))
+    return ZoneDefinition(
+        gemeente=gemeente,
+        zones=tuple(
+            ZoneSpec(code=str(code).lower(), name=str(name), wijken=(str(code),))
+            for code, name in zip(wijken["wk_code"], names, strict=True)
+        ),
+    )
+
+
 def assign_zones(buurten: gpd.GeoDataFrame, definition: ZoneDefinition) -> pd.Series:
     """Zone code per buurt, aligned with ``buurten`` (missing where a buurt is in no zone).
 

@@ -133,6 +133,65 @@ def gap_layer(
     )
 
 
+#: Fill colours of isochrones by minutes walked (ColorBrewer Blues, light = far).
+ISOCHRONE_COLOURS: dict[float, str] = {5.0: "#2171b5", 10.0: "#6baed6", 15.0: "#c6dbef"}
+
+
+def isochrone_layer(areas: gpd.GeoDataFrame, *, show: bool = True) -> folium.GeoJson:
+    """Walking isochrones (WGS84) of voorzieningen: one polygon per voorziening and number of
+    minutes, largest drawn first, with a tooltip "Huisarts X: 10 min lopen / walk"."""
+    data = areas.assign(
+        fill=areas["minutes"].map(ISOCHRONE_COLOURS).fillna("#9ecae1"),
+        label=areas["name"].astype(str)
+        + ": "
+        + areas["minutes"].map(lambda m: f"{m:g}")
+        + " min "
+        + bilingual("walk_minutes"),
+    )[["label", "fill", "geometry"]]
+    return folium.GeoJson(
+        data,
+        name=bilingual("isochrones"),
+        show=show,
+        style_function=lambda f: {
+            "fillColor": f["properties"]["fill"],
+            "fillOpacity": 0.25,
+            "color": f["properties"]["fill"],
+            "weight": 1,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+    )
+
+
+def gap_polygon_layer(
+    gaps: gpd.GeoDataFrame, category: Category, *, source: str, show: bool
+) -> folium.GeoJson:
+    """Where the residents beyond ``category``'s threshold live (WGS84 gap polygons), with a
+    tooltip giving their number."""
+    threshold = f"{category.threshold_m:.0f} m"
+    data = gaps.assign(
+        beyond_text=count_text(gaps["residents_beyond"]),
+        beyond_65_text=count_text(gaps["residents_65plus_beyond"]),
+    )[["beyond_text", "beyond_65_text", "geometry"]]
+    return folium.GeoJson(
+        data,
+        name=f"{category.symbol} > {threshold} ({source}): {bilingual('gap_areas')}",
+        show=show,
+        style_function=lambda _f: {
+            "fillColor": "#67000d",
+            "fillOpacity": 0.35,
+            "color": "#67000d",
+            "weight": 0.5,
+        },
+        tooltip=folium.GeoJsonTooltip(
+            fields=["beyond_text", "beyond_65_text"],
+            aliases=[
+                f"{bilingual('residents_beyond')} (> {threshold})",
+                bilingual("residents_65plus"),
+            ],
+        ),
+    )
+
+
 def _fill_from_property(feature: dict[str, Any]) -> dict[str, Any]:
     return {
         "fillColor": feature["properties"]["fill"],

@@ -30,6 +30,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "no_figure": ("onbekend", "unknown"),
     "legend": ("Legenda", "Legend"),
     "gaps": ("Buiten bereik", "Out of reach"),
+    "gap_areas": ("waar inwoners buiten bereik wonen", "where residents out of reach live"),
+    "isochrones": (
+        "Looptijd vanaf ontmoetingsplek en gezondheidscentrum",
+        "Walking time from meeting place and health centre",
+    ),
+    "walk_minutes": ("lopen", "walk"),
 }
 
 #: Share-beyond classes (upper bounds, fractions 0..1) and their fill colours (ColorBrewer

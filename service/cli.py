@@ -16,19 +16,27 @@ from typing import TextIO
 
 import pandas as pd
 from pydantic import ValidationError
+from tqdm import tqdm
 
 from geo import download
 from geo.dataset import Dataset
 from geo.errors import DataQualityWarning, WszError
+from geo.network.build import Network
+from geo.network.rules import PROFILES
 from geo.pipeline import (
     Analysis,
     ImportMode,
     VoorzieningenOptions,
     analyse,
+    analyse_store,
+    build_network,
     import_buurten,
-    import_sample,
+    import_gemeente,
     import_voorzieningen,
     import_zones,
+    list_samples,
+    load_network,
+    load_sample,
 )
 from geo.settings import Settings
 from geo.store import GeoPackageStore
@@ -70,10 +78,13 @@ def format_coverage(analysis: Analysis, zone_code: str | None = None) -> str:
     if zone_code is not None:
         dataset.zone(zone_code)  # NotFoundError listing the known zones
         zones = zones[zones["zone_code"] == zone_code]
-    source = analysis.coverage.source.replace("_", " ")
+    coverage = analysis.coverage
+    source = coverage.source.replace("_", " ")
+    beside = " (straight line beside it)" if coverage.compared else ""
     blocks = [
-        f"Coverage by {source} distance: share of residents further than the threshold "
-        "from the nearest voorziening of each kind."
+        f"Coverage by {source} distance{beside}: share of residents further than the "
+        "threshold from the nearest voorziening of each kind."
+        + ("\n" + "\n".join(f"Note: {note}" for note in analysis.notes) if analysis.notes else "")
     ]
     for zone in zones.itertuples():
         figures = analysis.coverage.for_zone(str(zone.zone_code))
@@ -88,18 +99,33 @@ def format_coverage(analysis: Analysis, zone_code: str | None = None) -> str:
 
 
 def _table(figures: pd.DataFrame) -> str:
+    """One row per category; by walking, the straight-line share and mean and the detour
+    factor (walking ÷ straight line) stand beside the walking figures."""
+    compared = "detour_factor" in figures
     header = (
         f"  {'category':<20} {'norm':>7} {'beyond':>9} {'share':>6} {'65+ share':>9} "
         f"{'mean':>7} {'max':>7}"
     )
+    if compared:
+        header += f" | {'straight':>8} {'mean':>7} {'detour':>6}"
     lines = [header, "  " + "-" * (len(header) - 2)]
     for row in figures.itertuples():
-        lines.append(
+        line = (
             f"  {row.category!s:<20} {row.threshold_m:>5.0f} m {_count(row.residents_beyond):>9} "
             f"{_percent(row.share_beyond):>6} {_percent(row.share_65plus_beyond):>9} "
             f"{_metres(row.mean_distance_m):>7} {_metres(row.max_distance_m):>7}"
         )
+        if compared:
+            line += (
+                f" | {_percent(row.share_beyond_straight):>8} "
+                f"{_metres(row.mean_distance_straight_m):>7} {_factor(row.detour_factor):>6}"
+            )
+        lines.append(line)
     return "\n".join(lines)
+
+
+def _factor(value: object) -> str:
+    return "n/a" if pd.isna(value) else f"×{float(value):.2f}"  # type: ignore[arg-type]
 
 
 def _count(value: object) -> str:
@@ -112,6 +138,48 @@ def _percent(value: object) -> str:
 
 def _metres(value: object) -> str:
     return "n/a" if pd.isna(value) else f"{float(value):.0f} m"  # type: ignore[arg-type]
+
+
+def feature_report(error: WszError) -> list[str]:
+    """One line per feature at fault (index from 0, id, reason), then "… and N more"."""
+    problems = getattr(error, "problems", ())
+    lines = [f"  feature {p.index}{f' ({p.id})' if p.id else ''}: {p.reason}" for p in problems]
+    more = int(getattr(error, "total", 0)) - len(problems)
+    if more > 0:
+        lines.append(f"  … and {more} more")
+    return lines
+
+
+def format_sources(dataset: Dataset) -> str:
+    """Where each layer comes from, and which are SYNTHETIC (generated, not real data)."""
+    provenance = dataset.provenance
+    lines = [f"Sample {provenance.sample}: {provenance.title}"] if provenance.sample else []
+    synthetic = ", ".join(provenance.synthetic)
+    lines.append(
+        f"Synthetic (generated, not real data): {synthetic}."
+        if synthetic
+        else "No synthetic parts: every layer is real data."
+    )
+    for source in provenance.layers:
+        kind = "SYNTHETIC" if source.synthetic else "real"
+        text = f" ({source.text})" if source.text else ""
+        lines.append(f"  {source.layer:<14}{kind:<10} {source.source}{text}")
+    return "\n".join(lines)
+
+
+def format_samples(settings: Settings) -> str:
+    """The samples on the data path: name, title, synthetic parts and manifest file."""
+    samples = list_samples(settings)
+    if not samples:
+        searched = ", ".join(str(p) for p in settings.data_path)
+        return f"No sample manifests in the data path ({searched})."
+    lines = []
+    for sample in samples:
+        synthetic = ", ".join(sample.synthetic) or "none"
+        lines.append(
+            f"{sample.name:<14}{sample.title}\n{'':<14}synthetic: {synthetic}; {sample.path}"
+        )
+    return "\n".join(lines)
 
 
 def _summary(dataset: Dataset) -> str:
@@ -141,6 +209,9 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             gemeente=args.gemeente,
             crs=args.crs,
             repair=args.repair,
+            statistics=args.statistics,
+            vocabulary=settings.vocabulary,
+            limits=settings.limits,
             progress=_progress,
         )
     elif args.what == "zones":
@@ -162,14 +233,22 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             options=options,
             progress=_progress,
         )
+    elif args.list:
+        print(format_samples(settings))
+        return 0
     else:
-        dataset = import_sample(store, settings, progress=_progress)
+        with _ObjectCounter() as counter:
+            dataset, _ = load_sample(
+                store, settings, args.name, progress=_progress, on_objects=counter
+            )
     print(_summary(dataset))
+    if dataset.provenance.layers:
+        print(format_sources(dataset))
     return 0
 
 
 def cmd_coverage(args: argparse.Namespace, settings: Settings) -> int:
-    analysis = analyse(_store(settings).read(), settings, progress=_progress)
+    analysis = analyse_store(settings, progress=_progress)
     print(format_coverage(analysis, args.zone))
     return 0
 
@@ -177,7 +256,7 @@ def cmd_coverage(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_map(args: argparse.Namespace, settings: Settings) -> int:
     from maps.build import overview_map, write_map, zone_map
 
-    analysis = analyse(_store(settings).read(), settings, progress=_progress)
+    analysis = analyse_store(settings, progress=_progress)
     tiles = settings.tile_layer()
     out: Path = args.output
     zones = [args.zone] if args.zone else list(analysis.dataset.zones["zone_code"])
@@ -215,31 +294,165 @@ def _serve(args: argparse.Namespace, settings: Settings, published: Published | 
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    dataset = import_sample(_store(settings), settings, progress=_progress)
+    network: Network | None
+    if args.download:
+        gemeente = download.check_gemeente_code(args.download)
+        buurten = args.buurten or _download_buurten(gemeente, args.year)
+        extract = _download_extract(gemeente, buurten, args.year, args.index_url)
+        with _ObjectCounter() as counter:
+            dataset, network = import_gemeente(
+                _store(settings),
+                settings,
+                gemeente,
+                buurten,
+                extract,
+                progress=_progress,
+                on_objects=counter,
+            )
+    else:
+        with _ObjectCounter() as counter:
+            dataset, network = load_sample(
+                _store(settings), settings, args.sample, progress=_progress, on_objects=counter
+            )
     print(_summary(dataset))
-    analysis = analyse(dataset, settings, progress=_progress)
+    print(format_sources(dataset))
+    if network is not None:
+        print("Walking network:\n  " + "\n  ".join(network.graph("walk").report.lines()))
+    analysis = analyse(dataset, settings, network=network, progress=_progress)
     print(format_coverage(analysis))
     if args.no_serve:
         return 0
     return _serve(args, settings, publish(analysis))
 
 
+class _ObjectCounter:
+    """A progress bar (tqdm, on stderr) counting the OSM objects read; total unknown."""
+
+    def __init__(self) -> None:
+        self._bar: tqdm | None = None
+
+    def __enter__(self) -> _ObjectCounter:
+        return self
+
+    def __call__(self, count: int) -> None:
+        if self._bar is None:
+            self._bar = tqdm(desc="Reading OSM", unit=" objects", unit_scale=True, file=sys.stderr)
+        self._bar.update(count - self._bar.n)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def cmd_network(args: argparse.Namespace, settings: Settings) -> int:
+    if args.action == "status":
+        print(format_network(load_network(settings), settings))
+        return 0
+    profiles = tuple(args.profile or PROFILES)
+    with _ObjectCounter() as counter:
+        network = build_network(
+            settings, args.extract, profiles=profiles, progress=_progress, on_objects=counter
+        )
+    print(format_network(network, settings))
+    return 0
+
+
+def format_network(network: Network | None, settings: Settings) -> str:
+    """What the active walking network is: extract, hash, and per profile its summary."""
+    if network is None:
+        return (
+            "No walking network: distances are straight lines. Build one with "
+            "`wsz network build EXTRACT.osm.pbf` (wsz download osm --gemeente GMxxxx fetches "
+            "an extract)."
+        )
+    lines = [
+        f"Walking network from {network.source.extract}",
+        f"  sha256 {network.source.sha256[:16]}…, built {network.source.built}, cache "
+        f"{settings.network_cache}",
+    ]
+    for profile in network.source.profiles:
+        speed = settings.speed_m_per_s(profile)
+        lines.append(f"  {profile} ({speed:g} m/s):")
+        lines += [f"    {line}" for line in network.graph(profile).report.lines()]
+    return "\n".join(lines)
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from geo import export
+    from geo.errors import EmptyStoreError
+
+    crs = export.check_crs(args.crs)
+    fmt = args.format or export.format_for(args.output)
+    published = load_published(settings)
+    if published is None:
+        raise EmptyStoreError("the store holds no buurten yet: import them first")
+    gaps = export.find_gaps(published.analysis, published)
+    frame = export.layer_frame(published.analysis, export.check_layer(args.layer, gaps), gaps=gaps)
+    _progress(f"Writing {len(frame)} {args.layer} as {fmt} in {crs} ...")
+    print(export.write_export(frame, args.layer, args.output, fmt, crs))
+    return 0
+
+
 def cmd_download(args: argparse.Namespace, settings: Settings) -> int:
     del settings
     if args.what == "buurten":
         gemeente = download.check_gemeente_code(args.gemeente)
-        target = args.output or Path("var/downloads") / f"buurten_{gemeente}_{args.year}.gpkg"
-        path = download.download_buurten(gemeente, args.year, target, progress=_progress)
+        path = _download_buurten(gemeente, args.year, args.output)
         print(path)
         _progress(f"Next: wsz import buurten {path}")
+    elif args.gemeente:
+        gemeente = download.check_gemeente_code(args.gemeente)
+        print(_download_extract(gemeente, args.buurten, args.year, args.index_url, args.output))
     else:
         name = args.url.rstrip("/").rsplit("/", 1)[-1] or "extract.osm.pbf"
-        target = args.output or Path("var/downloads") / name
+        target = args.output or DOWNLOADS / name
         print(download.download_file(args.url, target, progress=_progress))
     return 0
 
 
+DOWNLOADS = Path("var/downloads")
+
+
+def _download_buurten(gemeente: str, year: int, output: Path | None = None) -> Path:
+    target = output or DOWNLOADS / f"buurten_{gemeente}_{year}.gpkg"
+    return download.download_buurten(gemeente, year, target, progress=_progress)
+
+
+def _download_extract(
+    gemeente: str, buurten: Path | None, year: int, index_url: str, output: Path | None = None
+) -> Path:
+    """The gemeente's OSM extract (cut to its buurten + 1 km); buurten from PDOK unless given."""
+    from geo.load import read_buurten
+
+    source = buurten or _download_buurten(gemeente, year)
+    with _ObjectCounter() as counter:
+        return download.download_gemeente_extract(
+            gemeente,
+            read_buurten(source, gemeente=gemeente),
+            output or DOWNLOADS / f"osm_{gemeente}.osm.pbf",
+            index_url=index_url,
+            downloads=DOWNLOADS,
+            progress=_progress,
+            on_objects=counter,
+        )
+
+
 # --------------------------------------------------------------------------- parser
+
+
+def _download_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--buurten",
+        type=Path,
+        metavar="FILE",
+        help="the gemeente's buurten, if already downloaded (default: fetched from PDOK)",
+    )
+    parser.add_argument("--year", type=int, default=2024, help="CBS year (default: 2024)")
+    parser.add_argument(
+        "--index-url",
+        default=download.GEOFABRIK_INDEX_URL,
+        help=f"Geofabrik's extract index (default: {download.GEOFABRIK_INDEX_URL})",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -285,6 +498,15 @@ def build_parser() -> argparse.ArgumentParser:
     buurten.add_argument(
         "--add", action="store_true", help="add to the stored buurten instead of replacing them"
     )
+    buurten.add_argument(
+        "--statistics",
+        type=Path,
+        action="append",
+        metavar="TABLE",
+        help="CBS statistics table (CSV: Kerncijfers wijken en buurten, KWB, StatLine "
+        "nabijheid) joined to the geometry by buurt code, e.g. for PDOK's gebiedsindelingen "
+        "(statcode); repeat for several tables. Codes on one side only are listed",
+    )
     zones = kinds.add_parser(
         "zones", help="zone definition (YAML or JSON; see data/sample/zones_GM0356_example.yaml)"
     )
@@ -310,8 +532,20 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="add to the stored voorzieningen instead of replacing them",
     )
-    kinds.add_parser(
-        "sample", help="replace the store with the sample named by sample.yaml in the data path"
+    sample = kinds.add_parser(
+        "sample",
+        help="replace the store with a sample from the data path (default: sample.yaml)",
+        description="Replace the store with a sample: the files a manifest on the data path "
+        "names (sample.yaml is the default, nieuwegein; delft-tu.yaml is delft-tu). Prints "
+        "which parts of the sample are synthetic.",
+    )
+    sample.add_argument(
+        "name", nargs="?", help="sample name (default: the one in sample.yaml); see --list"
+    )
+    sample.add_argument(
+        "--list",
+        action="store_true",
+        help="list the samples found in the data path, with their titles and synthetic parts",
     )
     imp.set_defaults(handler=cmd_import)
 
@@ -342,6 +576,60 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument(
                 "--no-serve", action="store_true", help="stop after printing the coverage"
             )
+            sub.add_argument(
+                "--sample",
+                metavar="NAME",
+                help="the sample to import (default: sample.yaml's; wsz import sample --list)",
+            )
+            sub.add_argument(
+                "--download",
+                metavar="GMxxxx",
+                help="instead of a sample, run on real data of this gemeente (needs internet): "
+                "CBS buurten from PDOK, its OSM extract from Geofabrik cut to it, voorzieningen "
+                "from the OSM tags, one zone per wijk",
+            )
+            _download_options(sub)
+
+    net = commands.add_parser(
+        "network",
+        help="build the walking network from an OSM extract, or show it",
+        description="Build the walking graphs (profiles walk and rollator) from an OSM "
+        "extract (.osm.pbf or .osm) and make them the service's network; cached beside the "
+        "store, keyed by the extract's content, the walk rules and the profile. The rules: "
+        "docs/walk-rules.md.",
+    )
+    actions = net.add_subparsers(dest="action", required=True, metavar="ACTION")
+    net_build = actions.add_parser("build", help="build (or reuse) the graphs of an extract")
+    net_build.add_argument("extract", type=Path, help="OSM extract: .osm.pbf or .osm XML")
+    net_build.add_argument(
+        "--profile",
+        action="append",
+        choices=PROFILES,
+        help="profile to build (repeat; default: all of walk, rollator)",
+    )
+    actions.add_parser("status", help="show the active network and its summary")
+    net.set_defaults(handler=cmd_network)
+
+    ex = commands.add_parser(
+        "export",
+        help="write a layer as GeoJSON, GeoPackage or CSV (WGS84 or RD New)",
+        description="Write buurten, zones, voorzieningen, coverage (per buurt) or gaps to a "
+        "file. GeoJSON in EPSG:4326 is RFC 7946; in EPSG:28992 it carries a crs member. CSV has "
+        "polygons as a WKT column and points as lon/lat or x/y columns.",
+    )
+    ex.add_argument("layer", choices=["buurten", "zones", "voorzieningen", "coverage", "gaps"])
+    ex.add_argument("-o", "--output", type=Path, required=True, help="file to write")
+    ex.add_argument(
+        "--format",
+        choices=["geojson", "gpkg", "csv"],
+        help="default: from the suffix of --output (.geojson/.json, .gpkg, .csv)",
+    )
+    ex.add_argument(
+        "--crs",
+        default="EPSG:4326",
+        help="EPSG:4326 (WGS84 lon/lat, default) or EPSG:28992 (RD New, metres)",
+    )
+    ex.set_defaults(handler=cmd_export)
 
     dl = commands.add_parser(
         "download",
@@ -358,7 +646,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="GeoPackage to write (default: var/downloads/buurten_<GM>_<year>.gpkg)",
     )
-    dl_o = sources.add_parser("osm", help="an OpenStreetMap extract (.osm.pbf) by URL")
+    dl_o = sources.add_parser(
+        "osm",
+        help="an OpenStreetMap extract (.osm.pbf) by URL, or cut to one gemeente",
+        description="Download an OSM extract by URL, or with --gemeente the Geofabrik extract "
+        "that holds the gemeente, cut to its buurten plus 1 km (pyosmium).",
+    )
     dl_o.add_argument(
         "url",
         nargs="?",
@@ -366,10 +659,17 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"default: {download.DEFAULT_OSM_EXTRACT_URL}",
     )
     dl_o.add_argument(
+        "--gemeente",
+        metavar="GMxxxx",
+        help="download the extract holding this gemeente and cut it to the gemeente + 1 km",
+    )
+    _download_options(dl_o)
+    dl_o.add_argument(
         "-o",
         "--output",
         type=Path,
-        help="file to write (default: var/downloads/<name from the URL>)",
+        help="file to write (default: var/downloads/<name from the URL>, or "
+        "var/downloads/osm_<GM>.osm.pbf with --gemeente)",
     )
     dl.set_defaults(handler=cmd_download)
     return parser
@@ -395,6 +695,8 @@ def _run(args: argparse.Namespace) -> int:
         status: int = args.handler(args, settings)
     except WszError as exc:
         print(f"error ({exc.title}): {exc}", file=sys.stderr)
+        for line in feature_report(exc):
+            print(line, file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -5,9 +5,10 @@ GeoJSON follows RFC 7946: WGS84 lon/lat, no ``crs`` member, media type ``applica
 
 from __future__ import annotations
 
+import re
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 P = TypeVar("P", bound=BaseModel)
 
@@ -23,7 +24,7 @@ class Feature(BaseModel, Generic[P]):
     """A GeoJSON Feature."""
 
     type: Literal["Feature"]
-    geometry: Geometry
+    geometry: Geometry | None = Field(description="Null for an empty area.")
     properties: P
 
 
@@ -52,10 +53,33 @@ class ZoneProperties(BaseModel):
     buurt_codes: list[str]
 
 
-class BuurtProperties(BaseModel):
-    """A CBS buurt with its zone (null when in no zone)."""
+#: CBS's own distance to a category, as a buurt property: ``cbs_huisarts_km``.
+CBS_DISTANCE_PROPERTY = r"^cbs_[a-z][a-z0-9_]*_km$"
 
-    model_config = ConfigDict(extra="forbid")
+
+def _cbs_distance_schema(schema: dict[str, Any]) -> None:
+    """Document the ``cbs_<category>_km`` properties: a pattern, numbers or null, nothing else."""
+    schema["patternProperties"] = {
+        CBS_DISTANCE_PROPERTY: {
+            "anyOf": [{"type": "number", "minimum": 0}, {"type": "null"}],
+            "description": "CBS measure: distance in km over roads to the nearest voorziening "
+            "of the category, from every address in the buurt (CBS nabijheid); null where "
+            "CBS keeps it secret or the import had no such column.",
+        }
+    }
+    schema["additionalProperties"] = False
+
+
+class BuurtProperties(BaseModel):
+    """A CBS buurt with its zone (null when in no zone) and CBS's own distances.
+
+    Besides the fields below, a buurt has one ``cbs_<category>_km`` property for each category
+    whose vocabulary entry names CBS columns (``cbs_huisarts_km``, ``cbs_apotheek_km``,
+    ``cbs_supermarkt_km`` by default): CBS's measure, over roads from every address.
+    """
+
+    model_config = ConfigDict(extra="allow", json_schema_extra=_cbs_distance_schema)
+    __pydantic_extra__: dict[str, float | None] = Field(init=False)
 
     bu_code: str
     bu_naam: str
@@ -66,6 +90,19 @@ class BuurtProperties(BaseModel):
     residents: float | None
     residents_65plus: float | None
     zone_code: str | None
+
+    @model_validator(mode="after")
+    def _only_cbs_distances(self) -> BuurtProperties:
+        unexpected = [k for k in self.model_extra or {} if not re.match(CBS_DISTANCE_PROPERTY, k)]
+        if unexpected:
+            raise ValueError(
+                f"unexpected propert{'y' if len(unexpected) == 1 else 'ies'} "
+                f"{', '.join(unexpected)}; only cbs_<category>_km may be added"
+            )
+        negative = [k for k, v in (self.model_extra or {}).items() if v is not None and v < 0]
+        if negative:
+            raise ValueError(f"CBS distances cannot be negative: {', '.join(negative)}")
+        return self
 
 
 class VoorzieningProperties(BaseModel):
@@ -95,16 +132,47 @@ class CoverageRow(BaseModel):
     share_beyond: float | None = Field(description="Null where the area has no residents.")
     share_65plus_beyond: float | None
     mean_distance_m: float | None = Field(
-        description="Resident-weighted mean; null where some residents have no voorziening "
-        "of this category at all."
+        description="Resident-weighted mean over the residents with a distance (metres); null "
+        "where nobody has one (no voorziening of this category, or none reachable)."
     )
     max_distance_m: float | None
+    residents_off_network: float = Field(
+        default=0.0,
+        description="Residents living beyond the snap limit of every walkable way (walking "
+        "only): counted as beyond.",
+    )
+    residents_beyond_straight: float | None = Field(
+        default=None, description="Residents beyond the threshold in a straight line."
+    )
+    share_beyond_straight: float | None = Field(
+        default=None, description="Share beyond the threshold in a straight line (0..1)."
+    )
+    mean_distance_straight_m: float | None = Field(
+        default=None, description="Resident-weighted mean straight-line distance (metres)."
+    )
+    detour_factor: float | None = Field(
+        default=None,
+        description="Mean walking distance ÷ mean straight-line distance (walking only).",
+    )
+    placement: str | None = Field(
+        default=None,
+        description="Per buurt: how residents were placed, 'buildings' (OSM residential "
+        "buildings by floor area) or 'grid' (100 m grid).",
+    )
+    cbs_distance_m: float | None = Field(
+        default=None,
+        description="Per buurt: CBS's own measure (CBS nabijheid: over roads, from every "
+        "address), metres; null where CBS has no figure for this category.",
+    )
 
 
 class CoverageResponse(BaseModel):
     """Coverage over all zoned buurten (``gemeente``) and per zone."""
 
-    source: str = Field(description="Distance source: straight_line or walking.")
+    source: str = Field(description="Distance source: walking or straight_line.")
+    compared: str | None = Field(
+        default=None, description="The source whose figures are given beside (straight_line)."
+    )
     gemeente: list[CoverageRow]
     zones: list[CoverageRow]
 
@@ -141,8 +209,53 @@ class LocationOut(BaseModel):
     bu_code: str | None
     bu_naam: str | None
     zone_code: str | None
-    source: str
+    source: str = Field(description="walking (over the street network) or straight_line.")
+    profile: str | None = Field(
+        default=None, description="Walking profile (walk, rollator); null for straight lines."
+    )
+    speed_m_per_s: float = Field(description="Speed behind walking_minutes.")
     nearest: list[NearestOut]
+
+
+class RouteProperties(BaseModel):
+    """A walk to the nearest voorziening of a category."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    category: str
+    profile: str
+    source: Literal["walking"]
+    distance_m: float = Field(description="Metres walked, snap lines included.")
+    minutes: float = Field(description="At the profile's speed.")
+    speed_m_per_s: float
+    voorziening_id: str
+    voorziening_name: str
+    voorziening_lon: float
+    voorziening_lat: float
+
+
+class IsochroneProperties(BaseModel):
+    """The area reachable on foot within a number of minutes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    minutes: float
+    distance_m: float = Field(description="Metres walkable in that time at the profile's speed.")
+    profile: str
+    speed_m_per_s: float
+
+
+class GapProperties(BaseModel):
+    """Where the residents beyond a category's threshold live, in one zone."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    category: str
+    zone_code: str | None = Field(description="Null for buurten in no zone.")
+    threshold_m: float
+    residents_beyond: float
+    residents_65plus_beyond: float
+    source: str = Field(description="The distance measure: walking or straight_line.")
 
 
 class CategoryOut(BaseModel):
@@ -157,6 +270,16 @@ class CategoryOut(BaseModel):
     symbol: str
 
 
+class SourceOut(BaseModel):
+    """Where one layer comes from; ``synthetic`` layers are generated, not real data."""
+
+    layer: str = Field(description="buurten, zones, voorzieningen or network")
+    source: str = Field(description="The file name(s) the layer was read from.")
+    synthetic: bool
+    text: str = Field(description="Attribution and licence.")
+    date: str | None
+
+
 class Health(BaseModel):
     """Liveness and what is loaded."""
 
@@ -165,3 +288,8 @@ class Health(BaseModel):
     zones: int
     voorzieningen: int
     store: str
+    sample: str | None = Field(default=None, description="The sample's name, if one is loaded.")
+    synthetic: list[str] = Field(
+        default_factory=list, description="Layers that are synthetic (generated, not real data)."
+    )
+    sources: list[SourceOut] = Field(default_factory=list)

@@ -8,7 +8,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.crs import to_edge_crs
-from geo.pipeline import Analysis, analyse
+from geo.pipeline import Analysis, analyse, load_network
 from geo.settings import Settings
 from geo.store import GeoPackageStore
 
@@ -24,6 +24,8 @@ class Published:
     zones: gpd.GeoDataFrame
     buurten: gpd.GeoDataFrame
     voorzieningen: gpd.GeoDataFrame
+    #: Gap polygons per category and zone (see :mod:`geo.gaps`), by the coverage's measure.
+    gaps: gpd.GeoDataFrame | None
     #: Rendered map pages by name ("index", zone code); filled on first request.
     map_pages: dict[str, str] = field(default_factory=dict, compare=False)
 
@@ -39,6 +41,7 @@ def publish(analysis: Analysis) -> Published:
         zones=zones,
         buurten=to_edge_crs(dataset.buurten),
         voorzieningen=to_edge_crs(dataset.voorzieningen),
+        gaps=None if analysis.gaps is None else to_edge_crs(analysis.gaps),
     )
 
 
@@ -47,11 +50,12 @@ def _split_codes(value: object) -> list[str]:
 
 
 def load_published(settings: Settings) -> Published | None:
-    """Read the store and analyse it; None while the store holds no buurten."""
+    """Read the store (and the walking network, if one was built) and analyse it; None while
+    the store holds no buurten."""
     dataset = GeoPackageStore(settings.store_path).read()
     if dataset.is_empty:
         return None
-    return publish(analyse(dataset, settings))
+    return publish(analyse(dataset, settings, network=load_network(settings)))
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, object]]:

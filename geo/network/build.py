@@ -83,15 +83,17 @@ def build_network(
     *,
     profiles: tuple[str, ...] = PROFILES,
     progress: Progress = _silent,
+    on_objects: Callable[[int], None] | None = None,
 ) -> Network:
     """Read ``extract_path``, build a graph per profile, cache them and make them active.
 
     Graphs already cached for this extract's content and rules are loaded, not rebuilt. Any
-    failure leaves the cache and the active network as they were.
+    failure leaves the cache and the active network as they were. ``on_objects`` receives the
+    count of OSM objects read (see :func:`~geo.network.osm.read_osm`).
     """
     names = tuple(_profile(p) for p in profiles)
     progress(f"Reading OSM extract {extract_path} ...")
-    extract = read_osm(extract_path)
+    extract = read_osm(extract_path, on_objects=on_objects)
     progress(
         f"  {extract.counts['highway_ways']:,} highway ways, {extract.counts['buildings']:,} "
         f"buildings, {extract.counts['addresses']:,} addresses, {extract.counts['pois']:,} "

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyogrio
 import shapely
 
@@ -112,6 +113,10 @@ class NetworkCache:
             temporary.write_text(json.dumps(asdict(record), indent=2), encoding="utf-8")
         return record
 
+    def clear_active(self) -> None:
+        """Forget the network in use (the cached graphs stay)."""
+        self._active_path.unlink(missing_ok=True)
+
     # ------------------------------------------------------------------ graphs
 
     def graph_path(self, sha256: str, profile: str) -> Path:
@@ -167,6 +172,9 @@ class NetworkCache:
         """Write the extract's buildings, addresses and points of interest (RD New)."""
         path = self.layers_path(sha256)
         with _atomic(path) as temporary:
+            # A plain table first, so the file exists even when every layer is empty.
+            record = pd.DataFrame({"sha256": [sha256], "reader_version": [READER_VERSION]})
+            pyogrio.write_dataframe(record, temporary, layer="extract", driver="GPKG")
             for name in EXTRACT_LAYERS:
                 frame = layers[name]
                 if frame.empty:  # GDAL cannot tell the geometry type of an empty layer

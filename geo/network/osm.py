@@ -19,6 +19,7 @@ its edge) are dropped and the way is broken there.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,7 +63,7 @@ POI_TAGS = (
     "addr:city",
 )
 ADDRESS_TAGS = ("addr:street", "addr:housenumber", "addr:postcode", "addr:city")
-BUILDING_TAGS = ("building", "building:levels", *ADDRESS_TAGS)
+BUILDING_TAGS = ("building", "building:levels", "amenity", "shop", "office", *ADDRESS_TAGS)
 OSM_SUFFIXES = (".osm", ".pbf", ".osm.pbf", ".xml", ".osm.bz2", ".osm.gz")
 
 
@@ -211,11 +212,17 @@ def _pick(tags: osmium.osm.TagList, keys: tuple[str, ...]) -> dict[str, str]:
     return {key: tags[key] for key in keys if key in tags}
 
 
-def read_osm(path: Path) -> OsmExtract:
+#: How often (in tagged objects read) :func:`read_osm` reports its progress.
+PROGRESS_EVERY = 20_000
+
+
+def read_osm(path: Path, *, on_objects: Callable[[int], None] | None = None) -> OsmExtract:
     """Read an OSM extract into RD New arrays and frames.
 
-    Raises :class:`~geo.errors.ReadError` for a missing, empty, truncated or non-OSM file, and
-    for an extract without any highway way.
+    ``on_objects`` is called with the number of tagged objects read so far, every
+    :data:`PROGRESS_EVERY` objects and once at the end (for a progress bar). Raises
+    :class:`~geo.errors.ReadError` for a missing, empty, truncated or non-OSM file, and for an
+    extract without any highway way.
     """
     path = Path(path)
     if not path.is_file():
@@ -237,6 +244,8 @@ def read_osm(path: Path) -> OsmExtract:
         header_box = _header_box(path)
         for obj in processor:
             collector.objects += 1
+            if on_objects is not None and collector.objects % PROGRESS_EVERY == 0:
+                on_objects(collector.objects)
             if isinstance(obj, osmium.osm.Node):
                 collector.node(obj)
             elif isinstance(obj, osmium.osm.Way):
@@ -247,6 +256,8 @@ def read_osm(path: Path) -> OsmExtract:
         raise ReadError(
             f"{path}: not a readable OSM extract (.osm.pbf or .osm XML): {exc}"
         ) from exc
+    if on_objects is not None:
+        on_objects(collector.objects)
     if not collector.way_ids:
         raise ReadError(
             f"{path}: holds no highway ways ({collector.objects} tagged objects read); "

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from geo.errors import EmptyStoreError
 from geo.query import check_category, check_zone
 from service.deps import PublishedDep
-from service.schemas import CoverageResponse, CoverageRow
+from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse, feature_collection
+from service.schemas import CoverageResponse, CoverageRow, FeatureCollection, GapProperties
 from service.state import records
 
 router = APIRouter(prefix="/coverage", tags=["coverage"])
+
+
+DistanceQuery = Annotated[
+    Literal["walking", "straight_line"] | None,
+    Query(
+        description="`walking` (over the street network; the default where one is loaded) or "
+        "`straight_line`."
+    ),
+]
 
 
 @router.get("", response_model=CoverageResponse, summary="Coverage per zone and category")
@@ -19,28 +30,62 @@ def coverage(
     published: PublishedDep,
     zone: Annotated[str | None, Query(description="Only this zone.")] = None,
     category: Annotated[str | None, Query(description="Only this category.")] = None,
+    distance: DistanceQuery = None,
 ) -> dict[str, object]:
     """Share of residents (and 65+) beyond each category's threshold, per zone.
 
-    ``gemeente`` covers all buurten in a zone together.
+    ``gemeente`` covers all buurten in a zone together. By walking, each row also gives the
+    straight-line figures and the detour factor.
     """
-    result = published.analysis.coverage
+    result = published.analysis.coverage_by(distance)
     zones, gemeente = result.zones, result.gemeente
     if zone is not None:
         zones = zones[zones["zone_code"] == check_zone(zone, published.zones)]
     if category is not None:
         code = check_category(category, published.analysis.vocabulary)
         zones, gemeente = zones[zones["category"] == code], gemeente[gemeente["category"] == code]
-    return {"source": result.source, "gemeente": records(gemeente), "zones": records(zones)}
+    return {
+        "source": result.source,
+        "compared": result.compared,
+        "gemeente": records(gemeente),
+        "zones": records(zones),
+    }
 
 
 @router.get("/buurten", response_model=list[CoverageRow], summary="Coverage per buurt")
 def buurt_coverage(
     published: PublishedDep,
     zone: Annotated[str | None, Query(description="Only this zone's buurten.")] = None,
+    distance: DistanceQuery = None,
 ) -> list[dict[str, object]]:
-    """Coverage figures per buurt and category (the numbers the map's gap layers shade)."""
-    rows = published.analysis.coverage.buurten
+    """Coverage figures per buurt and category (the numbers the map's gap layers shade), with
+    how residents were placed and CBS's own distance where the buurten carry it."""
+    rows = published.analysis.coverage_by(distance).buurten
     if zone is not None:
         rows = rows[rows["zone_code"] == check_zone(zone, published.zones)]
     return records(rows)
+
+
+@router.get(
+    "/gaps",
+    response_class=GeoJSONResponse,
+    responses={
+        200: {"model": FeatureCollection[GapProperties], "content": {GEOJSON_MEDIA_TYPE: {}}}
+    },
+    summary="Gap polygons: where residents beyond the threshold live (GeoJSON, WGS84)",
+)
+def gaps(
+    published: PublishedDep,
+    zone: Annotated[str | None, Query(description="Only this zone.")] = None,
+    category: Annotated[str | None, Query(description="Only this category.")] = None,
+) -> GeoJSONResponse:
+    """Per category and zone, the area where the residents beyond the category's threshold
+    live (by walking where a network is loaded), with their number."""
+    frame = published.gaps
+    if frame is None:
+        raise EmptyStoreError("no coverage has been computed yet")
+    if zone is not None:
+        frame = frame[(frame["zone_code"] == check_zone(zone, published.zones)).fillna(False)]
+    if category is not None:
+        frame = frame[frame["category"] == check_category(category, published.analysis.vocabulary)]
+    return GeoJSONResponse(feature_collection(frame, list(GapProperties.model_fields)))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
@@ -19,13 +19,26 @@ def lookup(
     settings: SettingsDep,
     lon: Annotated[float, Query(description="Longitude, WGS84 degrees (e.g. 5.09).")],
     lat: Annotated[float, Query(description="Latitude, WGS84 degrees (e.g. 52.03).")],
+    distance: Annotated[
+        Literal["walking", "straight_line"] | None,
+        Query(
+            description="`walking` (over the street network; the default where one is "
+            "loaded) or `straight_line`."
+        ),
+    ] = None,
+    profile: Annotated[
+        Literal["walk", "rollator"],
+        Query(description="Walking profile: `walk` or `rollator` (no steps, kerbs, steep)."),
+    ] = "walk",
 ) -> dict[str, object]:
-    """The buurt and zone at a point, and the nearest voorziening of each category."""
+    """The buurt and zone at a point, and the nearest voorziening of each category with the
+    distance in metres (walking over the street network where one is loaded) and minutes."""
     analysis = published.analysis
     dataset = analysis.dataset
-    found = locate(
-        lon, lat, dataset.buurten, dataset.voorzieningen, analysis.vocabulary, analysis.source
-    )
+    source = analysis.distance_source(distance, profile)
+    walking = source.name == "walking"
+    found = locate(lon, lat, dataset.buurten, dataset.voorzieningen, analysis.vocabulary, source)
+    speed_profile = profile if walking else "walk"
     points = published.voorzieningen.geometry
     return {
         "lon": found.lon,
@@ -33,7 +46,9 @@ def lookup(
         "bu_code": found.bu_code,
         "bu_naam": found.bu_naam,
         "zone_code": found.zone_code,
-        "source": analysis.source.name,
+        "source": source.name,
+        "profile": profile if walking else None,
+        "speed_m_per_s": settings.speed_m_per_s(speed_profile),
         "nearest": [
             {
                 "category": n.category,
@@ -43,7 +58,7 @@ def lookup(
                 "distance_m": None if n.distance_m is None else round(n.distance_m, 1),
                 "walking_minutes": None
                 if n.distance_m is None
-                else round(settings.minutes(n.distance_m), 1),
+                else round(settings.minutes(n.distance_m, speed_profile), 1),
                 "within_threshold": n.within_threshold,
                 "lon": None if n.position is None else float(points.iloc[n.position].x),
                 "lat": None if n.position is None else float(points.iloc[n.position].y),

@@ -1,0 +1,102 @@
+"""Walking routes and isochrones over the street network (GeoJSON, WGS84)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import geopandas as gpd
+from fastapi import APIRouter, Query
+
+from geo.crs import to_edge_crs
+from geo.reach import isochrones_at, parse_minutes, route_to_nearest
+from service.deps import PublishedDep, SettingsDep
+from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse, feature, feature_collection
+from service.schemas import Feature, FeatureCollection, IsochroneProperties, RouteProperties
+
+router = APIRouter(tags=["walking"])
+
+Profile = Literal["walk", "rollator"]
+LonQuery = Annotated[float, Query(description="Longitude, WGS84 degrees (e.g. 5.09).")]
+LatQuery = Annotated[float, Query(description="Latitude, WGS84 degrees (e.g. 52.03).")]
+ProfileQuery = Annotated[
+    Profile,
+    Query(description="`walk`, or `rollator` (no steps, no raised kerbs, no steep inclines)."),
+]
+
+
+@router.get(
+    "/route",
+    response_class=GeoJSONResponse,
+    responses={200: {"model": Feature[RouteProperties], "content": {GEOJSON_MEDIA_TYPE: {}}}},
+    summary="Walking route to the nearest voorziening of a category",
+)
+def walking_route(
+    published: PublishedDep,
+    settings: SettingsDep,
+    lon: LonQuery,
+    lat: LatQuery,
+    category: Annotated[str, Query(description="Category code or alias, e.g. `huisarts`.")],
+    profile: ProfileQuery = "walk",
+) -> GeoJSONResponse:
+    """A LineString from the point over the street network to the nearest voorziening of the
+    category, with its length in metres and minutes at the profile's speed. 404 when none can
+    be reached; 503 when no street network is loaded."""
+    found = route_to_nearest(published.analysis, lon, lat, category, profile)
+    speed = settings.speed_m_per_s(profile)
+    target = to_edge_crs(gpd.GeoDataFrame(geometry=[found.voorziening.geometry], crs=28992))
+    frame = gpd.GeoDataFrame(
+        {
+            "category": [found.category],
+            "profile": [profile],
+            "source": ["walking"],
+            "distance_m": [round(found.distance_m, 1)],
+            "minutes": [round(settings.minutes(found.distance_m, profile), 1)],
+            "speed_m_per_s": [speed],
+            "voorziening_id": [str(found.voorziening["id"])],
+            "voorziening_name": [str(found.voorziening["name"])],
+            "voorziening_lon": [float(target.geometry.iloc[0].x)],
+            "voorziening_lat": [float(target.geometry.iloc[0].y)],
+        },
+        geometry=[found.geometry],
+        crs=28992,
+    )
+    return GeoJSONResponse(feature(to_edge_crs(frame), list(RouteProperties.model_fields)))
+
+
+@router.get(
+    "/isochrone",
+    response_class=GeoJSONResponse,
+    responses={
+        200: {
+            "model": FeatureCollection[IsochroneProperties],
+            "content": {GEOJSON_MEDIA_TYPE: {}},
+        }
+    },
+    summary="Areas reachable on foot within given minutes",
+)
+def isochrone(
+    published: PublishedDep,
+    settings: SettingsDep,
+    lon: LonQuery,
+    lat: LatQuery,
+    minutes: Annotated[
+        str, Query(description="1–5 walking times in minutes, e.g. `5,10,15` (each ≤ 60).")
+    ] = "5,10,15",
+    profile: ProfileQuery = "walk",
+) -> GeoJSONResponse:
+    """One polygon per walking time, nested (5 ⊂ 10 ⊂ 15 min): the reachable streets (partial
+    edges included) and a margin either side. 404 when the point is off the network."""
+    areas = isochrones_at(
+        published.analysis,
+        lon,
+        lat,
+        parse_minutes(minutes),
+        speed_m_per_s=settings.speed_m_per_s(profile),
+        buffer_m=settings.isochrone_buffer_m,
+        profile=profile,
+    )
+    areas["speed_m_per_s"] = settings.speed_m_per_s(profile)
+    areas["distance_m"] = areas["distance_m"].round(1)
+    return GeoJSONResponse(
+        feature_collection(to_edge_crs(areas), list(IsochroneProperties.model_fields))
+    )
