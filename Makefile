@@ -21,6 +21,7 @@ demo: install
 
 browser:
 	scripts/ensure-chromium
+	scripts/ensure-gdal
 
 lint: install
 	$(BIN)/ruff check .

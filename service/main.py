@@ -11,8 +11,9 @@ from fastapi_offline import FastAPIOffline
 
 from geo.settings import Settings
 from maps.assets import LEAFLET_DIR, VENDOR_SUBDIR
+from service import ogc
 from service.errors import add_problem_handlers
-from service.routes import coverage, lookup, maps, meta, voorzieningen, walking, zones
+from service.routes import coverage, export, lookup, maps, meta, voorzieningen, walking, zones
 from service.state import Published, load_published
 
 DESCRIPTION = """
@@ -47,5 +48,7 @@ def create_app(settings: Settings | None = None, published: Published | None = N
     add_problem_handlers(app)
     for module in (meta, zones, voorzieningen, coverage, lookup, walking, maps):
         app.include_router(module.router)
+    app.include_router(export.router)
+    app.include_router(ogc.router)
     app.mount(f"/static/vendor/{VENDOR_SUBDIR}", StaticFiles(directory=LEAFLET_DIR), name="leaflet")
     return app
