@@ -18,12 +18,23 @@ from branca.element import Element
 from geo.crs import to_edge_crs
 from geo.dataset import Provenance
 from geo.pipeline import Analysis
+from geo.reach import DEFAULT_MINUTES, voorziening_isochrones
 from maps.assets import OfflineMap, copy_vendor
-from maps.layers import Legend, buurten_layer, gap_layer, voorziening_layer, zones_layer
+from maps.layers import (
+    Legend,
+    buurten_layer,
+    gap_layer,
+    gap_polygon_layer,
+    isochrone_layer,
+    voorziening_layer,
+    zones_layer,
+)
 from maps.style import LABELS, MAP_CSS, bilingual
 
 #: (URL template, attribution) of a tile layer, or None for a map without tiles.
 TileLayer = tuple[str, str] | None
+#: Zone maps draw walking isochrones around the voorzieningen of these categories.
+ISOCHRONE_CATEGORIES = ("ontmoetingsplek", "gezondheidscentrum")
 
 
 def overview_map(analysis: Analysis, *, tiles: TileLayer, asset_base: str) -> folium.Map:
@@ -47,8 +58,10 @@ def zone_map(
     """One zone: its buurten and outline, and the voorzieningen within reach of it.
 
     Voorzieningen are shown up to the largest threshold beyond the zone's edge (RD New metres),
-    since residents near the edge use those too. Raises :class:`~geo.errors.NotFoundError` for
-    an unknown zone.
+    since residents near the edge use those too. Where a street network is loaded, the zone's
+    ontmoetingsplekken and gezondheidscentra get 5/10/15-minute walking isochrones and the
+    gap polygons show where the residents beyond each threshold live. Raises
+    :class:`~geo.errors.NotFoundError` for an unknown zone.
     """
     dataset = analysis.dataset
     zone = dataset.zone(zone_code)
@@ -62,7 +75,38 @@ def zone_map(
         title=f"{bilingual('zone')}: {zone['zone_name']}",
         tiles=tiles,
         asset_base=asset_base,
+        zone_code=zone_code,
     )
+
+
+def _walking_layers(fmap: folium.Map, analysis: Analysis, zone_code: str) -> None:
+    """Isochrones of the zone's ontmoetingsplekken and gezondheidscentra, and its gap
+    polygons per category (the first category's shown)."""
+    voorzieningen = analysis.dataset.voorzieningen
+    chosen = voorzieningen[
+        (voorzieningen["zone_code"] == zone_code).fillna(False)
+        & voorzieningen["category"].isin(ISOCHRONE_CATEGORIES)
+    ]
+    if analysis.network is not None and not chosen.empty:
+        areas = voorziening_isochrones(
+            analysis,
+            chosen,
+            DEFAULT_MINUTES,
+            speed_m_per_s=analysis.walking_speed_m_per_s,
+            buffer_m=analysis.isochrone_buffer_m,
+        )
+        if not areas.empty:
+            isochrone_layer(to_edge_crs(areas)).add_to(fmap)
+    if analysis.gaps is None:
+        return
+    gaps = analysis.gaps[(analysis.gaps["zone_code"] == zone_code).fillna(False)]
+    source = LABELS.get(analysis.coverage.source, (analysis.coverage.source,) * 2)[0]
+    for position, category in enumerate(analysis.vocabulary.categories):
+        rows = gaps[gaps["category"] == category.code]
+        if not rows.empty:
+            gap_polygon_layer(
+                to_edge_crs(rows), category, source=source, show=position == 0
+            ).add_to(fmap)
 
 
 #: Dutch and English names of the layers a sample can mark as synthetic.
@@ -107,6 +151,7 @@ def _compose(
     title: str,
     tiles: TileLayer,
     asset_base: str,
+    zone_code: str | None = None,
 ) -> folium.Map:
     buurten_wgs84 = to_edge_crs(buurten)
     xmin, ymin, xmax, ymax = buurten_wgs84.total_bounds
@@ -121,7 +166,10 @@ def _compose(
     per_buurt = analysis.coverage.buurten
     for position, category in enumerate(analysis.vocabulary.categories):
         figures = per_buurt[per_buurt["category"] == category.code]
-        gap_layer(buurten_wgs84, figures, category, show=position == 0).add_to(fmap)
+        shown = position == 0 and zone_code is None  # zone maps show gap polygons instead
+        gap_layer(buurten_wgs84, figures, category, show=shown).add_to(fmap)
+    if zone_code is not None:
+        _walking_layers(fmap, analysis, zone_code)
     buurten_layer(buurten_wgs84).add_to(fmap)
     if not zones.empty:
         zones_layer(to_edge_crs(zones)).add_to(fmap)

@@ -23,7 +23,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from geo.pipeline import Analysis, analyse, import_sample
+from geo.pipeline import Analysis, analyse, analyse_store, load_sample
 from geo.settings import SAMPLE_DIR, Settings
 from geo.store import GeoPackageStore
 from service.main import create_app
@@ -62,10 +62,17 @@ def fingerprint(path: Path) -> tuple[str, int]:
 
 @pytest.fixture(scope="session")
 def sample_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store with the whole sample imported once per session (do not modify: copy it)."""
+    """A store with the whole sample imported once per session, as `wsz demo` does: its
+    (synthetic) street network built into ``network/`` beside it (do not modify: copy it)."""
     path = tmp_path_factory.mktemp("store") / "sample.gpkg"
-    import_sample(GeoPackageStore(path), make_settings(path))
+    load_sample(GeoPackageStore(path), make_settings(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def walking_analysis(sample_store_file: Path) -> Analysis:
+    """The sample analysed as the service does: by walking over its street network."""
+    return analyse_store(make_settings(sample_store_file))
 
 
 @pytest.fixture
@@ -119,6 +126,8 @@ def live_server(sample_store_file: Path, tmp_path_factory: pytest.TempPathFactor
         "WSZ_STORE_PATH": str(store),
         "WSZ_DATA_PATH": os.pathsep.join(str(p) for p in DATA_PATH),
         "WSZ_MAP_TILES": "none",
+        # The session's built network (read only): the server walks, as after `wsz demo`.
+        "WSZ_NETWORK_CACHE_DIR": str(make_settings(sample_store_file).network_cache),
     }
     log = (tmp_path_factory.mktemp("live-log") / "server.log").open("w")
     process = subprocess.Popen(

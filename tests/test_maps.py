@@ -51,6 +51,32 @@ def test_labels_are_dutch_and_english(sample_analysis: Analysis) -> None:
         assert text in html
 
 
+def test_legend_says_which_distance_is_shown(
+    sample_analysis: Analysis, walking_analysis: Analysis
+) -> None:
+    walking = map_html(overview_map(walking_analysis, tiles=None, asset_base="vendor"))
+    assert "lopend over het wegennet / walking over the street network" in walking
+    straight = map_html(overview_map(sample_analysis, tiles=None, asset_base="vendor"))
+    assert "hemelsbreed (rechte lijn) / straight line" in straight
+
+
+def test_zone_map_draws_isochrones_and_gap_polygons(walking_analysis: Analysis) -> None:
+    dataset = walking_analysis.dataset
+    voorzieningen = dataset.voorzieningen
+    zone = next(
+        code
+        for code in dataset.zones["zone_code"]
+        if (
+            (voorzieningen["zone_code"] == code)
+            & voorzieningen["category"].isin(["ontmoetingsplek", "gezondheidscentrum"])
+        ).any()
+    )
+    html = map_html(zone_map(walking_analysis, zone, tiles=None, asset_base="vendor"))
+    assert "Looptijd vanaf ontmoetingsplek en gezondheidscentrum" in html
+    assert "15 min lopen / walk" in html
+    assert "waar inwoners buiten bereik wonen / where residents out of reach live" in html
+
+
 def test_written_map_carries_its_own_leaflet(sample_analysis: Analysis, tmp_path: Path) -> None:
     path = write_map(
         overview_map(sample_analysis, tiles=None, asset_base="vendor"), tmp_path / "index.html"
