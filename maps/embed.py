@@ -1,0 +1,422 @@
+"""The residents' map, made for an ``<iframe>`` on the municipality's website.
+
+``/embed/`` (the gemeente), ``/embed/{zone}`` (one woonservicezone) and ``/embed/help`` (the
+copy-paste snippet for webmasters). The page is a Folium/Leaflet skeleton — the map, its tiles
+and its extent — plus plain HTML for the search form, the answer and the legend. Its script
+(``static/embed/embed.js``) loads every layer from the API as GeoJSON (zones, buurten,
+voorzieningen, coverage, gap polygons) and asks ``/addresses``, ``/lookup`` and ``/route``;
+nothing of the data is inlined. Every asset comes from this service; the only other host the
+page may reach is the configured tile server.
+
+Texts are Dutch by default and English with ``?lang=en`` (the language lives in the URL, never
+in a cookie). The script gets the texts of the page's language in its configuration.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlencode, urlsplit
+
+import folium
+from branca.element import Element
+
+from geo.crs import to_edge_crs
+from geo.pipeline import Analysis
+from maps.assets import OfflineMap
+from maps.style import NO_DATA_COLOUR, SHARE_CLASSES, ZONE_COLOUR
+
+Lang = Literal["nl", "en"]
+LANGS: tuple[Lang, ...] = ("nl", "en")
+#: The folder served at ``/static/embed``: the page's script and style sheet.
+EMBED_STATIC_DIR = Path(__file__).resolve().parent / "static" / "embed"
+#: What a route (the line to a voorziening) and the resident's own place look like.
+ROUTE_COLOUR = "#000000"
+HOME_COLOUR = "#d7301f"
+
+#: Dutch / English texts of the embed pages, by key.
+EMBED_LABELS: dict[str, tuple[str, str]] = {
+    "page_title": ("Voorzieningen bij u in de buurt", "Facilities near you"),
+    "zone_title": ("Woonservicezone {name}", "Residential service zone {name}"),
+    "skip_search": ("Naar adres zoeken", "Skip to the address search"),
+    "skip_answer": ("Naar het antwoord", "Skip to the answer"),
+    "other_language": ("English", "Nederlands"),
+    "other_language_label": ("Switch to English", "Naar het Nederlands"),
+    "search_label": ("Zoek uw adres", "Find your address"),
+    "search_hint": (
+        "Postcode en huisnummer (1234 AB 5) of straat en huisnummer. U kunt ook op de kaart "
+        "klikken of tikken.",
+        "Postcode and house number (1234 AB 5) or street and number. You can also click or "
+        "tap the map.",
+    ),
+    "search_button": ("Zoeken", "Search"),
+    "search_results": ("Gevonden adressen", "Addresses found"),
+    "search_none": ("Geen adres gevonden voor “{q}”.", "No address found for “{q}”."),
+    "search_unavailable": (
+        "Zoeken op adres kan hier niet: er zijn geen adressen geladen. Klik of tik op de kaart.",
+        "Address search is not available here: no addresses are loaded. Click or tap the map.",
+    ),
+    "use_centre": ("Zoek bij het midden van de kaart", "Look up the centre of the map"),
+    "colour_by": ("Kleur de buurten naar", "Shade the neighbourhoods by"),
+    "map_label": (
+        "Kaart. Klik of tik op een plek om te zien wat er in de buurt is.",
+        "Map. Click or tap a place to see what is near it.",
+    ),
+    "answer_title": ("Wat is er bij u in de buurt?", "What is near you?"),
+    "answer_empty": (
+        "Zoek uw adres of klik op de kaart. U ziet dan per soort voorziening de dichtstbijzijnde, "
+        "hoe ver u loopt en hoe lang dat duurt.",
+        "Find your address or click the map. You will see the nearest facility of each kind, "
+        "how far you walk and how long it takes.",
+    ),
+    "loading": ("Even zoeken…", "Looking…"),
+    "place": ("Plek", "Place"),
+    "chosen_point": ("het punt op de kaart", "the point on the map"),
+    "buurt": ("Buurt", "Neighbourhood"),
+    "zone": ("Woonservicezone", "Residential service zone"),
+    "no_zone": ("niet in een woonservicezone", "not in a residential service zone"),
+    "outside": (
+        "Deze plek ligt buiten de buurten van deze kaart.",
+        "This place lies outside the neighbourhoods of this map.",
+    ),
+    "nearest": ("Dichtstbijzijnde voorziening per soort", "Nearest facility of each kind"),
+    "none_of_kind": ("geen gevonden", "none found"),
+    "minutes": ("min lopen", "min walk"),
+    "within": ("binnen de norm van {norm}", "within the norm of {norm}"),
+    "beyond": ("verder dan de norm van {norm}", "further than the norm of {norm}"),
+    "show_route": ("Toon looproute naar {name}", "Show walking route to {name}"),
+    "show_line": ("Toon lijn naar {name}", "Show line to {name}"),
+    "route_to": (
+        "Looproute naar {name}: {distance}, {minutes} lopen.",
+        "Walking route to {name}: {distance}, a {minutes} walk.",
+    ),
+    "line_to": (
+        "Hemelsbrede lijn naar {name}: {distance} (er is geen wegennet geladen).",
+        "Straight line to {name}: {distance} (no street network is loaded).",
+    ),
+    "measure_walking": (
+        "Afstanden zijn looproutes over het wegennet.",
+        "Distances are walking routes over the street network.",
+    ),
+    "measure_straight": (
+        "Afstanden zijn hemelsbreed: er is geen wegennet geladen, dus de echte looproute is "
+        "langer.",
+        "Distances are straight lines: no street network is loaded, so the real walk is longer.",
+    ),
+    "speed": (
+        "Looptijd bij {speed} m/s ({per_minute} m per minuut): het tempo van een 65-plusser.",
+        "Walking time at {speed} m/s ({per_minute} m a minute): the pace of a resident aged 65+.",
+    ),
+    "legend": ("Legenda", "Legend"),
+    "legend_zone": ("Grens van een woonservicezone", "Boundary of a residential service zone"),
+    "legend_gap": (
+        "Waar inwoners verder dan de norm wonen",
+        "Where residents live further than the norm",
+    ),
+    "legend_home": ("Uw plek", "Your place"),
+    "legend_route": ("Looproute", "Walking route"),
+    "share_beyond": (
+        "Aandeel inwoners verder dan de norm van {norm}",
+        "Share of residents further than the norm of {norm}",
+    ),
+    "no_figure": ("onbekend", "unknown"),
+    "sources": ("Over deze kaart", "About this map"),
+    "sources_intro": ("Gegevens en bronnen:", "Data and sources:"),
+    "synthetic_warning": (
+        "Let op: {layers} op deze kaart zijn synthetisch (gegenereerd als voorbeeld), niet echt.",
+        "Note: {layers} on this map are synthetic (generated as an example), not real.",
+    ),
+    "synthetic": ("synthetisch", "synthetic"),
+    "privacy": (
+        "Deze kaart zet geen cookies en volgt u niet. Wat u zoekt gaat alleen naar deze server.",
+        "This map sets no cookies and does not track you. What you search goes to this server "
+        "only.",
+    ),
+    "layer_buurten": ("Buurten", "Neighbourhoods"),
+    "layer_zones": ("Woonservicezones", "Residential service zones"),
+    "layer_voorzieningen": ("Voorzieningen", "Facilities"),
+    "layer_network": ("Wegennet", "Street network"),
+    "date": ("gegevens van {date}", "data of {date}"),
+    "error": ("Er ging iets mis: {detail}", "Something went wrong: {detail}"),
+    "category": ("Soort", "Kind"),
+    "address": ("Adres", "Address"),
+    "opening_hours": ("Openingstijden", "Opening hours"),
+    "residents": ("Inwoners", "Residents"),
+    "and": ("en", "and"),
+    # /embed/help
+    "help_title": ("De kaart op uw eigen website", "The map on your own website"),
+    "help_intro": (
+        "Plak dit fragment in de HTML van een pagina. De kaart past zich aan de breedte aan, "
+        "ook op een telefoon (vanaf 360 pixels).",
+        "Paste this snippet into a page's HTML. The map fits the width it is given, also on a "
+        "phone (from 360 pixels).",
+    ),
+    "help_copy": ("Kopieer het fragment", "Copy the snippet"),
+    "help_copied": ("Gekopieerd.", "Copied."),
+    "help_zones": ("Eén woonservicezone", "One residential service zone"),
+    "help_zones_intro": (
+        "Voor de kaart van één zone gebruikt u in het fragment een van deze adressen:",
+        "For the map of one zone, use one of these addresses in the snippet:",
+    ),
+    "help_english": (
+        "Voeg ?lang=en toe voor de Engelse kaart.",
+        "Add ?lang=en for the English map.",
+    ),
+    "help_framing": ("Welke websites de kaart mogen tonen", "Which websites may show the map"),
+    "help_framing_text": (
+        "De server staat inbedden toe vanaf: {ancestors}. De beheerder stelt dit in met "
+        "WSZ_EMBED_FRAME_ANCESTORS, bijvoorbeeld https://www.uwgemeente.nl.",
+        "The server allows embedding from: {ancestors}. Its administrator sets this with "
+        "WSZ_EMBED_FRAME_ANCESTORS, e.g. https://www.yourmunicipality.nl.",
+    ),
+    "help_iframe_title": (
+        "Kaart: voorzieningen bij u in de buurt",
+        "Map: facilities near you",
+    ),
+    "help_open": ("Open de kaart", "Open the map"),
+}
+
+
+def labels(lang: Lang) -> dict[str, str]:
+    """Every embed text in ``lang``."""
+    position = LANGS.index(lang)
+    return {key: pair[position] for key, pair in EMBED_LABELS.items()}
+
+
+def check_lang(value: str | None) -> Lang:
+    """``nl`` (the default, also for anything unknown) or ``en``."""
+    return "en" if value == "en" else "nl"
+
+
+def tile_origin(url: str) -> str:
+    """The origin of a tile URL template, for the page's Content-Security-Policy
+    (``https://{s}.tile.example.org/...`` → ``https://*.tile.example.org``)."""
+    parts = urlsplit(url.replace("{s}", "a"))
+    host = parts.netloc
+    if "{s}" in url.split("/")[2]:
+        host = "*" + host[1:]
+    return f"{parts.scheme}://{host}"
+
+
+def _lang_href(lang: Lang, **query: str) -> str:
+    """A relative link to the same page in ``lang`` (Dutch needs no parameter)."""
+    values = {"lang": lang, **query} if lang == "en" else dict(query)
+    return "?" + urlencode(values) if values else "?"
+
+
+def embed_page(
+    analysis: Analysis,
+    *,
+    zone_code: str | None,
+    lang: Lang,
+    tiles: tuple[str, str] | None,
+    vendor_base: str,
+    static_base: str,
+    api_base: str,
+    speed_m_per_s: float,
+) -> str:
+    """The HTML of ``/embed/`` (``zone_code`` None) or ``/embed/{zone_code}`` in ``lang``.
+
+    Raises :class:`~geo.errors.NotFoundError` for an unknown zone and
+    :class:`~geo.errors.EmptyStoreError` before any buurten are imported.
+    """
+    dataset = analysis.dataset
+    dataset.require_buurten()
+    text = labels(lang)
+    gemeente = ", ".join(str(n) for n in dataset.buurten["gm_naam"].dropna().unique())
+    if zone_code is not None:
+        zone = dataset.zone(zone_code)
+        area = dataset.buurten[dataset.buurten["zone_code"] == zone_code]
+        title = text["zone_title"].format(name=zone["zone_name"])
+    else:
+        area = dataset.buurten
+        title = f"{text['page_title']} — {gemeente}" if gemeente else text["page_title"]
+    xmin, ymin, xmax, ymax = to_edge_crs(area).total_bounds
+    fmap = OfflineMap(asset_base=vendor_base, tiles=None, control_scale=True)
+    if tiles is not None:
+        url, attribution = tiles
+        folium.TileLayer(url, attr=attribution, name="tiles", max_zoom=19).add_to(fmap)
+    fmap.fit_bounds([[ymin, xmin], [ymax, xmax]])
+    config = {
+        "lang": lang,
+        "map": fmap.get_name(),
+        "zone": zone_code,
+        "api": api_base,
+        "tiles": tiles is not None,
+        "speed_m_per_s": speed_m_per_s,
+        "labels": {k: v for k, v in text.items() if not k.startswith("help_")},
+        "share_classes": [list(pair) for pair in SHARE_CLASSES],
+        "no_data_colour": NO_DATA_COLOUR,
+        "zone_colour": ZONE_COLOUR,
+        "route_colour": ROUTE_COLOUR,
+        "home_colour": HOME_COLOUR,
+    }
+    root = fmap.get_root()
+    head = root.header  # type: ignore[attr-defined]
+    head.add_child(Element(f"<title>{escape(title)}</title>"), name="wsz_title")
+    head.add_child(
+        Element('<meta name="viewport" content="width=device-width, initial-scale=1">'),
+        name="wsz_viewport",
+    )
+    head.add_child(Element('<link rel="icon" href="data:,">'), name="wsz_icon")
+    head.add_child(
+        Element(f'<link rel="stylesheet" href="{escape(static_base)}/embed.css">'),
+        name="wsz_css",
+    )
+    head.add_child(
+        Element(f'<script defer src="{escape(static_base)}/embed.js"></script>'), name="wsz_js"
+    )
+    payload = _json_script(config)
+    head.add_child(
+        Element(f'<script type="application/json" id="wsz-config">{payload}</script>'),
+        name="wsz_config",
+    )
+    body = root.html  # type: ignore[attr-defined]
+    body.add_child(Element(_header_html(title, lang, text)), name="wsz_header", index=0)
+    body.add_child(Element(_search_html(text)), name="wsz_search", index=1)
+    # Folium adds the map's <div> on rendering, under the map's name: a placeholder of that
+    # name keeps it between the search and the answer (the reading and tab order).
+    body.add_child(Element(""), name=fmap.get_name(), index=2)
+    body.add_child(Element(_panel_html(text)), name="wsz_panel")
+    return _finish(str(root.render()), lang)
+
+
+def _json_script(value: object) -> str:
+    """JSON for a ``<script type="application/json">``: "</" is escaped so that no value can
+    close the element."""
+    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
+
+
+def _finish(html: str, lang: Lang) -> str:
+    """Set the page's language and drop Folium's viewport tag (it forbids zooming)."""
+    start = html.index('<meta name="viewport" content="width=device-width,\n')
+    end = html.index("/>", start) + 2
+    html = html[:start] + html[end:]
+    return html.replace("<html>", f'<html lang="{lang}">', 1)
+
+
+def _header_html(title: str, lang: Lang, text: dict[str, str]) -> str:
+    other: Lang = "en" if lang == "nl" else "nl"
+    return f"""
+<header class="wsz-header">
+  <a class="wsz-skip" href="#wsz-q">{escape(text["skip_search"])}</a>
+  <a class="wsz-skip" href="#wsz-answer-title">{escape(text["skip_answer"])}</a>
+  <h1>{escape(title)}</h1>
+  <nav class="wsz-lang" aria-label="{escape(text["other_language_label"])}">
+    <a id="wsz-lang-switch" href="{escape(_lang_href(other))}" hreflang="{other}" lang="{other}"
+       aria-label="{escape(text["other_language_label"])}">{escape(text["other_language"])}</a>
+  </nav>
+  <p id="wsz-warning" class="wsz-warning" hidden></p>
+</header>
+"""
+
+
+def _search_html(text: dict[str, str]) -> str:
+    return f"""
+<section class="wsz-search" aria-labelledby="wsz-q-label">
+  <form id="wsz-search-form" role="search" autocomplete="off">
+    <label id="wsz-q-label" for="wsz-q">{escape(text["search_label"])}</label>
+    <div class="wsz-row">
+      <input id="wsz-q" name="q" type="search" inputmode="search" maxlength="200"
+             aria-describedby="wsz-q-hint" spellcheck="false">
+      <button type="submit">{escape(text["search_button"])}</button>
+    </div>
+    <p id="wsz-q-hint" class="wsz-hint">{escape(text["search_hint"])}</p>
+  </form>
+  <div id="wsz-results" aria-live="polite"></div>
+  <div class="wsz-row wsz-tools">
+    <button type="button" id="wsz-centre">{escape(text["use_centre"])}</button>
+  </div>
+  <div class="wsz-row wsz-tools">
+    <label for="wsz-category">{escape(text["colour_by"])}</label>
+    <select id="wsz-category"></select>
+  </div>
+</section>
+"""
+
+
+def _panel_html(text: dict[str, str]) -> str:
+    return f"""
+<main class="wsz-panel" id="wsz-panel">
+  <section class="wsz-answer" aria-labelledby="wsz-answer-title">
+    <h2 id="wsz-answer-title" tabindex="-1">{escape(text["answer_title"])}</h2>
+    <div id="wsz-answer" aria-live="polite"><p>{escape(text["answer_empty"])}</p></div>
+    <p id="wsz-route-status" class="wsz-route-status" aria-live="polite"></p>
+    <p id="wsz-measure" class="wsz-measure"></p>
+  </section>
+  <section class="wsz-legend" aria-labelledby="wsz-legend-title">
+    <h2 id="wsz-legend-title">{escape(text["legend"])}</h2>
+    <div id="wsz-legend-body"></div>
+  </section>
+  <section class="wsz-about" aria-labelledby="wsz-about-title">
+    <h2 id="wsz-about-title">{escape(text["sources"])}</h2>
+    <p>{escape(text["sources_intro"])}</p>
+    <ul id="wsz-sources"></ul>
+    <p class="wsz-hint">{escape(text["privacy"])}</p>
+  </section>
+</main>
+"""
+
+
+def help_page(
+    *,
+    lang: Lang,
+    embed_url: str,
+    zones: list[tuple[str, str]],
+    frame_ancestors: str,
+    static_base: str,
+) -> str:
+    """``/embed/help``: the copy-paste ``<iframe>`` snippet, the zone pages and who may frame
+    them. ``embed_url`` is the absolute URL of ``/embed/``; ``zones`` are (code, name)."""
+    text = labels(lang)
+    other: Lang = "en" if lang == "nl" else "nl"
+    payload = _json_script({"lang": lang, "labels": text, "help": True})
+    src = embed_url + ("?lang=en" if lang == "en" else "")
+    snippet = (
+        f'<iframe src="{src}"\n'
+        f'        title="{text["help_iframe_title"]}"\n'
+        '        width="100%" height="640" style="border:0; max-width:100%"\n'
+        '        loading="lazy" referrerpolicy="no-referrer"></iframe>'
+    )
+    zone_items = "".join(
+        f'<li><a href="{escape(embed_url + code)}{"?lang=en" if lang == "en" else ""}">'
+        f"{escape(name)}</a>: <code>{escape(embed_url + code)}</code></li>"
+        for code, name in zones
+    )
+    return f"""<!DOCTYPE html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(text["help_title"])}</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="{escape(static_base)}/embed.css">
+<script defer src="{escape(static_base)}/embed.js"></script>
+<script type="application/json" id="wsz-config">{payload}</script>
+</head>
+<body class="wsz-help">
+<header class="wsz-header">
+  <h1>{escape(text["help_title"])}</h1>
+  <nav class="wsz-lang" aria-label="{escape(text["other_language_label"])}">
+    <a id="wsz-lang-switch" href="{escape(_lang_href(other))}" hreflang="{other}" lang="{other}"
+       aria-label="{escape(text["other_language_label"])}">{escape(text["other_language"])}</a>
+  </nav>
+</header>
+<main class="wsz-help-main">
+  <p>{escape(text["help_intro"])}</p>
+  <pre><code id="wsz-snippet">{escape(snippet)}</code></pre>
+  <p><button type="button" id="wsz-copy">{escape(text["help_copy"])}</button>
+     <span id="wsz-copy-status" aria-live="polite"></span></p>
+  <p>{escape(text["help_english"])} <a href="{escape(src)}">{escape(text["help_open"])}</a></p>
+  <h2>{escape(text["help_zones"])}</h2>
+  <p>{escape(text["help_zones_intro"])}</p>
+  <ul>{zone_items}</ul>
+  <h2>{escape(text["help_framing"])}</h2>
+  <p>{escape(text["help_framing_text"].format(ancestors=frame_ancestors))}</p>
+  <p class="wsz-hint">{escape(text["privacy"])}</p>
+</main>
+</body>
+</html>
+"""

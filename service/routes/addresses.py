@@ -1,0 +1,65 @@
+"""Address search: postcode + house number or street + number → points (GeoJSON, WGS84)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from geo.addresses import AddressIndex, address_file
+from geo.crs import to_edge_crs
+from geo.pipeline import address_index
+from geo.settings import Settings
+from service.deps import PublishedDep, SettingsDep
+from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse, feature_collection
+from service.schemas import AddressCollection, AddressProperties
+from service.state import Published
+
+router = APIRouter(tags=["addresses"])
+
+ADDRESS_FIELDS = list(AddressProperties.model_fields)
+
+
+def served_index(request: Request, published: Published, settings: Settings) -> AddressIndex:
+    """The address index of the served analysis, built on first use and kept on the app;
+    built again when the served state or the imported BAG table changes."""
+    table = address_file(settings.store_path)
+    version = (id(published), table.stat().st_mtime_ns if table.exists() else None)
+    cached = getattr(request.app.state, "address_index", None)
+    if cached is None or cached[0] is not published or cached[1] != version:
+        cached = (published, version, address_index(published.analysis, settings))
+        request.app.state.address_index = cached
+    index: AddressIndex = cached[2]
+    return index
+
+
+@router.get(
+    "/addresses",
+    response_class=GeoJSONResponse,
+    responses={200: {"model": AddressCollection, "content": {GEOJSON_MEDIA_TYPE: {}}}},
+    summary="Find an address (postcode + number, or street + number)",
+)
+def search_addresses(
+    request: Request,
+    published: PublishedDep,
+    settings: SettingsDep,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=200,
+            description='"3431 AB 12", "3431ab12", "Mekelweg 5", "mekelweg 5 delft"; case, '
+            "spacing and accents do not matter.",
+        ),
+    ],
+    limit: Annotated[int, Query(ge=1, le=50, description="Most matches, 1–50.")] = 10,
+) -> GeoJSONResponse:
+    """Addresses from the imported BAG table and the OSM extract's ``addr:*`` tags, best match
+    first, each with its buurt and zone. No external geocoder is asked. ``indexed`` says how
+    many addresses can be searched (0: import a BAG table or build a street network)."""
+    index = served_index(request, published, settings)
+    found = index.search(q, limit=limit)
+    body = feature_collection(to_edge_crs(found), ADDRESS_FIELDS)
+    body["indexed"] = len(index)
+    body["sources"] = index.counts
+    return GeoJSONResponse(body)

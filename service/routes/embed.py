@@ -1,0 +1,126 @@
+"""The residents' map for iframes (``/embed/``, ``/embed/{zone}``, ``/embed/help``) and the
+framing policy of the whole service.
+
+Only ``/embed`` pages may be framed, and only by the origins in
+``WSZ_EMBED_FRAME_ANCESTORS`` (``Content-Security-Policy: frame-ancestors``); every other
+response says ``frame-ancestors 'none'`` and ``X-Frame-Options: DENY``. The embed pages also
+carry a policy that lets them reach this service and the configured tile server only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import HTMLResponse
+
+from geo.settings import Settings
+from maps.embed import Lang, embed_page, help_page, tile_origin
+from service.deps import PublishedDep, SettingsDep, ZoneDep
+from service.state import Published
+
+router = APIRouter(prefix="/embed", tags=["embed"])
+
+LangQuery = Annotated[
+    Literal["nl", "en"],
+    Query(description="`nl` (default) or `en`: the page's language, kept in the URL."),
+]
+
+
+def embed_headers(settings: Settings) -> dict[str, str]:
+    """Headers of an embed page: framing by the configured origins, requests to this service
+    and the tile server only, no referrer (a location in the URL never reaches the tiles)."""
+    tiles = settings.tile_layer()
+    images = "'self' data:" + (f" {tile_origin(tiles[0])}" if tiles else "")
+    policy = (
+        "default-src 'none'; script-src 'self' 'unsafe-inline'; "
+        f"style-src 'self' 'unsafe-inline'; img-src {images}; connect-src 'self'; "
+        "base-uri 'none'; form-action 'self'; "
+        f"frame-ancestors {settings.embed_frame_ancestors}"
+    )
+    return {
+        "Content-Security-Policy": policy,
+        "Referrer-Policy": "no-referrer",
+        "X-Content-Type-Options": "nosniff",
+    }
+
+
+async def frame_policy(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """Middleware: ``/embed`` may be framed by the configured origins, nothing else may."""
+    response = await call_next(request)
+    root = request.scope.get("root_path", "")
+    path = request.url.path.removeprefix(root)
+    if path == "/embed" or path.startswith("/embed/"):
+        settings: Settings = request.app.state.settings
+        if "content-security-policy" not in response.headers:
+            response.headers["Content-Security-Policy"] = (
+                f"frame-ancestors {settings.embed_frame_ancestors}"
+            )
+    else:
+        if "content-security-policy" not in response.headers:
+            response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+        response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+def _page(
+    published: Published, settings: Settings, request: Request, zone: str | None, lang: Lang
+) -> HTMLResponse:
+    root = request.scope.get("root_path", "")
+    key = f"embed:{zone or ''}:{lang}:{root}"
+    pages = published.map_pages
+    if key not in pages:
+        pages[key] = embed_page(
+            published.analysis,
+            zone_code=zone,
+            lang=lang,
+            tiles=settings.tile_layer(),
+            vendor_base=f"{root}/static/vendor",
+            static_base=f"{root}/static/embed",
+            api_base=root,
+            speed_m_per_s=settings.speed_m_per_s("walk"),
+        )
+    return HTMLResponse(pages[key], headers=embed_headers(settings))
+
+
+@router.get("/", response_class=HTMLResponse, summary="Residents' map of the gemeente")
+def embed_gemeente(
+    published: PublishedDep, settings: SettingsDep, request: Request, lang: LangQuery = "nl"
+) -> HTMLResponse:
+    """A page for an ``<iframe>``: find your address or click the map, and see the nearest
+    voorziening of each kind with the walking distance and time. Data comes from the API."""
+    return _page(published, settings, request, None, lang)
+
+
+@router.get("/help", response_class=HTMLResponse, summary="How to embed the residents' map")
+def embed_help(
+    published: PublishedDep, settings: SettingsDep, request: Request, lang: LangQuery = "nl"
+) -> HTMLResponse:
+    """The copy-paste ``<iframe>`` snippet, the zone pages and who may frame them."""
+    root = request.scope.get("root_path", "")
+    zones = published.zones
+    html = help_page(
+        lang=lang,
+        embed_url=str(request.url_for("embed_gemeente")),
+        zones=list(
+            zip(zones["zone_code"].astype(str), zones["zone_name"].astype(str), strict=True)
+        ),
+        frame_ancestors=settings.embed_frame_ancestors,
+        static_base=f"{root}/static/embed",
+    )
+    return HTMLResponse(html, headers=embed_headers(settings))
+
+
+@router.get("/{zone_code}", response_class=HTMLResponse, summary="Residents' map of one zone")
+def embed_zone(
+    zone_code: ZoneDep,
+    published: PublishedDep,
+    settings: SettingsDep,
+    request: Request,
+    lang: LangQuery = "nl",
+) -> HTMLResponse:
+    """The residents' map of one woonservicezone (its buurten, and the voorzieningen around)."""
+    return _page(published, settings, request, zone_code, lang)
