@@ -1,0 +1,122 @@
+"""API keys for writes (``POST /imports/...``); reads stay open.
+
+Keys are named in the settings (``WSZ_API_KEYS='{"gis-team": "sha256:<hex>"}'``) and stored
+only as SHA-256 hashes. A key is 32 random bytes (:func:`new_key`, 43 URL-safe characters),
+so a plain SHA-256 is enough: there is nothing to guess that a slow password hash would
+protect. The presented key is hashed and compared with *every* stored hash in constant time
+(:func:`hmac.compare_digest`), so neither the answer nor its timing says which key came close.
+
+A key travels in a header only, ``Authorization: Bearer <key>`` or ``X-API-Key: <key>`` —
+never in the URL, which access logs record (a key found in the query is refused, 400). No
+key: 401 with ``WWW-Authenticate``; a wrong key, or HTTP imports switched off: 403. The key
+itself is never logged or echoed; the import log records the key's *name*.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from geo.errors import InvalidCredentialsError, MissingCredentialsError, QueryError
+from geo.settings import KEY_NAME
+from service.deps import SettingsDep
+
+#: Query parameters that look like a key: refused, so nobody gets used to putting keys in URLs.
+KEY_QUERY_NAMES = ("api_key", "apikey", "key", "token", "access_token")
+#: Shortest key :func:`hash_key` accepts (characters).
+MIN_KEY_LENGTH = 24
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    description="`Authorization: Bearer <key>` — an API key named in WSZ_API_KEYS.",
+)
+api_key_header = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    scheme_name="apiKey",
+    description="`X-API-Key: <key>` — the same key, for clients that cannot send Bearer.",
+)
+
+
+def new_key() -> str:
+    """A new random API key: 32 bytes from :mod:`secrets`, URL-safe base64 (43 characters)."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_key(key: str) -> str:
+    """The form kept in ``WSZ_API_KEYS``: ``sha256:<64 hex digits>`` of the key's UTF-8."""
+    key = key.strip()
+    if len(key) < MIN_KEY_LENGTH:
+        raise ValueError(
+            f"a key must be at least {MIN_KEY_LENGTH} characters; `wsz key new NAME` makes one"
+        )
+    return "sha256:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def check_key_name(name: str) -> str:
+    """``name`` if it can name a key in ``WSZ_API_KEYS``; ValueError otherwise."""
+    if not KEY_NAME.fullmatch(name):
+        raise ValueError(f"{name!r}: a key name is 1-64 letters, digits, '.', '_' or '-'")
+    return name
+
+
+def match_key(presented: str, keys: Mapping[str, str]) -> str | None:
+    """The name of the stored key ``presented`` matches, or None.
+
+    Every stored hash is compared, each in constant time, whatever matched before.
+    """
+    digest = "sha256:" + hashlib.sha256(presented.encode("utf-8")).hexdigest()
+    found = None
+    for name, stored in keys.items():
+        if hmac.compare_digest(digest.encode("ascii"), stored.encode("ascii")):
+            found = name
+    return found
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who writes: the name of the key presented (never the key)."""
+
+    key_name: str
+
+
+def require_key(
+    request: Request,
+    settings: SettingsDep,
+    authorization: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+    x_api_key: Annotated[str | None, Security(api_key_header)],
+) -> Caller:
+    """The caller of a write: 401 without a key, 403 with a wrong one or imports off."""
+    in_query = [name for name in KEY_QUERY_NAMES if name in request.query_params]
+    if in_query:
+        raise QueryError(
+            f"query parameter {in_query[0]!r}: API keys go in a header (Authorization: Bearer "
+            "KEY or X-API-Key: KEY), never in the URL, which logs record; consider this key "
+            "exposed and replace it"
+        )
+    presented = authorization.credentials if authorization is not None else x_api_key
+    if not presented:
+        raise MissingCredentialsError(
+            "this write needs an API key: send it as `Authorization: Bearer KEY` or "
+            "`X-API-Key: KEY` (keys are configured in WSZ_API_KEYS; reads need none)"
+        )
+    if not settings.imports_enabled:
+        raise InvalidCredentialsError(
+            "imports over HTTP are switched off on this server (WSZ_HTTP_IMPORTS=false); "
+            "import on the command line with `wsz import`"
+        )
+    name = match_key(presented, settings.api_keys)
+    if name is None:
+        raise InvalidCredentialsError("the API key sent is not one of this server's keys")
+    return Caller(key_name=name)
+
+
+CallerDep = Annotated[Caller, Depends(require_key)]
