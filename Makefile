@@ -22,6 +22,7 @@ demo: install
 browser:
 	scripts/ensure-chromium
 	scripts/ensure-gdal
+	scripts/ensure-axe
 
 lint: install
 	$(BIN)/ruff check .
@@ -36,7 +37,9 @@ pytest: install browser
 test: lint typecheck pytest
 
 bench: install
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/coverage_bench.py
+	$(BIN)/python bench/walking_bench.py
 
 clean:
 	rm -rf $(VENV) var test-artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -16,7 +16,12 @@ from pydantic import BaseModel, ConfigDict
 from geo.cbs import cbs_distance_columns
 from geo.errors import EmptyStoreError
 from geo.join import join_voorzieningen
-from geo.load import BUURT_COLUMNS, VOORZIENING_COLUMNS
+from geo.load import (
+    BUURT_COLUMNS,
+    VOORZIENING_COLUMNS,
+    VOORZIENING_DETAIL_COLUMNS,
+    with_voorziening_details,
+)
 from geo.query import check_zone
 from geo.zones import ZONE_COLUMNS, ZoneDefinition, assign_zones, dissolve_zones
 
@@ -36,7 +41,10 @@ def empty_buurten(crs: object) -> gpd.GeoDataFrame:
 def empty_voorzieningen(crs: object) -> gpd.GeoDataFrame:
     """A voorzieningen frame with no rows."""
     return gpd.GeoDataFrame(
-        {c: pd.Series(dtype="string") for c in (*VOORZIENING_COLUMNS, "bu_code", "zone_code")},
+        {
+            c: pd.Series(dtype="string")
+            for c in (*VOORZIENING_COLUMNS, *VOORZIENING_DETAIL_COLUMNS, "bu_code", "zone_code")
+        },
         geometry=gpd.GeoSeries([], crs=crs),
         crs=crs,
     )
@@ -159,7 +167,9 @@ def assemble(
     else:
         buurten["zone_code"] = pd.Series(pd.NA, index=buurten.index, dtype="string")
         zones = empty_zones(buurten.crs)
-    voorzieningen = voorzieningen[[*list(VOORZIENING_COLUMNS), "geometry"]]
+    voorzieningen = with_voorziening_details(voorzieningen)[
+        [*VOORZIENING_COLUMNS, *VOORZIENING_DETAIL_COLUMNS, "geometry"]
+    ]
     if not voorzieningen.empty and not buurten.empty:
         voorzieningen = join_voorzieningen(voorzieningen, buurten)
     else:

@@ -206,3 +206,33 @@ class DownloadError(WszError, OSError):
 
 class DataQualityWarning(UserWarning):
     """Data that is usable but deserves a look: buurten in no zone, points outside zones."""
+
+
+class StoreBusyError(WszError, TimeoutError):
+    """Another import holds the store's lock longer than the caller waits (try again)."""
+
+    title = "Store busy"
+
+
+class UnsupportedMediaTypeError(InputError):
+    """A request body or upload in a format this import does not read."""
+
+    title = "Unsupported media type"
+
+
+class CredentialsError(WszError, PermissionError):
+    """A write without a valid API key (reads need none)."""
+
+    title = "Not allowed"
+
+
+class MissingCredentialsError(CredentialsError):
+    """No API key came with a request that needs one."""
+
+    title = "API key required"
+
+
+class InvalidCredentialsError(CredentialsError):
+    """An API key that matches none of the configured keys, or writes switched off."""
+
+    title = "API key not accepted"

@@ -79,6 +79,7 @@ __all__ = [
     "BUURT_COLUMN_VARIANTS",
     "BU_CODE_PATTERN",
     "VOORZIENING_COLUMNS",
+    "VOORZIENING_DETAIL_COLUMNS",
     "BuurtenLoad",
     "GeoJSONBody",
     "Source",
@@ -106,6 +107,11 @@ BUURT_COLUMNS = (
 )
 #: Columns of a loaded voorzieningen frame, in order (plus ``geometry``).
 VOORZIENING_COLUMNS = ("id", "name", "category", "source")
+#: Optional columns after them, shown in popups (missing where unknown): an address, and
+#: opening hours as written (OSM ``opening_hours`` syntax or free text).
+VOORZIENING_DETAIL_COLUMNS = ("address", "opening_hours")
+ADDRESS_COLUMN_NAMES = ("adres", "address", "addr:full")
+OPENING_HOURS_COLUMN_NAMES = ("opening_hours", "openingstijden", "openingsuren")
 
 CATEGORY_COLUMN_NAMES = ("categorie", "category", "soort", "type")
 NAME_COLUMN_NAMES = ("naam", "name", "titel", "omschrijving")
@@ -451,6 +457,41 @@ def _numbers(table: pd.DataFrame, vocabulary: Vocabulary | None) -> pd.DataFrame
 # --------------------------------------------------------------------------- voorzieningen
 
 
+def voorziening_details(frame: pd.DataFrame) -> pd.DataFrame:
+    """:data:`VOORZIENING_DETAIL_COLUMNS` of ``frame``'s rows: ``address`` from a column
+    ``adres``/``address``/``addr:full``, else composed from OSM's ``addr:street``,
+    ``addr:housenumber``, ``addr:postcode`` and ``addr:city`` ("Mekelweg 5, 2628 CC Delft");
+    ``opening_hours`` from ``opening_hours``/``openingstijden``. Missing where unknown."""
+
+    def text(column: str | None) -> pd.Series:
+        if column is None or column not in frame:
+            return pd.Series(pd.NA, index=frame.index, dtype="string")
+        return frame[column].astype("string").str.strip().replace("", pd.NA)
+
+    address = text(_find_column(frame.columns, ADDRESS_COLUMN_NAMES))
+    street = (text("addr:street") + " " + text("addr:housenumber").fillna("")).str.strip()
+    place = (text("addr:postcode").fillna("") + " " + text("addr:city").fillna("")).str.strip()
+    composed = street.where(place == "", street + ", " + place)
+    return pd.DataFrame(
+        {
+            "address": address.fillna(composed),
+            "opening_hours": text(_find_column(frame.columns, OPENING_HOURS_COLUMN_NAMES)),
+        },
+        index=frame.index,
+    )
+
+
+def with_voorziening_details(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``frame`` with :data:`VOORZIENING_DETAIL_COLUMNS` (added as missing when absent, e.g.
+    in a store written before they existed)."""
+    missing = {
+        c: pd.Series(pd.NA, index=frame.index, dtype="string")
+        for c in VOORZIENING_DETAIL_COLUMNS
+        if c not in frame
+    }
+    return frame.assign(**missing) if missing else frame
+
+
 def read_osm_voorzieningen(path: Path, vocabulary: Vocabulary) -> gpd.GeoDataFrame:
     """Voorzieningen from an OSM extract: the nodes and areas whose tags the vocabulary knows
     (``osm_tags``, e.g. ``amenity=pharmacy``); areas become a point on their surface. Other
@@ -476,12 +517,15 @@ def read_osm_voorzieningen(path: Path, vocabulary: Vocabulary) -> gpd.GeoDataFra
         )
     labels = codes.map(lambda code: vocabulary[code].label_nl)
     names = chosen["name"].astype("string").fillna(labels) if "name" in chosen else labels
+    details = voorziening_details(chosen)
     return gpd.GeoDataFrame(
         {
             "id": chosen["osm_id"].astype("string").to_numpy(),
             "name": names.to_numpy(),
             "category": codes.to_numpy(),
             "source": path.name,
+            "address": details["address"],
+            "opening_hours": details["opening_hours"],
         },
         geometry=shapely.point_on_surface(chosen.geometry.to_numpy()),
         crs=chosen.crs,
@@ -560,12 +604,15 @@ def read_voorzieningen(
     projected = check_coordinates(geometry, ids, problems, where=where)
     problems.raise_if_any()
     source_name = Path(str(source)).name if not _is_body(source) else where
+    details = voorziening_details(frame)
     return gpd.GeoDataFrame(
         {
             "id": ids.astype(str),
             "name": names.astype(str),
             "category": codes.astype(str),
             "source": source_name,
+            "address": details["address"],
+            "opening_hours": details["opening_hours"],
         },
         geometry=_representative_points(projected),
         crs=WORKING_CRS,

@@ -42,13 +42,16 @@ from geo.errors import (
     ValueProblemError,
 )
 from geo.gaps import gap_polygons
+from geo.imports import upsert_rows, upsert_zones
 from geo.load import (
     VOORZIENING_COLUMNS,
+    VOORZIENING_DETAIL_COLUMNS,
     Source,
     load_buurten,
     read_buurten,
     read_voorzieningen,
     warn_incomplete_joins,
+    with_voorziening_details,
 )
 from geo.network.build import Network
 from geo.network.build import build_network as build_walking_network
@@ -95,6 +98,9 @@ class Analysis:
     gaps: gpd.GeoDataFrame | None = None
     notes: tuple[str, ...] = ()
     snap_limit_m: float = 250.0
+    #: Walking speed (m/s) and isochrone margin (m) of the settings the analysis was made with.
+    walking_speed_m_per_s: float = 0.8
+    isochrone_buffer_m: float = 40.0
     _walking: dict[str, WalkingDistance] = field(default_factory=dict, repr=False)
 
     def coverage_by(self, distance: str | None = None) -> Coverage:
@@ -205,6 +211,8 @@ def analyse(
         gaps=gaps,
         notes=tuple(notes),
         snap_limit_m=settings.network_snap_limit_m,
+        walking_speed_m_per_s=settings.walking_speed_m_per_s,
+        isochrone_buffer_m=settings.isochrone_buffer_m,
     )
 
 
@@ -364,7 +372,9 @@ def load_sample(
 
 # --------------------------------------------------------------------------- imports
 
-ImportMode = Literal["replace", "add"]
+#: ``replace`` the layer, ``add`` to it (stored ids refused), or ``upsert``: replace the
+#: features with the same stable id (``bu_code``, ``id``, zone ``code``) and add the rest.
+ImportMode = Literal["replace", "add", "upsert"]
 
 
 @dataclass(frozen=True)
@@ -377,6 +387,8 @@ class VoorzieningenOptions:
     category_column: str | None = None
     x_column: str | None = None
     y_column: str | None = None
+    #: Repair invalid polygons (OSM buildings, say) with shapely.make_valid instead of refusing.
+    repair: bool = False
 
     def kwargs(self) -> dict[str, Any]:
         """Keyword arguments for :func:`geo.load.read_voorzieningen`."""
@@ -396,9 +408,11 @@ def import_buurten(
     vocabulary: Vocabulary | None = None,
     limits: Limits | None = None,
     where: str | None = None,
+    dry_run: bool = False,
     progress: Progress = _silent,
 ) -> Dataset:
-    """Read buurten from ``path`` and store them, replacing or adding to the stored buurten.
+    """Read buurten from ``path`` and store them, replacing, adding to or upserting (by
+    ``bu_code``) the stored buurten; with ``dry_run`` nothing is written.
 
     ``path`` is a file or a GeoJSON FeatureCollection (bytes or a parsed mapping);
     ``statistics`` are CBS tables joined to it by buurt code (see
@@ -434,12 +448,28 @@ def import_buurten(
             )
         stored = current.buurten.reindex(columns=buurten.columns)
         buurten = pd.concat([stored, buurten], ignore_index=True)
-    provenance = current.provenance.with_layer(
-        _read_from("buurten", path, where), add=mode == "add"
-    )
+    elif mode == "upsert" and not current.is_empty:
+        stored = current.buurten.reindex(columns=buurten.columns)
+        buurten = gpd.GeoDataFrame(upsert_rows(stored, buurten, "bu_code"), crs=buurten.crs)
+    provenance = _provenance(current.provenance, _read_from("buurten", path, where), mode)
     return _assemble_and_write(
-        store, buurten, current.definition, current.voorzieningen, progress, provenance=provenance
+        store,
+        buurten,
+        current.definition,
+        current.voorzieningen,
+        progress,
+        provenance=provenance,
+        dry_run=dry_run,
     )
+
+
+def _provenance(current: Provenance, source: LayerSource, mode: ImportMode) -> Provenance:
+    """The provenance after an import: ``replace`` names the new source alone, ``add`` and
+    ``upsert`` add its name (once) to the layer's sources."""
+    stored = current.layer(source.layer)
+    if mode == "upsert" and stored is not None and source.source in stored.source.split(", "):
+        return current
+    return current.with_layer(source, add=mode != "replace")
 
 
 def _read_from(layer: str, path: object, where: str | None = None) -> LayerSource:
@@ -457,58 +487,100 @@ def _assemble_and_write(
     progress: Progress,
     *,
     provenance: Provenance | None = None,
+    dry_run: bool = False,
 ) -> Dataset:
     progress("Checking zones and joining voorzieningen to buurten ...")
     dataset = assemble(buurten, definition, voorzieningen)
     if provenance is not None:
         dataset = replace(dataset, provenance=provenance)
+    if dry_run:
+        return dataset
     progress(f"Writing {store.path} ...")
     store.write(dataset)
     return dataset
 
 
-def import_zones(store: GeoPackageStore, path: Path, *, progress: Progress = _silent) -> Dataset:
-    """Read a zone definition, check it against the stored buurten and store it."""
+def import_zones(
+    store: GeoPackageStore,
+    path: Path,
+    *,
+    mode: ImportMode = "replace",
+    dry_run: bool = False,
+    progress: Progress = _silent,
+) -> Dataset:
+    """Read a zone definition, check it against the stored buurten and store it; ``upsert``
+    replaces the stored zones with the same code and keeps the others. With ``dry_run``
+    nothing is written."""
     current = store.read()
     current.require_buurten()
     progress(f"Reading zone definition {path} ...")
     definition = read_zone_definition(path)
-    provenance = current.provenance.with_layer(_read_from("zones", path))
+    if mode == "upsert":
+        definition = upsert_zones(current.definition, definition)
+    provenance = _provenance(current.provenance, _read_from("zones", path), mode)
     return _assemble_and_write(
-        store, current.buurten, definition, current.voorzieningen, progress, provenance=provenance
+        store,
+        current.buurten,
+        definition,
+        current.voorzieningen,
+        progress,
+        provenance=provenance,
+        dry_run=dry_run,
     )
 
 
 def import_voorzieningen(
     store: GeoPackageStore,
-    path: Path,
+    path: Source,
     vocabulary: Vocabulary,
     *,
     mode: ImportMode = "replace",
     options: VoorzieningenOptions | None = None,
+    limits: Limits | None = None,
+    where: str | None = None,
+    dry_run: bool = False,
     progress: Progress = _silent,
 ) -> Dataset:
-    """Read voorzieningen and store them, replacing all stored ones or adding to them.
+    """Read voorzieningen and store them, replacing all stored ones, adding to them or
+    upserting them (by ``id``). ``path`` is a file or a GeoJSON FeatureCollection (bytes or a
+    parsed mapping) named ``where`` in messages.
 
-    In ``add`` mode an id that is already stored is refused. Any error leaves the store as it was.
+    In ``add`` mode an id that is already stored is refused. Any error leaves the store as it
+    was; with ``dry_run`` nothing is written.
     """
     current = store.read()
     current.require_buurten()
-    progress(f"Reading voorzieningen from {path} ...")
-    frames = [read_voorzieningen(path, vocabulary, **(options or VoorzieningenOptions()).kwargs())]
+    name = where or (str(path) if isinstance(path, str | Path) else "request body")
+    progress(f"Reading voorzieningen from {name} ...")
+    kwargs = (options or VoorzieningenOptions()).kwargs()
+    frames = [
+        read_voorzieningen(path, vocabulary, limits=limits or DEFAULT_LIMITS, where=where, **kwargs)
+    ]
     if mode == "add":
         frames.insert(0, current.voorzieningen)
-    provenance = current.provenance.with_layer(_read_from("voorzieningen", path), add=mode == "add")
+    elif mode == "upsert":
+        columns = [*VOORZIENING_COLUMNS, *VOORZIENING_DETAIL_COLUMNS, "geometry"]
+        stored = with_voorziening_details(current.voorzieningen)
+        frames = [upsert_rows(stored[columns], frames[0][columns], "id")]
+    provenance = _provenance(current.provenance, _read_from("voorzieningen", path, where), mode)
     combined = _combine(frames)
     return _assemble_and_write(
-        store, current.buurten, current.definition, combined, progress, provenance=provenance
+        store,
+        current.buurten,
+        current.definition,
+        combined,
+        progress,
+        provenance=provenance,
+        dry_run=dry_run,
     )
 
 
 def _combine(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
     """Concatenate voorzieningen frames, refusing ids that occur in more than one."""
-    columns = [*VOORZIENING_COLUMNS, "geometry"]
-    combined = pd.concat([f[columns] for f in frames if not f.empty], ignore_index=True)
+    columns = [*VOORZIENING_COLUMNS, *VOORZIENING_DETAIL_COLUMNS, "geometry"]
+    combined = pd.concat(
+        [with_voorziening_details(f)[columns] for f in frames if not f.empty], ignore_index=True
+    )
     combined = gpd.GeoDataFrame(combined, geometry="geometry", crs=frames[-1].crs)
     duplicated = combined.loc[combined["id"].duplicated(), "id"].unique()
     if len(duplicated):
@@ -554,7 +626,7 @@ class _Manifest(BaseModel):
     synthetic: list[Literal["buurten", "zones", "voorzieningen", "network"]] = []
     buurten: str | _BuurtenEntry
     zones: str
-    voorzieningen: list[dict[str, str]]
+    voorzieningen: list[dict[str, Any]]
     network: str | None = None
     sources: list[_SourceEntry] = []
 

@@ -8,6 +8,7 @@ as working CRS. Bad combinations are refused at start-up, not discovered mid-ana
 from __future__ import annotations
 
 import os
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -36,6 +37,17 @@ TILE_PRESETS: dict[str, tuple[str, str] | None] = {
         'Kaartgegevens &copy; <a href="https://www.kadaster.nl">Kadaster</a>',
     ),
 }
+
+#: One source of a CSP ``frame-ancestors`` list: a keyword, ``*``, or an http(s) origin (the
+#: host may start with ``*.``; a port is allowed; no path, no quotes, no ``;``).
+FRAME_SOURCE = re.compile(
+    r"'self'|'none'|\*|https?://(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d{1,5})?/?"
+)
+
+
+#: An API key's name (``WSZ_API_KEYS``; what the import log records) and its stored hash.
+KEY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+KEY_HASH = re.compile(r"sha256:[0-9a-f]{64}")
 
 
 class Settings(BaseSettings):
@@ -100,6 +112,12 @@ class Settings(BaseSettings):
         description="'none', 'openstreetmap', 'brt' (PDOK), or an XYZ URL template.",
     )
     map_tiles_attribution: str | None = None
+    embed_frame_ancestors: str = Field(
+        default="'self'",
+        description="Who may frame the /embed pages (CSP frame-ancestors): space-separated "
+        "origins such as https://www.nieuwegein.nl https://*.nieuwegein.nl, or 'self', "
+        "'none', *. Every other page refuses to be framed.",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     # Import limits (see geo.validate.Limits for why these defaults).
@@ -118,6 +136,23 @@ class Settings(BaseSettings):
     max_zip_ratio: float = Field(
         default=200.0, gt=1, description="Highest compression ratio accepted in a zip."
     )
+    # Writes over HTTP (POST /imports/...) and live reloading (see service/auth.py, state.py).
+    api_keys: dict[str, str] = Field(
+        default_factory=dict,
+        description="API keys that may import over HTTP, by name, as hashes only: "
+        '{"gis-team": "sha256:<64 hex digits>"}. `wsz key new NAME` makes a key and its hash.',
+    )
+    http_imports: bool | None = Field(
+        default=None,
+        description="Accept imports over HTTP (POST /imports/...). Default: on when "
+        "WSZ_API_KEYS names a key; true without any key is refused.",
+    )
+    reload_interval_s: float = Field(
+        default=1.0,
+        ge=0,
+        description="How often (seconds) the server looks whether the store changed (a CLI "
+        "import) and reloads it; 0: never. HTTP imports are served at once regardless.",
+    )
 
     @field_validator("data_path", mode="before")
     @classmethod
@@ -126,9 +161,47 @@ class Settings(BaseSettings):
             return [Path(p) for p in value.split(os.pathsep) if p]
         return value
 
+    @field_validator("embed_frame_ancestors")
+    @classmethod
+    def _check_frame_ancestors(cls, value: str) -> str:
+        sources = value.split()
+        bad = [s for s in sources if not FRAME_SOURCE.fullmatch(s)]
+        if not sources or bad or ("'none'" in sources and len(sources) > 1):
+            raise ConfigurationError(
+                f"WSZ_EMBED_FRAME_ANCESTORS={value!r}: give space-separated origins "
+                "(https://www.example.nl, https://*.example.nl), 'self', * or 'none' alone"
+                + (f"; not understood: {', '.join(bad)}" if bad else "")
+            )
+        return " ".join(sources)
+
+    @field_validator("api_keys")
+    @classmethod
+    def _check_api_keys(cls, value: dict[str, str]) -> dict[str, str]:
+        # Never echo a value: a raw key put here by mistake must not reach a log.
+        bad_names = [name for name in value if not KEY_NAME.fullmatch(name)]
+        not_hashes = [name for name, hashed in value.items() if not KEY_HASH.fullmatch(hashed)]
+        if bad_names or not_hashes:
+            problems = []
+            if bad_names:
+                problems.append(
+                    f"key names must be 1-64 letters, digits, '.', '_' or '-': {bad_names!r}"
+                )
+            if not_hashes:
+                problems.append(
+                    f"not a 'sha256:<64 hex digits>' hash: the value of {', '.join(not_hashes)} "
+                    "(store hashes, never keys; `wsz key new NAME` or `wsz key hash`)"
+                )
+            raise ConfigurationError("WSZ_API_KEYS: " + "; ".join(problems))
+        return value
+
     @model_validator(mode="after")
     def _refuse_bad_combinations(self) -> Settings:
         require_metric_projected(parse_crs(self.working_crs, where="WSZ_WORKING_CRS"))
+        if self.http_imports and not self.api_keys:
+            raise ConfigurationError(
+                "WSZ_HTTP_IMPORTS=true needs at least one key in WSZ_API_KEYS (writes are never "
+                "open to everyone); make one with `wsz key new NAME`"
+            )
         tiles = self.map_tiles
         if tiles not in TILE_PRESETS:
             if not (tiles.startswith(("http://", "https://")) and "{z}" in tiles):
@@ -154,6 +227,11 @@ class Settings(BaseSettings):
     def vocabulary(self) -> Vocabulary:
         """The vocabulary with this deployment's threshold overrides applied."""
         return load_vocabulary(self.vocabulary_path).with_thresholds(self.thresholds_m)
+
+    @property
+    def imports_enabled(self) -> bool:
+        """Whether POST /imports/... accepts writes (with a valid key)."""
+        return bool(self.api_keys) if self.http_imports is None else self.http_imports
 
     @property
     def limits(self) -> Limits:

@@ -24,6 +24,7 @@ from pyproj import CRS
 from geo.crs import WORKING_CRS
 from geo.dataset import Dataset, Provenance, empty_buurten, empty_voorzieningen, empty_zones
 from geo.errors import ReadError
+from geo.load import with_voorziening_details
 from geo.zones import ZoneDefinition
 
 CODE_COLUMNS = ("bu_code", "wk_code", "gm_code", "zone_code", "id", "category")
@@ -67,6 +68,8 @@ class GeoPackageStore:
         voorzieningen = (
             voorzieningen if voorzieningen is not None else empty_voorzieningen(self.crs)
         )
+        # Stores written before voorzieningen had an address and opening hours lack them.
+        voorzieningen = with_voorziening_details(voorzieningen)
         zones = self._layer("zones", layers)
         if zones is None:
             zones = empty_zones(self.crs)

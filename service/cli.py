@@ -8,9 +8,11 @@ store is then unchanged).
 from __future__ import annotations
 
 import argparse
+import getpass
+import json
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -19,8 +21,10 @@ from pydantic import ValidationError
 from tqdm import tqdm
 
 from geo import download
+from geo.addresses import address_file
 from geo.dataset import Dataset
-from geo.errors import DataQualityWarning, WszError
+from geo.errors import ConfigurationError, DataQualityWarning, WszError
+from geo.imports import ImportInput, ImportKind, run_import, store_lock
 from geo.network.build import Network
 from geo.network.rules import PROFILES
 from geo.pipeline import (
@@ -30,6 +34,7 @@ from geo.pipeline import (
     analyse,
     analyse_store,
     build_network,
+    import_addresses,
     import_buurten,
     import_gemeente,
     import_voorzieningen,
@@ -193,29 +198,88 @@ def _summary(dataset: Dataset) -> str:
 # --------------------------------------------------------------------------- commands
 
 
+def format_addresses(table: pd.DataFrame, settings: Settings) -> str:
+    """What an address import kept: counts per woonplaats and where it is stored."""
+    cities = table["city"].fillna("(geen woonplaats)").value_counts()
+    listing = ", ".join(f"{city} {count:,}" for city, count in cities.head(8).items())
+    return (
+        f"{len(table):,} addresses imported for address search ({listing}); stored in "
+        f"{address_file(settings.store_path)}"
+    )
+
+
 def _store(settings: Settings) -> GeoPackageStore:
     return GeoPackageStore(settings.store_path)
 
 
+def _transaction(
+    args: argparse.Namespace,
+    store: GeoPackageStore,
+    kind: ImportKind,
+    compute: Callable[[], Dataset],
+) -> Dataset:
+    """Run a pipeline import (computed with ``dry_run=True``) as a transaction: under the
+    store's lock (a running server or another import waits), logged beside the store, written
+    only when valid, not a dry run, and changing something. Returns the dataset it computed."""
+    computed: list[Dataset] = []
+
+    def run() -> Dataset:
+        computed.append(compute())
+        return computed[-1]
+
+    report = run_import(
+        store,
+        kind,
+        run,
+        source=ImportInput.of_file(args.file),
+        mode=_mode(args),
+        dry_run=args.dry_run,
+        via="cli",
+        user=getpass.getuser(),
+        statistics=tuple(ImportInput.of_file(p) for p in getattr(args, "statistics", None) or ()),
+    )
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(report.summary())
+    return computed[-1]
+
+
+def _mode(args: argparse.Namespace) -> ImportMode:
+    if getattr(args, "add", False):
+        return "add"
+    return "upsert" if getattr(args, "upsert", False) else "replace"
+
+
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     store = _store(settings)
-    mode: ImportMode = "add" if getattr(args, "add", False) else "replace"
+    mode = _mode(args)
     if args.what == "buurten":
-        dataset = import_buurten(
+        dataset = _transaction(
+            args,
             store,
-            args.file,
-            mode=mode,
-            layer=args.layer,
-            gemeente=args.gemeente,
-            crs=args.crs,
-            repair=args.repair,
-            statistics=args.statistics,
-            vocabulary=settings.vocabulary,
-            limits=settings.limits,
-            progress=_progress,
+            "buurten",
+            lambda: import_buurten(
+                store,
+                args.file,
+                mode=mode,
+                layer=args.layer,
+                gemeente=args.gemeente,
+                crs=args.crs,
+                repair=args.repair,
+                statistics=args.statistics,
+                vocabulary=settings.vocabulary,
+                limits=settings.limits,
+                dry_run=True,
+                progress=_progress,
+            ),
         )
     elif args.what == "zones":
-        dataset = import_zones(store, args.file, progress=_progress)
+        dataset = _transaction(
+            args,
+            store,
+            "zones",
+            lambda: import_zones(store, args.file, mode=mode, dry_run=True, progress=_progress),
+        )
     elif args.what == "voorzieningen":
         options = VoorzieningenOptions(
             layer=args.layer,
@@ -224,20 +288,34 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             category_column=args.category_column,
             x_column=args.x_column,
             y_column=args.y_column,
+            repair=args.repair,
         )
-        dataset = import_voorzieningen(
+        dataset = _transaction(
+            args,
             store,
-            args.file,
-            settings.vocabulary,
-            mode=mode,
-            options=options,
-            progress=_progress,
+            "voorzieningen",
+            lambda: import_voorzieningen(
+                store,
+                args.file,
+                settings.vocabulary,
+                mode=mode,
+                options=options,
+                limits=settings.limits,
+                dry_run=True,
+                progress=_progress,
+            ),
         )
+    elif args.what == "addresses":
+        table = import_addresses(
+            settings, args.file, layer=args.layer, crs=args.crs, progress=_progress
+        )
+        print(format_addresses(table, settings))
+        return 0
     elif args.list:
         print(format_samples(settings))
         return 0
     else:
-        with _ObjectCounter() as counter:
+        with _ObjectCounter() as counter, store_lock(store.path):
             dataset, _ = load_sample(
                 store, settings, args.name, progress=_progress, on_objects=counter
             )
@@ -377,6 +455,29 @@ def format_network(network: Network | None, settings: Settings) -> str:
     return "\n".join(lines)
 
 
+def cmd_key(args: argparse.Namespace, settings: Settings) -> int:
+    from service.auth import check_key_name, hash_key, new_key
+
+    del settings
+    try:
+        if args.action == "new":
+            name = check_key_name(args.name)
+            secret = new_key()
+            print(
+                f"New API key for {name} (shown only now; hand it over safely, keep it out of "
+                f"URLs and repositories):\n\n  {secret}\n\nGive the server its hash, e.g. in "
+                f".env (add to the JSON object if there are keys already):\n\n"
+                f"  WSZ_API_KEYS='{json.dumps({name: hash_key(secret)})}'\n\nUse it as "
+                "`Authorization: Bearer KEY` or `X-API-Key: KEY`."
+            )
+            return 0
+        raw = getpass.getpass("API key: ") if sys.stdin.isatty() else sys.stdin.readline()
+        print(hash_key(raw))
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from exc
+    return 0
+
+
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from geo import export
     from geo.errors import EmptyStoreError
@@ -473,7 +574,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = commands.add_parser(
         "import",
-        help="import buurten, zones, voorzieningen or the sample",
+        help="import buurten, zones, voorzieningen, addresses or the sample",
         description="Import a file into the store. A refused file "
         "leaves the store exactly as it was.",
     )
@@ -511,6 +612,18 @@ def build_parser() -> argparse.ArgumentParser:
         "zones", help="zone definition (YAML or JSON; see data/sample/zones_GM0356_example.yaml)"
     )
     zones.add_argument("file", type=Path)
+    for sub, key in ((buurten, "bu_code"), (zones, "zone code")):
+        sub.add_argument(
+            "--upsert",
+            action="store_true",
+            help=f"replace the stored features with the same {key}, add the others, keep the "
+            "rest (the same import twice gives the same store)",
+        )
+        sub.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="check the file and report what would change; write nothing",
+        )
     voorz = kinds.add_parser("voorzieningen", help="voorzieningen (GeoJSON, GeoPackage, CSV)")
     voorz.add_argument("file", type=Path)
     voorz.add_argument("--layer")
@@ -528,9 +641,42 @@ def build_parser() -> argparse.ArgumentParser:
     voorz.add_argument("--x-column", help="CSV column with x or longitude")
     voorz.add_argument("--y-column", help="CSV column with y or latitude")
     voorz.add_argument(
+        "--repair",
+        action="store_true",
+        help="repair invalid polygons (shapely.make_valid) instead of refusing them",
+    )
+    voorz.add_argument(
         "--add",
         action="store_true",
         help="add to the stored voorzieningen instead of replacing them",
+    )
+    voorz.add_argument(
+        "--upsert",
+        action="store_true",
+        help="replace the stored voorzieningen with the same id, add the others, keep the "
+        "rest (the same import twice gives the same store)",
+    )
+    voorz.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check the file and report what would change; write nothing",
+    )
+    addresses = kinds.add_parser(
+        "addresses",
+        help="BAG addresses for address search (CSV or GeoPackage)",
+        description="Import a BAG address table for the residents' address search (/addresses, "
+        "the /embed pages): NLExtract's bagadres CSV (openbareruimte;huisnummer;huisletter;"
+        "huisnummertoevoeging;postcode;woonplaats;...;x;y;lon;lat), PDOK's BAG GeoPackage "
+        "(layer verblijfsobject: openbare_ruimte_naam, huisnummer, huisletter, toevoeging, "
+        "postcode, woonplaats_naam) or a CSV with straat/huisnummer/postcode and x/y or "
+        "lon/lat. Addresses more than 1 km outside the stored buurten are left out. Kept "
+        "beside the store (<store>-addresses.gpkg), replacing an earlier import; the OSM "
+        "extract's addresses are searched too.",
+    )
+    addresses.add_argument("file", type=Path)
+    addresses.add_argument("--layer", help="GeoPackage layer (default: verblijfsobject)")
+    addresses.add_argument(
+        "--crs", help="CRS of CSV x/y columns (default: EPSG:28992; lon/lat are WGS84)"
     )
     sample = kinds.add_parser(
         "sample",
@@ -630,6 +776,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="EPSG:4326 (WGS84 lon/lat, default) or EPSG:28992 (RD New, metres)",
     )
     ex.set_defaults(handler=cmd_export)
+
+    keys = commands.add_parser(
+        "key",
+        help="make an API key for imports over HTTP, or hash one",
+        description="API keys let GIS staff import over HTTP (POST /imports/...). The server "
+        "keeps only their SHA-256 hashes, by name, in WSZ_API_KEYS; the import log records "
+        "the name.",
+    )
+    key_actions = keys.add_subparsers(dest="action", required=True, metavar="ACTION")
+    key_new = key_actions.add_parser(
+        "new", help="print a new random key (once) and the WSZ_API_KEYS line with its hash"
+    )
+    key_new.add_argument("name", help="who the key is for, e.g. gis-team (letters, digits, ._-)")
+    key_actions.add_parser(
+        "hash", help="read a key from standard input (or a prompt) and print its hash"
+    )
+    keys.set_defaults(handler=cmd_key)
 
     dl = commands.add_parser(
         "download",

@@ -9,7 +9,7 @@ from fastapi import Depends, Path, Request
 from geo.errors import EmptyStoreError
 from geo.query import check_zone
 from geo.settings import Settings
-from service.state import Published
+from service.state import LiveState, Published, StoreState
 
 
 def get_settings(request: Request) -> Settings:
@@ -18,15 +18,30 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-def get_published(request: Request) -> Published:
+def get_live(request: Request) -> LiveState:
+    """The app's live state holder (imports and reloads swap its state)."""
+    live: LiveState = request.app.state.live
+    return live
+
+
+def get_state(request: Request) -> StoreState:
+    """The state this request is served from: taken once, so the whole request sees one
+    version of the store even when an import swaps in a new one meanwhile."""
+    return get_live(request).current
+
+
+StateDep = Annotated[StoreState, Depends(get_state)]
+LiveDep = Annotated[LiveState, Depends(get_live)]
+
+
+def get_published(state: StateDep) -> Published:
     """The served analysis; 503 (problem+json) while nothing has been imported."""
-    published: Published | None = request.app.state.published
-    if published is None:
+    if state.published is None:
         raise EmptyStoreError(
-            "the store holds no buurten yet: run `wsz import buurten FILE` (or `wsz demo`) "
-            "and restart the server"
+            "the store holds no buurten yet: run `wsz import buurten FILE` (or `wsz demo`), or "
+            "POST them to /imports/buurten with an API key"
         )
-    return published
+    return state.published
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

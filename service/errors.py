@@ -20,10 +20,14 @@ from geo.errors import (
     DownloadError,
     EmptyStoreError,
     InputError,
+    InvalidCredentialsError,
     LimitError,
+    MissingCredentialsError,
     NoNetworkError,
     NotFoundError,
     QueryError,
+    StoreBusyError,
+    UnsupportedMediaTypeError,
     WszError,
 )
 
@@ -33,13 +37,24 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 STATUS_BY_ERROR: tuple[tuple[type[WszError], int], ...] = (
     (NotFoundError, 404),
     (QueryError, 400),
+    (MissingCredentialsError, 401),  # a write without an API key (WWW-Authenticate below)
+    (InvalidCredentialsError, 403),  # a wrong key, or HTTP imports switched off
     (LimitError, 413),  # body, upload, unpacked zip, feature count or vertices beyond a limit
+    (UnsupportedMediaTypeError, 415),  # an import body in a format it does not read
     (InputError, 422),  # also UnsafeArchiveError and the per-feature InvalidFeaturesError
     (EmptyStoreError, 503),
+    (StoreBusyError, 503),  # another import held the store's lock too long (Retry-After)
     (NoNetworkError, 503),  # walking asked for while no street network is loaded
     (DownloadError, 502),
     (ConfigurationError, 500),
     (WszError, 500),
+)
+
+
+#: Headers that go with a domain error's response.
+HEADERS_BY_ERROR: tuple[tuple[type[WszError], dict[str, str]], ...] = (
+    (MissingCredentialsError, {"WWW-Authenticate": 'Bearer realm="woonservicezones imports"'}),
+    (StoreBusyError, {"Retry-After": "10"}),
 )
 
 
@@ -81,7 +96,7 @@ def problem(
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, WszError)
-    return problem(
+    response = problem(
         request,
         status=status_for(exc),
         title=exc.title,
@@ -91,6 +106,10 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
         # limits: "limit" and "actual".
         **exc.extensions(),
     )
+    for error_class, headers in HEADERS_BY_ERROR:
+        if isinstance(exc, error_class):
+            response.headers.update(headers)
+    return response
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -127,6 +146,42 @@ def _reason(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Error"
+
+
+def document_problems(app: FastAPI) -> None:
+    """Say in the OpenAPI document what errors look like: every operation answers any status
+    it does not document otherwise with an RFC 9457 problem (a ``default`` response), and its
+    422 for invalid parameters is a problem too, not FastAPI's own JSON body."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            _add_problem_responses(generate())
+        assert app.openapi_schema is not None
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _add_problem_responses(document: dict[str, Any]) -> None:
+    from service.schemas import Problem
+
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault(
+        "Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    )
+    content = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            if "422" in responses:
+                responses["422"] = {"description": "Invalid request parameter", "content": content}
+            responses.setdefault(
+                "default",
+                {"description": "An error, as an RFC 9457 problem", "content": content},
+            )
 
 
 def add_problem_handlers(app: FastAPI) -> None:

@@ -11,10 +11,23 @@ from fastapi_offline import FastAPIOffline
 
 from geo.settings import Settings
 from maps.assets import LEAFLET_DIR, VENDOR_SUBDIR
+from maps.embed import EMBED_STATIC_DIR
 from service import ogc
-from service.errors import add_problem_handlers
-from service.routes import coverage, export, lookup, maps, meta, voorzieningen, walking, zones
-from service.state import Published, load_published
+from service.errors import add_problem_handlers, document_problems
+from service.routes import (
+    addresses,
+    coverage,
+    embed,
+    export,
+    imports,
+    lookup,
+    maps,
+    meta,
+    voorzieningen,
+    walking,
+    zones,
+)
+from service.state import LiveState, Published, StoreState
 
 DESCRIPTION = """
 Woonservicezones, their buurten and voorzieningen, and how many residents live further than
@@ -26,14 +39,23 @@ RD New (EPSG:28992). Errors are RFC 9457 `application/problem+json`.
 
 
 def create_app(settings: Settings | None = None, published: Published | None = None) -> FastAPI:
-    """Build the app. Without ``published`` the store is read and analysed at start-up."""
+    """Build the app. Without ``published`` the store is read and analysed at start-up.
+
+    The served state is live (:class:`service.state.LiveState`): imports over HTTP swap in a
+    new one at once, and a watcher reloads the store after a CLI import.
+    """
     settings = settings or Settings()
+    live = LiveState(settings, published)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if app.state.published is None:
-            app.state.published = load_published(settings)
-        yield
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if live.current.published is None:
+            live.load()
+        live.start_watching(settings.reload_interval_s)
+        try:
+            yield
+        finally:
+            live.stop_watching()
 
     # FastAPIOffline: /docs and /redoc load Swagger UI and ReDoc from this service, not a CDN.
     app = FastAPIOffline(
@@ -44,11 +66,25 @@ def create_app(settings: Settings | None = None, published: Published | None = N
         static_url="/static/docs",
     )
     app.state.settings = settings
+    app.state.live = live
+    # Kept for code that reads it directly; the dependencies (service.deps) read ``live``.
     app.state.published = published
+
+    def mirror(state: StoreState) -> None:
+        app.state.published = state.published
+
+    live.on_swap(mirror)
     add_problem_handlers(app)
+    document_problems(app)
     for module in (meta, zones, voorzieningen, coverage, lookup, walking, maps):
         app.include_router(module.router)
     app.include_router(export.router)
+    app.include_router(addresses.router)
+    app.include_router(embed.router)
     app.include_router(ogc.router)
+    app.include_router(imports.router)
     app.mount(f"/static/vendor/{VENDOR_SUBDIR}", StaticFiles(directory=LEAFLET_DIR), name="leaflet")
+    app.mount("/static/embed", StaticFiles(directory=EMBED_STATIC_DIR), name="embed_static")
+    # Only /embed pages may be framed (WSZ_EMBED_FRAME_ANCESTORS); every other route denies it.
+    app.middleware("http")(embed.frame_policy)
     return app

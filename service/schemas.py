@@ -114,6 +114,13 @@ class VoorzieningProperties(BaseModel):
     name: str
     category: str
     source: str = Field(description="The file it was imported from.")
+    address: str | None = Field(
+        default=None, description="Address, where the source gives one (OSM addr:*, adres)."
+    )
+    opening_hours: str | None = Field(
+        default=None,
+        description="Opening hours as the source writes them (OSM opening_hours syntax).",
+    )
     bu_code: str | None
     zone_code: str | None = Field(description="Null for voorzieningen outside every zone.")
 
@@ -293,3 +300,122 @@ class Health(BaseModel):
         default_factory=list, description="Layers that are synthetic (generated, not real data)."
     )
     sources: list[SourceOut] = Field(default_factory=list)
+    store_version: str | None = Field(
+        default=None, description="SHA-256 of the store file served (null: no store yet)."
+    )
+    store_changed: str | None = Field(
+        default=None, description="When the store file last changed (ISO 8601, UTC)."
+    )
+    generation: int = Field(
+        default=0, description="States served since start-up; each import or reload adds one."
+    )
+    reload_error: str | None = Field(
+        default=None,
+        description="Why the last reload of a changed store failed (the previous state is "
+        "still served); null when it succeeded.",
+    )
+
+
+class AddressProperties(BaseModel):
+    """An address found by ``/addresses`` (a point), with the buurt and zone it lies in."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    address: str = Field(description='Display text, e.g. "Mekelweg 3, 2628 CC Delft".')
+    street: str
+    housenumber: str = Field(description="House number as written, with letter and addition.")
+    postcode: str | None = Field(description='"2628 CC"; null where the source has none.')
+    city: str | None
+    bu_code: str | None = Field(description="The CBS buurt it lies in; null outside them.")
+    bu_naam: str | None
+    zone_code: str | None = Field(description="Its woonservicezone; null outside every zone.")
+    zone_name: str | None
+    source: Literal["bag", "osm"] = Field(
+        description="bag: the imported BAG table; osm: addr:* tags of the OSM extract."
+    )
+    match: Literal["exact", "partial"] = Field(
+        description="exact: postcode or street and the whole house number match."
+    )
+
+
+class AddressCollection(FeatureCollection[AddressProperties]):
+    """Matches, best first, and how many addresses can be searched."""
+
+    indexed: int = Field(description="Addresses in the index (BAG and OSM).")
+    sources: dict[str, int] = Field(description="Addresses per source (bag, osm).")
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem (``application/problem+json``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="Per feature: index (from 0), id and reason (at most 100)."
+    )
+    total: int | None = Field(default=None, description="How many features are at fault.")
+    limit: int | None = Field(default=None, description="The limit exceeded.")
+    actual: int | None = Field(default=None, description="The size found.")
+
+
+class LayerChangesOut(BaseModel):
+    """Features of one layer added, updated, removed and unchanged by an import (by id)."""
+
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
+
+
+class ImportInputOut(BaseModel):
+    """A file or body that came in."""
+
+    file_name: str
+    sha256: str = Field(description="SHA-256 of the bytes, hex (empty when not read).")
+    size: int = Field(description="Bytes.")
+
+
+class ImportReportOut(BaseModel):
+    """What one import did (also one entry of the import log, ``GET /imports``)."""
+
+    id: str
+    time: str = Field(description="When it started (ISO 8601, UTC).")
+    kind: Literal["buurten", "zones", "voorzieningen", "sample"]
+    mode: str = Field(description="replace, upsert (or add, from the command line).")
+    dry_run: bool
+    via: Literal["http", "cli"]
+    key: str | None = Field(description="The API key's name (never the key).")
+    user: str | None = Field(description="The system user of a command-line import.")
+    file_name: str
+    sha256: str = Field(description="SHA-256 of the body or file, hex (empty when not read).")
+    bytes: int
+    outcome: Literal["applied", "unchanged", "dry_run", "refused", "failed"] = Field(
+        description="applied: written and served; unchanged: the store already held this, "
+        "nothing written; dry_run: validated only; refused: bad input (see error); failed: "
+        "an error of the service."
+    )
+    added: int = Field(description="Features of the imported layer added (by stable id).")
+    updated: int
+    removed: int
+    unchanged: int
+    refused: int = Field(description="Features refused (listed in the problem response).")
+    changes: dict[str, LayerChangesOut] = Field(
+        description="Per layer (buurten, zones, voorzieningen): what the import changed."
+    )
+    warnings: list[str]
+    error: dict[str, str] | None = Field(description="title and detail of a refusal.")
+    statistics: list[ImportInputOut] = Field(description="CBS tables sent with buurten.")
+    previous_version: str | None = Field(description="The store's SHA-256 before.")
+    store_version: str | None = Field(description="The store's SHA-256 after.")
+    duration_s: float
+
+
+class ImportLogOut(BaseModel):
+    """The import log, newest first."""
+
+    imports: list[ImportReportOut]

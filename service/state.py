@@ -1,19 +1,58 @@
-"""What the API serves, computed once at start-up: the analysis and its WGS84 edge frames."""
+"""What the API serves, and how it stays live: one published state, swapped whole.
+
+The service reads the store once at start-up into a :class:`Published` (the analysis and its
+WGS84 frames) wrapped in a :class:`StoreState` (with the store's version). :class:`LiveState`
+holds the current one:
+
+* readers take ``live.current`` once per request (a dependency) and use that object
+  throughout, so a request sees the old state or the new one, never a mix;
+* an HTTP import builds the new state completely (analysis included) before the store is
+  written, and swaps it in under the store's lock (:func:`geo.imports.run_import`);
+* a CLI import (another process) is noticed by a watcher thread that compares the store's
+  file signature (size, mtime, inode; also the active street network and the address table)
+  every ``reload_interval_s`` and reloads in the background, swapping when complete.
+
+Caches of a state live on it (``Published.map_pages``) or are keyed by its identity (the OGC
+catalog, the address index), so a new state rebuilds them on first use.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import logging
+import threading
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
+from geo.addresses import address_file
 from geo.crs import to_edge_crs
+from geo.dataset import Dataset
+from geo.errors import DataQualityWarning, NetworkError
+from geo.imports import (
+    ImportInput,
+    ImportKind,
+    ImportLog,
+    ImportReport,
+    run_import,
+    store_lock,
+    store_version,
+)
 from geo.pipeline import Analysis, analyse, load_network
 from geo.settings import Settings
 from geo.store import GeoPackageStore
 
 #: Zone columns that hold comma-separated codes in the store and lists in the API.
 LIST_COLUMNS = ("wijk_codes", "buurt_codes")
+
+logger = logging.getLogger("woonservicezones.state")
+
+#: (path, size, mtime in ns, inode) of each watched file; None for a missing file.
+Signature = tuple[tuple[str, int, int, int] | None, ...]
 
 
 @dataclass(frozen=True)
@@ -49,15 +88,227 @@ def _split_codes(value: object) -> list[str]:
     return [c for c in str(value).split(",") if c] if isinstance(value, str) else []
 
 
+def published_for(dataset: Dataset, settings: Settings) -> Published | None:
+    """Analyse ``dataset`` as the service serves it: by walking over the active street network
+    where one is built, else straight lines; None for a store without buurten.
+
+    A network whose extract covers none of the buurten (buurten of another gemeente were
+    imported) does not block the state: it is served by straight lines, with a note and a
+    :class:`~geo.errors.DataQualityWarning` saying why.
+    """
+    if dataset.is_empty:
+        return None
+    network = load_network(settings)
+    try:
+        return publish(analyse(dataset, settings, network=network))
+    except NetworkError as exc:
+        if network is None:
+            raise
+        note = f"{exc}; distances are straight lines until a network of these buurten is built"
+        warnings.warn(note, DataQualityWarning, stacklevel=2)
+        analysis = analyse(dataset, settings, network=None)
+        return publish(replace(analysis, notes=(*analysis.notes, note)))
+
+
 def load_published(settings: Settings) -> Published | None:
     """Read the store (and the walking network, if one was built) and analyse it; None while
     the store holds no buurten."""
-    dataset = GeoPackageStore(settings.store_path).read()
-    if dataset.is_empty:
-        return None
-    return publish(analyse(dataset, settings, network=load_network(settings)))
+    with store_lock(settings.store_path, shared=True):
+        dataset = GeoPackageStore(settings.store_path).read()
+    return published_for(dataset, settings)
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, object]]:
     """Rows as JSON-ready dicts, NaN and NA as None."""
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+# --------------------------------------------------------------------------- live state
+
+
+@dataclass(frozen=True)
+class StoreState:
+    """One state as served: the analysis and the store version it was computed from.
+
+    ``version`` is the SHA-256 of the store file (None: no store yet); ``changed`` the store
+    file's modification time (UTC); ``generation`` counts the states served since start-up.
+    """
+
+    published: Published | None
+    version: str | None
+    changed: datetime | None
+    generation: int
+    signature: Signature = field(default=(), repr=False)
+
+
+class LiveState:
+    """The current :class:`StoreState` of one service, swapped whole on every change.
+
+    Writers (HTTP imports, reloads) hold the store's lock (:func:`geo.imports.store_lock`);
+    readers never wait: they take :attr:`current` once.
+    """
+
+    def __init__(self, settings: Settings, published: Published | None = None) -> None:
+        self.settings = settings
+        self.store = GeoPackageStore(settings.store_path)
+        self.log = ImportLog.beside(settings.store_path)
+        #: The last reload's error, if it failed (the previous state is still served).
+        self.reload_error: str | None = None
+        self._failed: Signature | None = None
+        self._listeners: list[Callable[[StoreState], None]] = []
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+        self._state = StoreState(
+            published,
+            store_version(self.store.path),
+            self._changed(),
+            generation=0 if published is None else 1,
+            signature=self.signature(),
+        )
+
+    @property
+    def current(self) -> StoreState:
+        """The state to serve (read it once per request)."""
+        return self._state
+
+    def on_swap(self, listener: Callable[[StoreState], None]) -> None:
+        """Call ``listener`` with each new state right after it is swapped in."""
+        self._listeners.append(listener)
+
+    def _swap(self, state: StoreState) -> None:
+        self._state = state  # one reference assignment: readers see old or new
+        for listener in self._listeners:
+            listener(state)
+
+    # ------------------------------------------------------------------ reloading
+
+    def signature(self) -> Signature:
+        """Size, mtime and inode of the store, the active network and the address table."""
+        watched = (
+            self.store.path,
+            self.settings.network_cache / "active.json",
+            address_file(self.store.path),
+        )
+        return tuple(_stat(path) for path in watched)
+
+    def _changed(self) -> datetime | None:
+        path = self.store.path
+        if not path.exists():
+            return None
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+
+    def load(self) -> StoreState:
+        """Read the store and analyse it (under the shared lock, so no import interleaves),
+        then swap the new state in."""
+        with store_lock(self.store.path, shared=True):
+            signature = self.signature()
+            dataset = self.store.read()
+            version = store_version(self.store.path)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DataQualityWarning)
+                published = published_for(dataset, self.settings)
+            state = StoreState(
+                published,
+                version,
+                self._changed(),
+                self._state.generation + 1,
+                signature,
+            )
+            self._swap(state)
+        self.reload_error = None
+        self._failed = None
+        return state
+
+    def check(self) -> bool:
+        """Reload when the watched files changed since the state was read; True if it did.
+
+        A failed reload keeps the previous state and records :attr:`reload_error`; it is tried
+        again when the files change again.
+        """
+        signature = self.signature()
+        if signature in (self._state.signature, self._failed):
+            return False
+        try:
+            state = self.load()
+        except Exception as exc:
+            logger.exception("reloading the store failed; still serving the previous state")
+            self.reload_error = f"{type(exc).__name__}: {exc}"
+            self._failed = signature
+            return False
+        logger.info(
+            "store changed: serving version %s (generation %d)",
+            (state.version or "none")[:12],
+            state.generation,
+        )
+        return True
+
+    def start_watching(self, interval_s: float) -> None:
+        """Check the store every ``interval_s`` seconds in a daemon thread (0: never)."""
+        if interval_s <= 0 or self._watcher is not None:
+            return
+        self._stop.clear()
+
+        def watch() -> None:
+            while not self._stop.wait(interval_s):
+                self.check()
+
+        self._watcher = threading.Thread(target=watch, name="wsz-store-watcher", daemon=True)
+        self._watcher.start()
+
+    def stop_watching(self) -> None:
+        """Stop the watcher thread (waits for a reload in progress)."""
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=30)
+            self._watcher = None
+
+    # ------------------------------------------------------------------ imports
+
+    def run_import(
+        self,
+        kind: ImportKind,
+        compute: Callable[[], Dataset],
+        *,
+        source: ImportInput,
+        mode: str,
+        dry_run: bool,
+        key: str | None,
+        statistics: tuple[ImportInput, ...] = (),
+    ) -> ImportReport:
+        """Run an import (:func:`geo.imports.run_import`); when it changed the store, the new
+        state, analysed before the write, is served from the moment the call returns."""
+        return run_import(
+            self.store,
+            kind,
+            compute,
+            source=source,
+            mode=mode,
+            dry_run=dry_run,
+            via="http",
+            key=key,
+            statistics=statistics,
+            log=self.log,
+            prepare=lambda dataset: published_for(dataset, self.settings),
+            commit=self._commit,
+        )
+
+    def _commit(self, published: Published | None, report: ImportReport) -> None:
+        self.reload_error = None
+        self._failed = None
+        self._swap(
+            StoreState(
+                published,
+                report.store_version,
+                self._changed(),
+                self._state.generation + 1,
+                self.signature(),
+            )
+        )
+
+
+def _stat(path: Path) -> tuple[str, int, int, int] | None:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return (str(path), info.st_size, info.st_mtime_ns, info.st_ino)

@@ -90,8 +90,14 @@ def sample_store(sample_store_file: Path, tmp_path: Path) -> GeoPackageStore:
 
 
 @pytest.fixture(scope="session")
-def sample_analysis(sample_store_file: Path) -> Analysis:
-    """Straight-line analysis of the sample."""
+def sample_analysis(walking_analysis: Analysis) -> Analysis:
+    """The sample analysed as the service does (by walking over its street network)."""
+    return walking_analysis
+
+
+@pytest.fixture(scope="session")
+def straight_analysis(sample_store_file: Path) -> Analysis:
+    """The sample analysed without a street network: straight lines only."""
     return analyse(GeoPackageStore(sample_store_file).read(), make_settings(sample_store_file))
 
 

@@ -173,16 +173,16 @@ class DetourDistance:
         return Nearest(straight.distance_m * self.factor, straight.target)
 
 
-def test_distance_source_can_be_swapped(sample_analysis: Analysis) -> None:
-    dataset = sample_analysis.dataset
+def test_distance_source_can_be_swapped(straight_analysis: Analysis) -> None:
+    dataset = straight_analysis.dataset
     longer = compute_coverage(
-        sample_analysis.points,
+        straight_analysis.points,
         dataset.buurten,
         dataset.voorzieningen,
-        sample_analysis.vocabulary,
+        straight_analysis.vocabulary,
         DetourDistance(1.4),
     )
-    base = sample_analysis.coverage.zones.set_index(["zone_code", "category"])
+    base = straight_analysis.coverage.zones.set_index(["zone_code", "category"])
     detour = longer.zones.set_index(["zone_code", "category"])
     assert longer.source == "detour"
     assert (detour["share_beyond"] >= base["share_beyond"] - 1e-12).all()

@@ -118,7 +118,8 @@ def test_voorzieningen_filters_are_consistent(client: TestClient) -> None:
 
 def test_coverage(client: TestClient) -> None:
     body = CoverageResponse.model_validate(client.get("/coverage").json())
-    assert body.source == "straight_line"
+    assert body.source == "walking"  # the sample has a (synthetic) street network
+    assert body.compared == "straight_line"
     assert len(body.zones) == 5 * 6
     assert len(body.gemeente) == 6
     one = client.get("/coverage?zone=noord&category=supermarkt").json()
@@ -146,7 +147,13 @@ def test_lookup_outside_every_buurt(client: TestClient) -> None:
     location = client.get("/lookup", params={"lon": 4.9, "lat": 52.37}).json()  # Amsterdam
     assert location["bu_code"] is None
     assert location["zone_code"] is None
-    assert all(n["distance_m"] > 20_000 for n in location["nearest"])
+    # Far off Nieuwegein's street network: no walk at all, but a straight line of 30+ km.
+    assert location["source"] == "walking"
+    assert all(n["distance_m"] is None for n in location["nearest"])
+    straight = client.get(
+        "/lookup", params={"lon": 4.9, "lat": 52.37, "distance": "straight_line"}
+    ).json()
+    assert all(n["distance_m"] > 20_000 for n in straight["nearest"])
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from geo.errors import (
     UnknownCategoryError,
     ValueProblemError,
 )
-from geo.load import VOORZIENING_COLUMNS, read_voorzieningen
+from geo.load import VOORZIENING_COLUMNS, VOORZIENING_DETAIL_COLUMNS, read_voorzieningen
 from geo.settings import Settings
 from geo.vocabulary import Vocabulary
 from tests.conftest import SAMPLE_HUISARTSEN, SAMPLE_VOORZIENINGEN
@@ -29,7 +29,7 @@ def vocabulary(settings: Settings) -> Vocabulary:
 
 def test_geojson_categories_from_column_aliases_and_osm_tags(vocabulary: Vocabulary) -> None:
     frame = read_voorzieningen(SAMPLE_VOORZIENINGEN, vocabulary)
-    assert list(frame.columns) == [*VOORZIENING_COLUMNS, "geometry"]
+    assert list(frame.columns) == [*VOORZIENING_COLUMNS, *VOORZIENING_DETAIL_COLUMNS, "geometry"]
     assert frame.crs == WORKING_CRS
     assert len(frame) == 34
     category = frame.set_index("id")["category"]

@@ -52,11 +52,11 @@ def test_labels_are_dutch_and_english(sample_analysis: Analysis) -> None:
 
 
 def test_legend_says_which_distance_is_shown(
-    sample_analysis: Analysis, walking_analysis: Analysis
+    straight_analysis: Analysis, walking_analysis: Analysis
 ) -> None:
     walking = map_html(overview_map(walking_analysis, tiles=None, asset_base="vendor"))
     assert "lopend over het wegennet / walking over the street network" in walking
-    straight = map_html(overview_map(sample_analysis, tiles=None, asset_base="vendor"))
+    straight = map_html(overview_map(straight_analysis, tiles=None, asset_base="vendor"))
     assert "hemelsbreed (rechte lijn) / straight line" in straight
 
 

@@ -39,7 +39,7 @@ from service.schemas import (
     RouteProperties,
 )
 from service.state import publish
-from tests.conftest import PROJECT_ROOT, _wait_until_up, fingerprint, free_port
+from tests.conftest import PROJECT_ROOT, _wait_until_up, fingerprint, free_port, make_settings
 from tests.osm_builder import write_osm
 
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
@@ -300,12 +300,15 @@ def test_coverage_and_gaps_over_the_api(delft_client: TestClient) -> None:
     assert all(f.properties.source == "walking" for f in collection.features)
 
 
-def test_without_a_network_walking_queries_answer_503(client: TestClient) -> None:
-    response = client.get("/route?lon=5.09&lat=52.03&category=huisarts")
-    if client.get("/coverage").json()["source"] == "walking":
-        pytest.skip("the sample store has a network")
-    assert response.status_code == 503
-    assert "wsz network build" in response.json()["detail"]
+def test_without_a_network_walking_queries_answer_503(
+    straight_analysis: Analysis, sample_store_file: Path
+) -> None:
+    app = create_app(make_settings(sample_store_file), publish(straight_analysis))
+    with TestClient(app) as client:
+        response = client.get("/route?lon=5.09&lat=52.03&category=huisarts")
+        assert response.status_code == 503
+        assert "wsz network build" in response.json()["detail"]
+        assert client.get("/coverage").json()["source"] == "straight_line"
 
 
 # --------------------------------------------------------------------------- real server

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from service.deps import SettingsDep
+from service.deps import LiveDep, SettingsDep
 from service.schemas import CategoryOut, Health
 
 router = APIRouter(tags=["meta"])
@@ -29,10 +29,20 @@ def landing(request: Request) -> dict[str, object]:
 
 
 @router.get("/health", response_model=Health, summary="Liveness and what is loaded")
-def health(request: Request, settings: SettingsDep) -> dict[str, object]:
+def health(live: LiveDep, settings: SettingsDep) -> dict[str, object]:
     """``ok`` with counts when data is loaded, ``empty`` before the first import; which sample
-    is loaded and where each layer comes from (``synthetic`` lists generated layers)."""
-    published = request.app.state.published
+    is loaded and where each layer comes from (``synthetic`` lists generated layers); the
+    store's version (SHA-256) and when it changed, which change with every import."""
+    state = live.current
+    version = {
+        "store_version": state.version,
+        "store_changed": state.changed.isoformat(timespec="seconds").replace("+00:00", "Z")
+        if state.changed
+        else None,
+        "generation": state.generation,
+        "reload_error": live.reload_error,
+    }
+    published = state.published
     if published is None:
         return {
             "status": "empty",
@@ -40,9 +50,11 @@ def health(request: Request, settings: SettingsDep) -> dict[str, object]:
             "zones": 0,
             "voorzieningen": 0,
             "store": str(settings.store_path),
+            **version,
         }
     provenance = published.analysis.dataset.provenance
     return {
+        **version,
         "status": "ok",
         "buurten": len(published.buurten),
         "zones": len(published.zones),

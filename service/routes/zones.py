@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 from fastapi import APIRouter, Request
 
-from geo.load import BUURT_COLUMNS, VOORZIENING_COLUMNS
+from geo.cbs import cbs_distance_columns
+from geo.load import BUURT_COLUMNS, VOORZIENING_COLUMNS, VOORZIENING_DETAIL_COLUMNS
 from geo.zones import ZONE_COLUMNS
 from service.deps import PublishedDep, ZoneDep
 from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse, feature, feature_collection
@@ -14,7 +16,14 @@ from service.state import records
 router = APIRouter(prefix="/zones", tags=["zones"])
 
 BUURT_FIELDS = (*BUURT_COLUMNS, "zone_code")
-VOORZIENING_FIELDS = (*VOORZIENING_COLUMNS, "bu_code", "zone_code")
+
+
+def buurt_fields(buurten: gpd.GeoDataFrame) -> tuple[str, ...]:
+    """The buurt properties served: the fixed ones and CBS's own distances (cbs_<cat>_km)."""
+    return (*BUURT_FIELDS, *cbs_distance_columns(buurten.columns))
+
+
+VOORZIENING_FIELDS = (*VOORZIENING_COLUMNS, *VOORZIENING_DETAIL_COLUMNS, "bu_code", "zone_code")
 
 
 def _geojson_doc(model: type) -> dict[int | str, dict[str, object]]:
@@ -41,7 +50,7 @@ def get_zone(zone_code: ZoneDep, published: PublishedDep, request: Request) -> d
     coverage = published.analysis.coverage.for_zone(zone_code)
     return {
         "zone": feature(zones, ZONE_COLUMNS),
-        "buurten": feature_collection(buurten, BUURT_FIELDS),
+        "buurten": feature_collection(buurten, buurt_fields(buurten)),
         "voorzieningen": feature_collection(inside, VOORZIENING_FIELDS),
         "coverage": records(coverage),
         "map": str(request.url_for("zone_map_page", zone_code=zone_code).path),
@@ -57,4 +66,4 @@ def get_zone(zone_code: ZoneDep, published: PublishedDep, request: Request) -> d
 def zone_buurten(zone_code: ZoneDep, published: PublishedDep) -> GeoJSONResponse:
     """The CBS buurten of one zone with residents and 65+."""
     buurten = published.buurten[published.buurten["zone_code"] == zone_code]
-    return GeoJSONResponse(feature_collection(buurten, BUURT_FIELDS))
+    return GeoJSONResponse(feature_collection(buurten, buurt_fields(buurten)))
