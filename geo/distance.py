@@ -97,14 +97,21 @@ class WalkingDistance:
         self.snap_limit_m = snap_limit_m
         self._fields: OrderedDict[bytes, TargetField] = OrderedDict()
         self._cache_size = cache_size
+        self._last_snapped: tuple[bytes, Snapped] | None = None
 
     @property
     def profile(self) -> str:
         return self.graph.profile
 
     def snap(self, points: NDArray[np.object_]) -> Snapped:
-        """Points (RD New) snapped to the network."""
-        return snap_points(self.graph, points, self.snap_limit_m)
+        """Points (RD New) snapped to the network; the last set is kept, so the resident
+        points of a coverage run snap once for all six categories."""
+        key = _content_key(points)
+        if self._last_snapped is not None and self._last_snapped[0] == key:
+            return self._last_snapped[1]
+        snapped = snap_points(self.graph, points, self.snap_limit_m)
+        self._last_snapped = (key, snapped)
+        return snapped
 
     def field(self, targets: NDArray[np.object_]) -> TargetField:
         """The multi-source shortest-path field of ``targets`` (computed once per target set)."""
@@ -112,7 +119,7 @@ class WalkingDistance:
         if key in self._fields:
             self._fields.move_to_end(key)
             return self._fields[key]
-        computed = target_field(self.graph, self.snap(targets))
+        computed = target_field(self.graph, snap_points(self.graph, targets, self.snap_limit_m))
         self._fields[key] = computed
         if len(self._fields) > self._cache_size:
             self._fields.popitem(last=False)

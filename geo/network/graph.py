@@ -19,6 +19,7 @@ import scipy.sparse as sp
 import shapely
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
 
 from geo.errors import NetworkError
 from geo.network.osm import HighwayWays
@@ -123,6 +124,22 @@ class WalkGraph:
         return shapely.STRtree(self.edge_geometry)
 
     @cached_property
+    def sample_index(self) -> tuple[cKDTree, NDArray[np.int64]]:
+        """A k-d tree of points along every segment, at most ``SAMPLE_SPACING_M`` apart (the
+        centres of equal pieces), and the segment of each point (for fast snapping)."""
+        from geo.network.snap import SAMPLE_SPACING_M
+
+        seg = self.segments
+        length = np.hypot(seg.x1 - seg.x0, seg.y1 - seg.y0)
+        pieces = np.maximum(1, np.ceil(length / SAMPLE_SPACING_M)).astype(np.int64)
+        segment = np.repeat(np.arange(len(length)), pieces)
+        first = np.cumsum(pieces) - pieces
+        fraction = (np.arange(len(segment)) - first[segment] + 0.5) / pieces[segment]
+        x = seg.x0[segment] + fraction * (seg.x1 - seg.x0)[segment]
+        y = seg.y0[segment] + fraction * (seg.y1 - seg.y0)[segment]
+        return cKDTree(np.column_stack([x, y])), segment
+
+    @cached_property
     def segments(self) -> Segments:
         """The edges' straight pieces (for partial-edge isochrones)."""
         coords, owner = shapely.get_coordinates(self.edge_geometry, return_index=True)
@@ -139,12 +156,16 @@ class WalkGraph:
         s1 = running - before
         return Segments(edge, x0, y0, x1, y1, s1 - length, s1)
 
+    @cached_property
+    def _entry_keys(self) -> NDArray[np.int64]:
+        """``row * n_nodes + column`` of every stored matrix entry, ascending (CSR order)."""
+        matrix = self.matrix
+        rows = np.repeat(np.arange(self.n_nodes, dtype=np.int64), np.diff(matrix.indptr))
+        return rows * self.n_nodes + matrix.indices
+
     def edges_between(self, a: NDArray[np.int64], b: NDArray[np.int64]) -> NDArray[np.int64]:
         """The shortest edge joining each node pair ``(a[i], b[i])`` (pairs must be adjacent)."""
-        matrix = self.matrix
-        rows = np.repeat(np.arange(self.n_nodes), np.diff(matrix.indptr))
-        keys = rows.astype(np.int64) * self.n_nodes + matrix.indices
-        where = np.searchsorted(keys, a.astype(np.int64) * self.n_nodes + b)
+        where = np.searchsorted(self._entry_keys, a.astype(np.int64) * self.n_nodes + b)
         return self.entry_edge[where]
 
 

@@ -16,7 +16,7 @@ import shapely
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
 
-from geo.network.graph import WalkGraph
+from geo.network.graph import Segments, WalkGraph
 from geo.network.snap import Snapped
 
 #: The walked street and this many metres either side count as reached (front doors, gardens).
@@ -40,7 +40,10 @@ def reachable_pieces(
 ) -> NDArray[np.object_]:
     """Straight line pieces of the network within ``budget_m`` metres walked from the origin
     (``distances`` from :func:`node_distances`; the origin's offset already subtracted)."""
-    seg = graph.segments
+    # Only segments of edges with an end in reach (or the origin's own edge) can hold a piece.
+    in_reach = (distances[graph.edge_u] <= budget_m) | (distances[graph.edge_v] <= budget_m)
+    in_reach[int(origin.edge[0])] = True
+    seg = _subset(graph.segments, in_reach[graph.segments.edge])
     edge = seg.edge
     length = graph.edge_length[edge]
     left_u = budget_m - distances[graph.edge_u[edge]]  # reach along the edge from its u end
@@ -65,6 +68,18 @@ def reachable_pieces(
         ok = t1 > t0
         pieces.append(_cut(seg.x0, seg.y0, seg.x1, seg.y1, seg.s0, seg.s1, t0, t1, ok))
     return np.concatenate(pieces)
+
+
+def _subset(seg: Segments, keep: NDArray[np.bool_]) -> Segments:
+    return Segments(
+        seg.edge[keep],
+        seg.x0[keep],
+        seg.y0[keep],
+        seg.x1[keep],
+        seg.y1[keep],
+        seg.s0[keep],
+        seg.s1[keep],
+    )
 
 
 def _cut(

@@ -49,6 +49,13 @@ class TargetField:
         scale = float(self.graph.edge_length.max(initial=0.0)) + 1.0
         return _SameEdge.of(self.targets, self.target_index, scale)
 
+    @cached_property
+    def _carries_target(self) -> NDArray[np.bool_]:
+        """Per edge: True where a target snapped to it."""
+        carries = np.zeros(self.graph.n_edges, dtype=bool)
+        carries[self.targets.edge[self.target_index]] = True
+        return carries
+
     def nearest_for(self, origins: Snapped) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
         """Walking distance (m) from each origin to its nearest target, and which target.
 
@@ -169,19 +176,20 @@ def _nearest(
     edge = origins.edge[on]
     position = origins.position_m[on]
     u, v = graph.edge_u[edge], graph.edge_v[edge]
-    direct, direct_target = _direct(field, edge, position)
-    via = np.column_stack(
-        [
-            field.distance[u] + position,
-            field.distance[v] + graph.edge_length[edge] - position,
-            direct,
-        ]
-    )
-    choice = np.argmin(via, axis=1)
-    best = via[np.arange(len(on)), choice]
-    chosen = np.select(
-        [choice == 0, choice == 1], [field.nearest[u], field.nearest[v]], direct_target
-    )
+    via_u = field.distance[u] + position
+    via_v = field.distance[v] + (graph.edge_length[edge] - position)
+    take_v = via_v < via_u
+    best = np.where(take_v, via_v, via_u)
+    chosen = np.where(take_v, field.nearest[v], field.nearest[u])
+    choice = take_v.astype(np.int64)
+    # Directly along the edge: only for origins on an edge that carries a target (few).
+    shared = np.flatnonzero(field._carries_target[edge])
+    if len(shared):
+        direct, direct_target = _direct(field, edge[shared], position[shared])
+        better = direct < best[shared]
+        best[shared[better]] = direct[better]
+        chosen[shared[better]] = direct_target[better]
+        choice[shared[better]] = 2
     finite = np.isfinite(best)
     distance[on[finite]] = best[finite] + origins.offset_m[on[finite]]
     target[on[finite]] = chosen[finite]
@@ -283,8 +291,8 @@ def _along(graph: WalkGraph, edge: int, start: float | None, end: float | None) 
     """Coordinates along ``edge`` from ``start`` to ``end`` metres (None = the far end, i.e.
     the edge's length), in walking order."""
     length = float(graph.edge_length[edge])
-    a = length if start is None else start
-    b = length if end is None else end
+    a = length if start is None else min(max(start, 0.0), length)
+    b = length if end is None else min(max(end, 0.0), length)
     piece = shapely.ops.substring(graph.edge_geometry[edge], min(a, b), max(a, b))
     coords = shapely.get_coordinates(piece)
     return coords[::-1] if a > b else coords
