@@ -108,4 +108,24 @@ class GeoPackageStore:
 def _write_layer(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:
     if frame.empty:
         return
-    pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG", promote_to_multi=False)
+    pyogrio.write_dataframe(
+        _nulls_as_none(frame), path, layer=layer, driver="GPKG", promote_to_multi=False
+    )
+
+
+def _nulls_as_none(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Text columns with every kind of missing value (NaN, pd.NA, None) as None, so GDAL
+    writes NULL; pyogrio would write pd.NA in an object column as the text '<NA>'."""
+    text = [
+        c
+        for c in frame.columns
+        if c != frame.geometry.name
+        and (frame[c].dtype == object or isinstance(frame[c].dtype, pd.StringDtype))
+    ]
+    if not text:
+        return frame
+    cleaned = frame.copy()
+    for column in text:
+        values = cleaned[column].astype(object)
+        cleaned[column] = values.where(values.notna(), None)
+    return cleaned

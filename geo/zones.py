@@ -61,6 +61,11 @@ def read_zone_definition(path: Path) -> ZoneDefinition:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise ReadError(f"{path}: cannot read the zone definition: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise ReadError(
+            f"{path}: not a text file in UTF-8 (byte {exc.start}); a zone definition is YAML "
+            "or JSON"
+        ) from exc
     except yaml.YAMLError as exc:
         raise ReadError(f"{path}: not valid YAML or JSON: {exc}") from exc
     if not isinstance(raw, dict):

@@ -377,7 +377,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         gemeente = download.check_gemeente_code(args.download)
         buurten = args.buurten or _download_buurten(gemeente, args.year)
         extract = _download_extract(gemeente, buurten, args.year, args.index_url)
-        with _ObjectCounter() as counter:
+        with _ObjectCounter() as counter, store_lock(settings.store_path):
             dataset, network = import_gemeente(
                 _store(settings),
                 settings,
@@ -388,7 +388,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
                 on_objects=counter,
             )
     else:
-        with _ObjectCounter() as counter:
+        with _ObjectCounter() as counter, store_lock(settings.store_path):
             dataset, network = load_sample(
                 _store(settings), settings, args.sample, progress=_progress, on_objects=counter
             )

@@ -196,3 +196,14 @@ def test_store_that_is_not_a_geopackage(tmp_path: Path) -> None:
     shutil.copy(SAMPLE_ZONES, path)
     with pytest.raises(ReadError, match="cannot be read"):
         GeoPackageStore(path).read()
+
+
+def test_added_voorzieningen_keep_missing_text_as_null(
+    sample_store: GeoPackageStore, tmp_path: Path, settings: Settings
+) -> None:
+    """Adding a file without the optional columns must not store the text '<NA>'."""
+    extra = tmp_path / "extra.csv"
+    extra.write_text("naam,categorie,x,y\nExtra buurthuis,buurthuis,134500,448500\n")
+    import_voorzieningen(sample_store, extra, settings.vocabulary, mode="add")
+    raw = pyogrio.read_dataframe(sample_store.path, layer="voorzieningen", read_geometry=False)
+    assert not (raw.astype(str) == "<NA>").any().any()

@@ -133,3 +133,10 @@ def test_unparsable_yaml(tmp_path: Path) -> None:
     path.write_text("zones: [unclosed")
     with pytest.raises(ReadError, match="not valid YAML"):
         read_zone_definition(path)
+
+
+def test_binary_zone_file_is_refused_clearly(tmp_path: Path) -> None:
+    path = tmp_path / "zones.yaml"
+    path.write_bytes(b"\xff\xfe\x00zones")
+    with pytest.raises(ReadError, match="not a text file in UTF-8"):
+        read_zone_definition(path)
