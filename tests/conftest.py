@@ -16,7 +16,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -121,36 +122,65 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
-def live_server(sample_store_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``wsz serve`` in its own process (real uvicorn) on a free port; yields its base URL."""
-    store = tmp_path_factory.mktemp("live") / "store.gpkg"
-    shutil.copy(sample_store_file, store)
+@contextmanager
+def running_server(env: Mapping[str, str], log_path: Path) -> Iterator[str]:
+    """``wsz serve`` in its own process (real uvicorn) on a free port, with ``env`` over the
+    tests' defaults (the tests' data path, no tiles); yields its base URL, then stops it."""
     port = free_port()
-    env = {
+    environment = {
         **os.environ,
-        "WSZ_STORE_PATH": str(store),
         "WSZ_DATA_PATH": os.pathsep.join(str(p) for p in DATA_PATH),
         "WSZ_MAP_TILES": "none",
-        # The session's built network (read only): the server walks, as after `wsz demo`.
+        **env,
+    }
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_up(base, process, str(log_path))
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def live_server(sample_store_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``wsz serve`` on a copy of the sample store, walking over the session's built network
+    (read only), as after `wsz demo`; yields its base URL."""
+    folder = tmp_path_factory.mktemp("live")
+    store = folder / "store.gpkg"
+    shutil.copy(sample_store_file, store)
+    env = {
+        "WSZ_STORE_PATH": str(store),
         "WSZ_NETWORK_CACHE_DIR": str(make_settings(sample_store_file).network_cache),
     }
-    log = (tmp_path_factory.mktemp("live-log") / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=PROJECT_ROOT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base, process, log.name)
+    with running_server(env, folder / "server.log") as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
+
+
+@pytest.fixture(scope="session")
+def delft_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real delft-tu sample imported into ``store.gpkg``, with its walking network built
+    beside it (once per session; do not modify)."""
+    folder = tmp_path_factory.mktemp("delft")
+    settings = make_settings(folder / "store.gpkg")
+    load_sample(GeoPackageStore(settings.store_path), settings, "delft-tu")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def delft_server(delft_folder: Path) -> Iterator[str]:
+    """``wsz serve`` on the delft-tu store and its network; yields its base URL."""
+    env = {"WSZ_STORE_PATH": str(delft_folder / "store.gpkg")}
+    with running_server(env, delft_folder / "server.log") as base:
+        yield base
 
 
 def _wait_until_up(base: str, process: subprocess.Popen[bytes], log_name: str) -> None:

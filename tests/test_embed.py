@@ -13,8 +13,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
@@ -29,20 +27,17 @@ from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sy
 from pydantic import ValidationError
 
 from geo.load import read_voorzieningen
-from geo.pipeline import Analysis, load_sample
-from geo.settings import SAMPLE_DIR, Settings
-from geo.store import GeoPackageStore
+from geo.pipeline import Analysis
+from geo.settings import Settings
 from maps.embed import EMBED_LABELS, embed_page, tile_origin
 from service.main import create_app
 from service.state import Published
 from tests.conftest import (
     ARTIFACTS,
-    DATA_PATH,
     PROJECT_ROOT,
     SHARED_DATA,
-    _wait_until_up,
-    free_port,
     make_settings,
+    running_server,
 )
 
 AXE = PROJECT_ROOT / "tests" / "node_modules" / "axe-core" / "axe.min.js"
@@ -191,44 +186,6 @@ def browser() -> Iterator[Browser]:
     (ARTIFACTS / "axe-results.json").write_text(json.dumps(AXE_RESULTS, indent=2, sort_keys=True))
 
 
-def _serve(folder: Path, env: dict[str, str]) -> Iterator[str]:
-    """`wsz serve` with ``env`` in its own process on a free port; yields its base URL."""
-    port = free_port()
-    log = (folder / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-        env={**os.environ, "WSZ_MAP_TILES": "none", **env},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=PROJECT_ROOT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base, process, log.name)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def delft_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real delft-tu sample with its walking network and OSM addresses."""
-    folder = tmp_path_factory.mktemp("embed-delft")
-    settings = Settings(
-        store_path=folder / "store.gpkg", data_path=[SHARED_DATA, SAMPLE_DIR], map_tiles="none"
-    )
-    load_sample(GeoPackageStore(settings.store_path), settings, "delft-tu")
-    yield from _serve(
-        folder,
-        {
-            "WSZ_STORE_PATH": str(settings.store_path),
-            "WSZ_DATA_PATH": os.pathsep.join([str(SHARED_DATA), str(SAMPLE_DIR)]),
-        },
-    )
-
-
 @pytest.fixture(scope="module")
 def straight_server(
     sample_store_file: Path, tmp_path_factory: pytest.TempPathFactory
@@ -236,14 +193,12 @@ def straight_server(
     """The Nieuwegein sample without a street network: distances are straight lines."""
     folder = tmp_path_factory.mktemp("embed-straight")
     shutil.copy(sample_store_file, folder / "store.gpkg")
-    yield from _serve(
-        folder,
-        {
-            "WSZ_STORE_PATH": str(folder / "store.gpkg"),
-            "WSZ_DATA_PATH": os.pathsep.join(str(p) for p in DATA_PATH),
-            "WSZ_NETWORK_CACHE_DIR": str(folder / "no-network"),
-        },
-    )
+    env = {
+        "WSZ_STORE_PATH": str(folder / "store.gpkg"),
+        "WSZ_NETWORK_CACHE_DIR": str(folder / "no-network"),
+    }
+    with running_server(env, folder / "server.log") as base:
+        yield base
 
 
 class Visit:

@@ -20,7 +20,8 @@ from pyproj import Transformer
 
 from geo.dataset import LayerSource, Provenance
 from geo.errors import ConfigurationError, ReadError, ValueProblemError
-from geo.pipeline import import_sample, list_samples, read_manifest, sample_buurten
+from geo.pipeline import import_sample
+from geo.samples import list_samples, read_manifest, sample_buurten
 from geo.settings import SAMPLE_DIR, Settings
 from geo.store import GeoPackageStore
 from service.cli import main

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +22,14 @@ from geo.crs import lonlat_to_rd, rd_to_lonlat
 from geo.distance import WalkingDistance
 from geo.errors import NetworkError
 from geo.network.osm import read_osm
-from geo.pipeline import Analysis, analyse, analyse_store, build_network, load_sample
+from geo.pipeline import (
+    Analysis,
+    analyse,
+    analyse_store,
+    build_network,
+    load_network,
+    load_sample,
+)
 from geo.settings import SAMPLE_DIR, Settings
 from geo.store import GeoPackageStore
 from service.cli import main
@@ -39,7 +44,7 @@ from service.schemas import (
     RouteProperties,
 )
 from service.state import publish
-from tests.conftest import PROJECT_ROOT, _wait_until_up, fingerprint, free_port, make_settings
+from tests.conftest import PROJECT_ROOT, fingerprint, make_settings
 from tests.osm_builder import write_osm
 
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
@@ -50,20 +55,7 @@ SCHIE_WEST = (84989.0, 445687.0)
 
 
 def delft_settings(folder: Path) -> Settings:
-    return Settings(
-        store_path=folder / "store.gpkg",
-        data_path=[SHARED_DATA, SAMPLE_DIR],
-        map_tiles="none",
-    )
-
-
-@pytest.fixture(scope="module")
-def delft_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The delft-tu sample imported, with its walking network built (once per module)."""
-    folder = tmp_path_factory.mktemp("delft")
-    settings = delft_settings(folder)
-    load_sample(GeoPackageStore(settings.store_path), settings, "delft-tu")
-    return folder
+    return make_settings(folder / "store.gpkg")
 
 
 @pytest.fixture(scope="module")
@@ -314,36 +306,8 @@ def test_without_a_network_walking_queries_answer_503(
 # --------------------------------------------------------------------------- real server
 
 
-@pytest.fixture(scope="module")
-def delft_server(delft_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`wsz serve` on the delft-tu store and network, in its own process."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "WSZ_STORE_PATH": str(delft_folder / "store.gpkg"),
-        "WSZ_DATA_PATH": os.pathsep.join([str(SHARED_DATA), str(SAMPLE_DIR)]),
-        "WSZ_MAP_TILES": "none",
-    }
-    log = (tmp_path_factory.mktemp("delft-log") / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=PROJECT_ROOT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base, process, log.name)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
-
-
 @pytest.mark.e2e
-def test_real_barrier_over_http(delft_server: str, delft_folder: Path, tmp_path: Path) -> None:
+def test_real_barrier_over_http(delft_server: str, delft_folder: Path) -> None:
     """A voorziening on the far bank of the Schie: 117 m away, a long walk round the water."""
     settings = delft_settings(delft_folder)
     with httpx.Client(base_url=delft_server, timeout=30) as http:
@@ -359,7 +323,9 @@ def test_real_barrier_over_http(delft_server: str, delft_folder: Path, tmp_path:
         assert not area.geometry.iloc[0].contains(shapely.Point(west_lon, west_lat))
         assert straight < 120
     # The same pair through the service's walking source: the walk is over 5x the hop.
-    source = WalkingDistance(build_network(settings, DELFT_OSM).graph("walk"), snap_limit_m=250.0)
+    network = load_network(settings)
+    assert network is not None
+    source = WalkingDistance(network.graph("walk"), snap_limit_m=250.0)
     nearest = source.nearest(
         np.array([shapely.Point(SCHIE_EAST)]), np.array([shapely.Point(SCHIE_WEST)])
     )
