@@ -180,6 +180,11 @@ class CoverageResponse(BaseModel):
     compared: str | None = Field(
         default=None, description="The source whose figures are given beside (straight_line)."
     )
+    notes: list[str] = Field(
+        default_factory=list,
+        description="What the figures rest on: synthetic (generated) parts of the data, "
+        "categories without voorzieningen, points beyond the street network.",
+    )
     gemeente: list[CoverageRow]
     zones: list[CoverageRow]
 

@@ -120,6 +120,7 @@ def test_coverage(client: TestClient) -> None:
     body = CoverageResponse.model_validate(client.get("/coverage").json())
     assert body.source == "walking"  # the sample has a (synthetic) street network
     assert body.compared == "straight_line"
+    assert any("synthetic" in note for note in body.notes)  # Nieuwegein's sample says so
     assert len(body.zones) == 5 * 6
     assert len(body.gemeente) == 6
     one = client.get("/coverage?zone=noord&category=supermarkt").json()

@@ -47,6 +47,7 @@ def coverage(
     return {
         "source": result.source,
         "compared": result.compared,
+        "notes": list(published.analysis.notes),
         "gemeente": records(gemeente),
         "zones": records(zones),
     }
