@@ -128,10 +128,50 @@ def compute_coverage(
     ``placement``; ``buurten`` must carry ``zone_code``. Thresholds come from the vocabulary
     (metres). With ``compare``, its figures are added beside (see :data:`COMPARED_COLUMNS`).
     """
+    return compute_coverages(points, buurten, voorzieningen, vocabulary, source, compare)[0]
+
+
+def compute_coverages(
+    points: gpd.GeoDataFrame,
+    buurten: gpd.GeoDataFrame,
+    voorzieningen: gpd.GeoDataFrame,
+    vocabulary: Vocabulary,
+    source: DistanceSource,
+    compare: DistanceSource | None = None,
+) -> tuple[Coverage, Coverage | None]:
+    """The coverage by ``source`` (with ``compare``'s figures beside it) and the coverage by
+    ``compare`` on its own, each source measured once."""
     distances, off_network = point_distances(points, voorzieningen, vocabulary.codes, source)
-    compared = None
-    if compare is not None:
-        compared = point_distances(points, voorzieningen, vocabulary.codes, compare)[0]
+    if compare is None:
+        return _summarise(points, buurten, vocabulary, distances, off_network, source.name), None
+    compared, compared_off = point_distances(points, voorzieningen, vocabulary.codes, compare)
+    return (
+        _summarise(
+            points,
+            buurten,
+            vocabulary,
+            distances,
+            off_network,
+            source.name,
+            compared=compared,
+            compared_name=compare.name,
+        ),
+        _summarise(points, buurten, vocabulary, compared, compared_off, compare.name),
+    )
+
+
+def _summarise(
+    points: gpd.GeoDataFrame,
+    buurten: gpd.GeoDataFrame,
+    vocabulary: Vocabulary,
+    distances: pd.DataFrame,
+    off_network: pd.Series,
+    name: str,
+    *,
+    compared: pd.DataFrame | None = None,
+    compared_name: str | None = None,
+) -> Coverage:
+    """Coverage figures from per-point distances (one column per category, metres)."""
     zone_of = buurten.set_index("bu_code")["zone_code"]
     residents = points["residents"].to_numpy()
     residents_65 = points["residents_65plus"].to_numpy()
@@ -177,12 +217,12 @@ def compute_coverage(
     gemeente = _aggregate(zoned, ["category"], compared is not None)
     order = {code: i for i, code in enumerate(vocabulary.codes)}
     return Coverage(
-        source=source.name,
+        source=name,
         buurten=_sorted(per_buurt, ["bu_code"], order),
         zones=_sorted(per_zone, ["zone_code"], order),
         gemeente=_sorted(gemeente, [], order),
         point_distances=distances,
-        compared=None if compare is None else compare.name,
+        compared=compared_name,
     )
 
 

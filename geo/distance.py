@@ -132,8 +132,8 @@ class WalkingDistance:
         return Nearest(distance, target, ~snapped.snapped)
 
     def unreachable_targets(self, targets: NDArray[np.object_]) -> NDArray[np.bool_]:
-        """Targets too far from every walkable edge to be walked to."""
-        return ~self.field(targets).targets.snapped
+        """Targets too far from every walkable edge to be walked to (a snap, no Dijkstra)."""
+        return ~snap_points(self.graph, targets, self.snap_limit_m).snapped
 
     def route(self, origin: shapely.Point, targets: NDArray[np.object_]) -> Route | None:
         """The walk from ``origin`` to the nearest of ``targets``; None if none is reachable."""

@@ -53,6 +53,14 @@ def check_lonlat(lon: float, lat: float) -> None:
         )
 
 
+def rd_point(lon: float, lat: float) -> shapely.Point:
+    """A checked WGS84 lon/lat position as a point in RD New (metres); raises
+    :class:`QueryError` for a position that is not lon/lat in range."""
+    check_lonlat(lon, lat)
+    x, y = lonlat_to_rd(lon, lat)
+    return shapely.Point(float(x), float(y))
+
+
 def locate(
     lon: float,
     lat: float,
@@ -62,9 +70,7 @@ def locate(
     source: DistanceSource,
 ) -> Location:
     """Look up a WGS84 lon/lat position; distances are measured in RD New (metres)."""
-    check_lonlat(lon, lat)
-    x, y = lonlat_to_rd(lon, lat)
-    point = shapely.points(float(x), float(y))
+    point = rd_point(lon, lat)
     hits = buurten.sindex.query(point, predicate="within")
     bu_code = bu_naam = zone_code = None
     if len(hits):

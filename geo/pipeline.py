@@ -29,7 +29,7 @@ from geo.addresses import (
     within_area,
     write_addresses,
 )
-from geo.coverage import Coverage, compute_coverage
+from geo.coverage import Coverage, compute_coverages
 from geo.dataset import Dataset, LayerSource, Provenance, assemble
 from geo.distance import DistanceSource, StraightLineDistance, WalkingDistance
 from geo.errors import (
@@ -56,6 +56,7 @@ from geo.network.cache import NetworkCache
 from geo.network.rules import PROFILES
 from geo.population import resident_points
 from geo.samples import (
+    SampleManifest,
     VoorzieningenOptions,
     read_manifest,
     sample_buurten,
@@ -191,14 +192,10 @@ def analyse(
         f"Measuring {source.name.replace('_', ' ')} distances from {len(points):,} resident "
         f"points to {len(dataset.voorzieningen)} voorzieningen ..."
     )
-    coverage = compute_coverage(
-        points, dataset.buurten, dataset.voorzieningen, vocabulary, source, compare=compare
+    coverage, compared = compute_coverages(
+        points, dataset.buurten, dataset.voorzieningen, vocabulary, source, compare
     )
-    straight_coverage = (
-        coverage
-        if compare is None
-        else compute_coverage(points, dataset.buurten, dataset.voorzieningen, vocabulary, straight)
-    )
+    straight_coverage = compared if compared is not None else coverage
     notes += _coverage_notes(dataset, vocabulary, source, coverage)
     gaps = gap_polygons(points, dataset.buurten, coverage, vocabulary)
     return Analysis(
@@ -363,7 +360,7 @@ def load_sample(
     """Import a sample (:func:`import_sample`) and build the walking network its manifest
     names, making it the active network; a sample without one leaves no network active."""
     manifest = read_manifest(settings, name)
-    dataset = import_sample(store, settings, name, progress=progress)
+    dataset = _import_manifest(store, settings, manifest, progress)
     if manifest.network is None:
         network_cache(settings).clear_active()
         return dataset, None
@@ -585,9 +582,15 @@ def import_sample(
     """Replace the store's contents with sample ``name`` (default: the data path's
     ``sample.yaml``), recording which layers are synthetic (:class:`Provenance`).
 
-    The walking network is not built here: the manifest's ``network`` says which extract to use.
+    The walking network is not built here: the manifest's ``network`` says which extract to use
+    (:func:`load_sample` builds it too).
     """
-    manifest = read_manifest(settings, name)
+    return _import_manifest(store, settings, read_manifest(settings, name), progress)
+
+
+def _import_manifest(
+    store: GeoPackageStore, settings: Settings, manifest: SampleManifest, progress: Progress
+) -> Dataset:
     synthetic = ", ".join(manifest.synthetic) or "none"
     progress(f"Sample {manifest.name}: {manifest.title} (synthetic parts: {synthetic})")
     progress(f"Reading buurten of {manifest.gemeente} from {manifest.buurten} ...")

@@ -14,9 +14,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.crs import lonlat_to_rd
 from geo.errors import NotFoundError, QueryError
-from geo.locate import check_lonlat
+from geo.locate import rd_point
 from geo.pipeline import Analysis
 from geo.query import check_category
 
@@ -39,12 +38,6 @@ def parse_minutes(text: str) -> tuple[float, ...]:
             f"{MAX_MINUTES:g}, separated by commas, e.g. minutes=5,10,15"
         )
     return values
-
-
-def _point(lon: float, lat: float) -> shapely.Point:
-    check_lonlat(lon, lat)
-    x, y = lonlat_to_rd(lon, lat)
-    return shapely.Point(float(x), float(y))
 
 
 @dataclass(frozen=True)
@@ -70,7 +63,7 @@ def route_to_nearest(
     """
     code = check_category(category, analysis.vocabulary)
     walking = analysis.walking(profile)
-    origin = _point(lon, lat)
+    origin = rd_point(lon, lat)
     voorzieningen = analysis.dataset.voorzieningen
     positions = np.flatnonzero((voorzieningen["category"] == code).to_numpy())
     if len(positions) == 0:
@@ -108,7 +101,7 @@ def isochrones_at(
     Raises :class:`NotFoundError` when the point lies beyond the snap limit.
     """
     walking = analysis.walking(profile)
-    origin = _point(lon, lat)
+    origin = rd_point(lon, lat)
     cutoffs = [m * 60.0 * speed_m_per_s for m in minutes]
     polygons = walking.isochrones(origin, cutoffs, buffer_m=buffer_m)
     if polygons is None:
