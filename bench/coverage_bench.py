@@ -18,12 +18,12 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from geo.coverage.distance import StraightLineDistance
 from geo.crs import WORKING_CRS
-from geo.distance import StraightLineDistance
 from geo.errors import DataQualityWarning
 from geo.pipeline import analyse, import_sample
 from geo.settings import SAMPLE_DIR, Settings
-from geo.store import GeoPackageStore
+from geo.store.geopackage import GeoPackageStore
 
 
 def best_of(repeats: int, work: Callable[[], object]) -> float:

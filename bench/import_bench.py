@@ -35,7 +35,7 @@ import yaml
 from geo.errors import DataQualityWarning
 from geo.pipeline import load_sample
 from geo.settings import SAMPLE_DIR, Settings
-from geo.store import GeoPackageStore
+from geo.store.geopackage import GeoPackageStore
 from service.auth import hash_key, new_key
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]

@@ -18,7 +18,17 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.addresses import (
+from geo.coverage.distance import DistanceSource, StraightLineDistance, WalkingDistance
+from geo.coverage.figures import Coverage, compute_coverages
+from geo.coverage.gaps import gap_polygons
+from geo.coverage.population import resident_points
+from geo.errors import NetworkError, NoNetworkError, ValueProblemError
+from geo.network.build import Network
+from geo.network.build import build_network as build_walking_network
+from geo.network.build import load_network as load_walking_network
+from geo.network.cache import NetworkCache
+from geo.network.rules import PROFILES
+from geo.read.addresses import (
     IMPORT_MARGIN_M,
     AddressIndex,
     address_file,
@@ -29,17 +39,8 @@ from geo.addresses import (
     within_area,
     write_addresses,
 )
-from geo.coverage import Coverage, compute_coverages
-from geo.dataset import Dataset, LayerSource, Provenance, assemble
-from geo.distance import DistanceSource, StraightLineDistance, WalkingDistance
-from geo.errors import (
-    NetworkError,
-    NoNetworkError,
-    ValueProblemError,
-)
-from geo.gaps import gap_polygons
-from geo.imports import upsert_rows, upsert_zones
-from geo.load import (
+from geo.read.checks import DEFAULT_LIMITS, Limits
+from geo.read.load import (
     VOORZIENING_COLUMNS,
     VOORZIENING_DETAIL_COLUMNS,
     Source,
@@ -49,20 +50,10 @@ from geo.load import (
     warn_incomplete_joins,
     with_voorziening_details,
 )
-from geo.network.build import Network
-from geo.network.build import build_network as build_walking_network
-from geo.network.build import load_network as load_walking_network
-from geo.network.cache import NetworkCache
-from geo.network.rules import PROFILES
-from geo.population import resident_points
-from geo.samples import (
-    SampleManifest,
-    VoorzieningenOptions,
-    read_manifest,
-    sample_buurten,
-)
-from geo.store import GeoPackageStore
-from geo.validate import DEFAULT_LIMITS, Limits
+from geo.read.samples import SampleManifest, VoorzieningenOptions, read_manifest, sample_buurten
+from geo.store.dataset import Dataset, LayerSource, Provenance, assemble
+from geo.store.geopackage import GeoPackageStore
+from geo.store.transaction import upsert_rows, upsert_zones
 from geo.zones import ZoneDefinition, read_zone_definition, zones_per_wijk
 
 if TYPE_CHECKING:
@@ -396,8 +387,8 @@ def import_buurten(
 
     ``path`` is a file or a GeoJSON FeatureCollection (bytes or a parsed mapping);
     ``statistics`` are CBS tables joined to it by buurt code (see
-    :func:`geo.load.load_buurten`); codes on one side of a join only are reported as a
-    :class:`~geo.cbs.StatisticsJoinWarning`. The stored zone definition is checked against the
+    :func:`geo.read.load.load_buurten`); codes on one side of a join only are reported as a
+    :class:`~geo.read.cbs.StatisticsJoinWarning`. The stored zone definition is checked against the
     new buurten and the voorzieningen are joined again. Any error leaves the store as it was.
     """
     current = store.read()
@@ -621,7 +612,7 @@ def import_addresses(
     crs: str | None = None,
     progress: Progress = _silent,
 ) -> gpd.GeoDataFrame:
-    """Import a BAG address table (CSV or GeoPackage, see :mod:`geo.addresses`) for address
+    """Import a BAG address table (CSV or GeoPackage, see :mod:`geo.read.addresses`) for address
     search, replacing an earlier import. Only addresses within 1 km of the stored buurten'
     bounding box are kept. A refused file leaves the stored table as it was."""
     progress(f"Reading addresses from {path} ...")

@@ -19,7 +19,7 @@ from pyproj import CRS
 
 from geo.crs import parse_crs, require_metric_projected
 from geo.errors import ConfigurationError
-from geo.validate import Limits
+from geo.read.checks import Limits
 from geo.vocabulary import Vocabulary, load_vocabulary
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -120,7 +120,7 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
-    # Import limits (see geo.validate.Limits for why these defaults).
+    # Import limits (see geo.read.checks.Limits for why these defaults).
     max_features: int = Field(
         default=50_000, gt=0, description="Most features one import may hold."
     )
@@ -235,7 +235,7 @@ class Settings(BaseSettings):
 
     @property
     def limits(self) -> Limits:
-        """The import limits (:class:`geo.validate.Limits`) of these settings."""
+        """The import limits (:class:`geo.read.checks.Limits`) of these settings."""
         return Limits(
             max_features=self.max_features,
             max_vertices_per_feature=self.max_vertices_per_feature,

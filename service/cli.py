@@ -1,6 +1,6 @@
 """``wsz``: import data, compute coverage, write maps, serve the API, download real data.
 
-Every subcommand calls :mod:`geo.pipeline` (or :mod:`geo.download`), prints progress on stderr
+Every subcommand calls :mod:`geo.pipeline` (or :mod:`geo.read.download`), prints progress on stderr
 and results on stdout, and exits 1 with a one-line explanation when input is refused (the
 store is then unchanged).
 """
@@ -19,10 +19,7 @@ from typing import TextIO
 from pydantic import ValidationError
 from tqdm import tqdm
 
-from geo import download
-from geo.dataset import Dataset
 from geo.errors import ConfigurationError, DataQualityWarning, WszError
-from geo.imports import ImportInput, ImportKind, run_import, store_lock
 from geo.network.build import Network
 from geo.network.rules import PROFILES
 from geo.pipeline import (
@@ -39,8 +36,11 @@ from geo.pipeline import (
     load_network,
     load_sample,
 )
+from geo.read import download
 from geo.settings import Settings
-from geo.store import GeoPackageStore
+from geo.store.dataset import Dataset
+from geo.store.geopackage import GeoPackageStore
+from geo.store.transaction import ImportInput, ImportKind, run_import, store_lock
 from service.report import (
     feature_report,
     format_addresses,
@@ -332,7 +332,7 @@ def cmd_key(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    from geo import export
+    from geo.ask import export
     from geo.errors import EmptyStoreError
 
     crs = export.check_crs(args.crs)
@@ -376,7 +376,7 @@ def _download_extract(
     gemeente: str, buurten: Path | None, year: int, index_url: str, output: Path | None = None
 ) -> Path:
     """The gemeente's OSM extract (cut to its buurten + 1 km); buurten from PDOK unless given."""
-    from geo.load import read_buurten
+    from geo.read.load import read_buurten
 
     source = buurten or _download_buurten(gemeente, year)
     with _ObjectCounter() as counter:

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
+from geo.ask.filters import check_zone
 from geo.errors import EmptyStoreError
-from geo.query import check_zone
 from geo.settings import Settings
 from service.state import LiveState, Published, StoreState
 

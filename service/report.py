@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geo.addresses import address_file
-from geo.dataset import Dataset
 from geo.errors import WszError
 from geo.network.build import Network
 from geo.pipeline import Analysis
-from geo.samples import list_samples
+from geo.read.addresses import address_file
+from geo.read.samples import list_samples
 from geo.settings import Settings
+from geo.store.dataset import Dataset
 
 
 def format_coverage(analysis: Analysis, zone_code: str | None = None) -> str:

@@ -7,7 +7,7 @@ holds the current one:
 * readers take ``live.current`` once per request (a dependency) and use that object
   throughout, so a request sees the old state or the new one, never a mix;
 * an HTTP import builds the new state completely (analysis included) before the store is
-  written, and swaps it in under the store's lock (:func:`geo.imports.run_import`);
+  written, and swaps it in under the store's lock (:func:`geo.store.transaction.run_import`);
 * a CLI import (another process) is noticed by a watcher thread that compares the store's
   file signature (size, mtime, inode; also the active street network and the address table)
   every ``reload_interval_s`` and reloads in the background, swapping when complete.
@@ -29,11 +29,14 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo.addresses import address_file
 from geo.crs import to_edge_crs
-from geo.dataset import Dataset
 from geo.errors import DataQualityWarning, NetworkError
-from geo.imports import (
+from geo.pipeline import Analysis, analyse, load_network
+from geo.read.addresses import address_file
+from geo.settings import Settings
+from geo.store.dataset import Dataset
+from geo.store.geopackage import GeoPackageStore
+from geo.store.transaction import (
     ImportInput,
     ImportKind,
     ImportLog,
@@ -42,9 +45,6 @@ from geo.imports import (
     store_lock,
     store_version,
 )
-from geo.pipeline import Analysis, analyse, load_network
-from geo.settings import Settings
-from geo.store import GeoPackageStore
 
 #: Zone columns that hold comma-separated codes in the store and lists in the API.
 LIST_COLUMNS = ("wijk_codes", "buurt_codes")
@@ -63,7 +63,7 @@ class Published:
     zones: gpd.GeoDataFrame
     buurten: gpd.GeoDataFrame
     voorzieningen: gpd.GeoDataFrame
-    #: Gap polygons per category and zone (see :mod:`geo.gaps`), by the coverage's measure.
+    #: Gap polygons per category and zone (see :mod:`geo.coverage.gaps`), by the coverage's measure.
     gaps: gpd.GeoDataFrame | None
     #: Rendered map pages by name ("index", zone code); filled on first request.
     map_pages: dict[str, str] = field(default_factory=dict, compare=False)
@@ -144,8 +144,8 @@ class StoreState:
 class LiveState:
     """The current :class:`StoreState` of one service, swapped whole on every change.
 
-    Writers (HTTP imports, reloads) hold the store's lock (:func:`geo.imports.store_lock`);
-    readers never wait: they take :attr:`current` once.
+    Writers (HTTP imports, reloads) hold the store's lock
+    (:func:`geo.store.transaction.store_lock`); readers never wait: they take :attr:`current` once.
     """
 
     def __init__(self, settings: Settings, published: Published | None = None) -> None:
@@ -275,8 +275,8 @@ class LiveState:
         key: str | None,
         statistics: tuple[ImportInput, ...] = (),
     ) -> ImportReport:
-        """Run an import (:func:`geo.imports.run_import`); when it changed the store, the new
-        state, analysed before the write, is served from the moment the call returns."""
+        """Run an import (:func:`geo.store.transaction.run_import`); when it changed the store, the
+        new state, analysed before the write, is served from the moment the call returns."""
         return run_import(
             self.store,
             kind,

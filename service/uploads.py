@@ -27,8 +27,8 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from geo.errors import ReadError, TooLargeError, UnsupportedMediaTypeError
-from geo.imports import ImportInput
-from geo.validate import Limits, check_size
+from geo.read.checks import Limits, check_size
+from geo.store.transaction import ImportInput
 
 UploadKind = Literal["buurten", "zones", "voorzieningen"]
 

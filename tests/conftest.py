@@ -26,7 +26,7 @@ from fastapi.testclient import TestClient
 
 from geo.pipeline import Analysis, analyse, analyse_store, load_sample
 from geo.settings import SAMPLE_DIR, Settings
-from geo.store import GeoPackageStore
+from geo.store.geopackage import GeoPackageStore
 from service.main import create_app
 from service.state import Published, publish
 

@@ -11,7 +11,11 @@ import pytest
 import shapely
 from fastapi.testclient import TestClient
 
-from geo.addresses import (
+from geo.crs import lonlat_to_rd
+from geo.errors import MissingColumnError, QueryError, ReadError
+from geo.network.osm import read_osm
+from geo.pipeline import Analysis, address_index, analyse_store, load_sample
+from geo.read.addresses import (
     AddressIndex,
     address_file,
     build_index,
@@ -19,12 +23,8 @@ from geo.addresses import (
     parse_query,
     read_bag_addresses,
 )
-from geo.crs import lonlat_to_rd
-from geo.errors import MissingColumnError, QueryError, ReadError
-from geo.network.osm import read_osm
-from geo.pipeline import Analysis, address_index, analyse_store, load_sample
 from geo.settings import SAMPLE_DIR, Settings
-from geo.store import GeoPackageStore
+from geo.store.geopackage import GeoPackageStore
 from service.cli import main
 from service.main import create_app
 from service.schemas import AddressCollection

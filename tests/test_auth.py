@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from geo.settings import Settings
-from geo.store import GeoPackageStore
+from geo.store.geopackage import GeoPackageStore
 from service.auth import hash_key, match_key, new_key
 from service.main import create_app
 from tests.conftest import PROJECT_ROOT, SAMPLE_VOORZIENINGEN, fingerprint, make_settings

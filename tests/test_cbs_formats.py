@@ -16,19 +16,19 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.cbs import (
+from geo.crs import WORKING_CRS
+from geo.errors import CrsError, MissingColumnError, ValueProblemError
+from geo.pipeline import import_buurten
+from geo.read.cbs import (
     BUURT_COLUMN_VARIANTS,
     StatisticsJoinWarning,
     cbs_numbers,
     find_column,
     read_statistics,
 )
-from geo.crs import WORKING_CRS
-from geo.errors import CrsError, MissingColumnError, ValueProblemError
-from geo.load import BUURT_COLUMNS, load_buurten, read_buurten
-from geo.pipeline import import_buurten
+from geo.read.load import BUURT_COLUMNS, load_buurten, read_buurten
 from geo.settings import PROJECT_ROOT
-from geo.store import GeoPackageStore
+from geo.store.geopackage import GeoPackageStore
 from geo.vocabulary import default_vocabulary
 from service.cli import main
 from tests.conftest import fingerprint

@@ -17,9 +17,9 @@ from urllib.parse import parse_qs, urlparse
 import pyogrio
 import pytest
 
-from geo import download
 from geo.errors import DownloadError, ValueProblemError
-from geo.load import read_buurten
+from geo.read import download
+from geo.read.load import read_buurten
 from tests.conftest import SNAKE_CASE_BUURTEN
 
 PDOK_NAMES = {

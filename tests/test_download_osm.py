@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 import shapely
 
-from geo import download
 from geo.errors import DownloadError, ReadError
-from geo.load import read_buurten
 from geo.network.cut import cut_extract
 from geo.network.osm import read_osm
+from geo.read import download
+from geo.read.load import read_buurten
 from service.cli import main
 from tests.conftest import PROJECT_ROOT
 

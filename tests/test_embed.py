@@ -26,8 +26,8 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
 from pydantic import ValidationError
 
-from geo.load import read_voorzieningen
 from geo.pipeline import Analysis
+from geo.read.load import read_voorzieningen
 from geo.settings import Settings
 from maps.embed import EMBED_LABELS, embed_page, tile_origin
 from service.main import create_app

@@ -21,12 +21,12 @@ from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo import export
+from geo.ask import export
+from geo.ask.export import ExportCrs, ExportFormat
 from geo.crs import RD_BOUNDS
-from geo.export import ExportCrs, ExportFormat
-from geo.load import read_buurten, read_voorzieningen
 from geo.pipeline import Analysis, import_buurten, import_voorzieningen
-from geo.store import GeoPackageStore
+from geo.read.load import read_buurten, read_voorzieningen
+from geo.store.geopackage import GeoPackageStore
 from service.cli import main
 
 #: Largest position error of a round trip through each output CRS, in metres (RD New):

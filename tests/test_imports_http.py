@@ -21,8 +21,8 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from geo.imports import file_sha256, log_file
-from geo.store import GeoPackageStore
+from geo.store.geopackage import GeoPackageStore
+from geo.store.transaction import file_sha256, log_file
 from service.auth import hash_key
 from service.cli import main as wsz
 from service.main import create_app

@@ -27,10 +27,10 @@ import shapely
 from fastapi.testclient import TestClient
 
 from geo.errors import StoreBusyError
-from geo.imports import ImportInput, file_sha256, lock_file, run_import, store_lock
 from geo.pipeline import VoorzieningenOptions, import_voorzieningen
 from geo.settings import Settings
-from geo.store import GeoPackageStore
+from geo.store.geopackage import GeoPackageStore
+from geo.store.transaction import ImportInput, file_sha256, lock_file, run_import, store_lock
 from service.auth import hash_key
 from service.main import create_app
 from service.state import LiveState

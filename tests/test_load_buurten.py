@@ -15,7 +15,7 @@ import shapely
 
 from geo.crs import WORKING_CRS
 from geo.errors import CrsError, GeometryError, MissingColumnError, ReadError, ValueProblemError
-from geo.load import BUURT_COLUMNS, read_buurten
+from geo.read.load import BUURT_COLUMNS, read_buurten
 from tests.conftest import SNAKE_CASE_BUURTEN
 
 #: The sample's columns renamed to the Shapefile names CBS used up to 2021.

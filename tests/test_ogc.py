@@ -24,7 +24,7 @@ import shapely
 from fastapi.testclient import TestClient
 from owslib.ogcapi.features import Features
 
-from geo import export
+from geo.ask import export
 from service.main import create_app
 from service.ogc.catalog import catalog_of
 from service.ogc.links import CONFORMANCE, CRS84, OPENAPI_30, QUERYABLES_REL, RD_NEW

@@ -18,12 +18,12 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from geo.dataset import LayerSource, Provenance
 from geo.errors import ConfigurationError, ReadError, ValueProblemError
 from geo.pipeline import import_sample
-from geo.samples import list_samples, read_manifest, sample_buurten
+from geo.read.samples import list_samples, read_manifest, sample_buurten
 from geo.settings import SAMPLE_DIR, Settings
-from geo.store import GeoPackageStore
+from geo.store.dataset import LayerSource, Provenance
+from geo.store.geopackage import GeoPackageStore
 from service.cli import main
 from tests.conftest import DATA_PATH, SHARED_DATA, make_settings
 
@@ -311,7 +311,7 @@ def test_footbridge_has_steps_at_both_ends(
 def test_voorzieningen_lie_in_the_real_buurten_near_a_street(
     settings: Settings, ways: list[tuple[dict[str, str], shapely.LineString]]
 ) -> None:
-    from geo.load import read_voorzieningen
+    from geo.read.load import read_voorzieningen
 
     manifest = read_manifest(settings)
     buurten = sample_buurten(manifest)

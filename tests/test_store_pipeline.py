@@ -10,7 +10,6 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from geo.dataset import Dataset
 from geo.errors import (
     EmptyStoreError,
     InputError,
@@ -19,14 +18,10 @@ from geo.errors import (
     ValueProblemError,
     ZoneDefinitionError,
 )
-from geo.pipeline import (
-    VoorzieningenOptions,
-    import_buurten,
-    import_voorzieningen,
-    import_zones,
-)
+from geo.pipeline import VoorzieningenOptions, import_buurten, import_voorzieningen, import_zones
 from geo.settings import Settings
-from geo.store import GeoPackageStore
+from geo.store.dataset import Dataset
+from geo.store.geopackage import GeoPackageStore
 from tests.conftest import (
     SAMPLE_BUURTEN,
     SAMPLE_HUISARTSEN,

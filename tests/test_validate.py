@@ -38,11 +38,11 @@ from geo.errors import (
     UnsafeArchiveError,
     ValueProblemError,
 )
-from geo.load import read_buurten, read_voorzieningen
 from geo.pipeline import import_buurten
+from geo.read.checks import Limits
+from geo.read.load import read_buurten, read_voorzieningen
 from geo.settings import PROJECT_ROOT
-from geo.store import GeoPackageStore
-from geo.validate import Limits
+from geo.store.geopackage import GeoPackageStore
 from geo.vocabulary import default_vocabulary
 from service.cli import main
 from service.errors import add_problem_handlers

@@ -18,20 +18,13 @@ import pytest
 import shapely
 from fastapi.testclient import TestClient
 
+from geo.coverage.distance import WalkingDistance
 from geo.crs import lonlat_to_rd, rd_to_lonlat
-from geo.distance import WalkingDistance
 from geo.errors import NetworkError
 from geo.network.osm import read_osm
-from geo.pipeline import (
-    Analysis,
-    analyse,
-    analyse_store,
-    build_network,
-    load_network,
-    load_sample,
-)
+from geo.pipeline import Analysis, analyse, analyse_store, build_network, load_network, load_sample
 from geo.settings import SAMPLE_DIR, Settings
-from geo.store import GeoPackageStore
+from geo.store.geopackage import GeoPackageStore
 from service.cli import main
 from service.main import create_app
 from service.schemas import (

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from geo.errors import DataQualityWarning, ReadError, ZoneDefinitionError
-from geo.load import read_buurten
+from geo.read.load import read_buurten
 from geo.zones import ZoneDefinition, assign_zones, dissolve_zones, read_zone_definition
 from tests.conftest import SAMPLE_BUURTEN, SAMPLE_ZONES
 

@@ -1,6 +1,6 @@
 """OGC API – Features at ``/ogc``: Part 1 Core (GeoJSON, HTML, OpenAPI 3.0) and Part 2 (CRS).
 
-Collections are the layers of :mod:`geo.export` (``buurten``, ``zones``, ``voorzieningen``,
+Collections are the layers of :mod:`geo.ask.export` (``buurten``, ``zones``, ``voorzieningen``,
 ``coverage``, and ``gaps`` once walking coverage has gap polygons), offered in CRS84 and RD New
 (EPSG:28992). QGIS: *Layer → Add Layer → Add WFS / OGC API – Features Layer* with the URL
 ``http://HOST:PORT/ogc``; GDAL: ``ogrinfo OAPIF:http://HOST:PORT/ogc``.

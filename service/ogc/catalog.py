@@ -1,6 +1,6 @@
 """The collections the OGC API serves, built once per published state.
 
-One entry per layer of :mod:`geo.export` (``buurten``, ``zones``, ``voorzieningen``,
+One entry per layer of :mod:`geo.ask.export` (``buurten``, ``zones``, ``voorzieningen``,
 ``coverage``, and ``gaps`` when the published analysis has gap polygons): its frames in each
 offered CRS (same rows, same order, indexed by feature id), its CRS84 extent and the JSON types
 of its properties. A new published state (an import) gets a new catalog on first use.
@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
-from geo import export
+from geo.ask import export
+from geo.ask.export import ExportCrs, LayerSpec
+from geo.ask.features import extent
 from geo.errors import NotFoundError
-from geo.export import ExportCrs, LayerSpec
-from geo.features import extent
 from service.state import Published
 
 
@@ -26,7 +26,7 @@ class Collection:
     """One served layer: frames by export CRS, indexed by feature id (a string)."""
 
     spec: LayerSpec
-    #: The layer in RD New as :func:`geo.export.layer_frame` builds it (unrounded; for exports).
+    #: The layer in RD New as :func:`geo.ask.export.layer_frame` builds it (unrounded; for exports).
     source: gpd.GeoDataFrame
     frames: dict[ExportCrs, gpd.GeoDataFrame]
     #: Extent in CRS84 (lon/lat degrees); None for an empty layer.
@@ -72,7 +72,7 @@ class Catalog:
 
 
 def build_catalog(published: Published) -> Catalog:
-    """Project every layer to each offered CRS once (see :func:`geo.export.project`)."""
+    """Project every layer to each offered CRS once (see :func:`geo.ask.export.project`)."""
     analysis = published.analysis
     gaps = export.find_gaps(analysis, published)
     collections = {}

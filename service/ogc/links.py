@@ -12,8 +12,8 @@ from urllib.parse import quote
 
 from fastapi import Request
 
+from geo.ask.export import ExportCrs
 from geo.errors import QueryError
-from geo.export import ExportCrs
 
 JSON = "application/json"
 GEOJSON = "application/geo+json"

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from geo.addresses import AddressIndex, address_file
 from geo.crs import to_edge_crs
 from geo.pipeline import address_index
+from geo.read.addresses import AddressIndex, address_file
 from geo.settings import Settings
 from service.deps import PublishedDep, SettingsDep
 from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse, feature_collection

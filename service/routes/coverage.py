@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from geo.ask.filters import check_category, check_zone
 from geo.errors import EmptyStoreError
-from geo.query import check_category, check_zone
 from service.deps import PublishedDep
 from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse, feature_collection
 from service.schemas import CoverageResponse, CoverageRow, FeatureCollection, GapProperties

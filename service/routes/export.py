@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from geo import export
-from geo.export import ExportCrs, ExportFormat
+from geo.ask import export
+from geo.ask.export import ExportCrs, ExportFormat
 from service.deps import PublishedDep
 from service.ogc.catalog import catalog_of
 

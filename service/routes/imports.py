@@ -1,8 +1,8 @@
 """Imports over HTTP: ``POST /imports/{buurten,zones,voorzieningen}`` with an API key, and the
 import log at ``GET /imports``.
 
-Each import runs as one transaction (:func:`geo.imports.run_import`): it applies completely or
-not at all, a new state is served the moment it returns, and it is logged whatever the
+Each import runs as one transaction (:func:`geo.store.transaction.run_import`): it applies
+completely or not at all, a new state is served the moment it returns, and it is logged whatever the
 outcome. Options come as query parameters or, in a multipart body, as form fields (a query
 parameter wins).
 """
@@ -18,16 +18,11 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from geo.dataset import Dataset
 from geo.errors import ValueProblemError, WszError
-from geo.imports import ImportInput, ImportKind, ImportReport, record_refusal
-from geo.pipeline import (
-    VoorzieningenOptions,
-    import_buurten,
-    import_voorzieningen,
-    import_zones,
-)
+from geo.pipeline import VoorzieningenOptions, import_buurten, import_voorzieningen, import_zones
 from geo.settings import Settings
+from geo.store.dataset import Dataset
+from geo.store.transaction import ImportInput, ImportKind, ImportReport, record_refusal
 from service.auth import Caller, CallerDep
 from service.deps import LiveDep, SettingsDep
 from service.schemas import ImportLogOut, ImportReportOut, Problem

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from geo.locate import locate
+from geo.ask.locate import locate
 from service.deps import PublishedDep, SettingsDep
 from service.schemas import LocationOut
 

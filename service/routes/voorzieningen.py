@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from geo.query import check_category, check_zone, filter_voorzieningen, parse_bbox
+from geo.ask.filters import check_category, check_zone, filter_voorzieningen, parse_bbox
 from service.deps import PublishedDep
 from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse, feature_collection
 from service.routes.zones import VOORZIENING_FIELDS

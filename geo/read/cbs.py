@@ -41,7 +41,7 @@ import pyogrio
 import pyogrio.errors
 
 from geo.errors import DataQualityWarning, MissingColumnError, ReadError, ValueProblemError
-from geo.validate import Problems, check_duplicates, describe
+from geo.read.checks import Problems, check_duplicates, describe
 from geo.vocabulary import Vocabulary, default_vocabulary
 
 #: Canonical buurt column → the names CBS and PDOK have used for it (see the module docstring).

@@ -13,16 +13,16 @@ import geopandas as gpd
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from geo.cbs import cbs_distance_columns
+from geo.ask.filters import check_zone
 from geo.errors import EmptyStoreError
 from geo.join import join_voorzieningen
-from geo.load import (
+from geo.read.cbs import cbs_distance_columns
+from geo.read.load import (
     BUURT_COLUMNS,
     VOORZIENING_COLUMNS,
     VOORZIENING_DETAIL_COLUMNS,
     with_voorziening_details,
 )
-from geo.query import check_zone
 from geo.zones import ZONE_COLUMNS, ZoneDefinition, assign_zones, dissolve_zones
 
 

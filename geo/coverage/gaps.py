@@ -1,8 +1,8 @@
 """Gap polygons: the area where residents beyond a category's threshold live.
 
 Each resident point stands for a *cell* (its grid square clipped to the buurt, or its building's
-footprint; see :mod:`geo.population`). A category's gap in a zone is the union of the cells of
-the zone's points that are beyond the threshold (by the coverage's own measure, walking where a
+footprint; see :mod:`geo.coverage.population`). A category's gap in a zone is the union of the cells
+of the zone's points that are beyond the threshold (by the coverage's own measure, walking where a
 network is loaded) and stand for at least one resident. Buurten outside every zone form their
 own group (``zone_code`` missing). Everything in RD New.
 """
@@ -13,7 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.coverage import Coverage
+from geo.coverage.figures import Coverage
 from geo.vocabulary import Vocabulary
 
 #: Columns of the gap polygons frame (plus ``geometry``).

@@ -1,7 +1,8 @@
 """Coverage: how many residents (and 65+) live further than a category's threshold.
 
-For every resident point (see :mod:`geo.population`) and every category, the distance to the
-nearest voorziening of that category comes from a :class:`~geo.distance.DistanceSource`: by
+For every resident point (see :mod:`geo.coverage.population`) and every category, the distance to
+the nearest voorziening of that category comes from a
+:class:`~geo.coverage.distance.DistanceSource`: by
 walking over the street network where one is loaded, else in a straight line. All
 voorzieningen count, including those outside the zones or across the municipal border. A
 resident point is *beyond* when that distance exceeds the category's threshold (metres), when
@@ -24,9 +25,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.cbs import distance_column
-from geo.distance import DistanceSource
-from geo.population import placement_by_buurt
+from geo.coverage.distance import DistanceSource
+from geo.coverage.population import placement_by_buurt
+from geo.read.cbs import distance_column
 from geo.vocabulary import Vocabulary
 
 #: Figures per (area, category). ``share_*`` are fractions 0..1 of the area's residents.

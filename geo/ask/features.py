@@ -1,7 +1,7 @@
 """Feature selection for feature services: a bbox in WGS84 or RD New, equality filters, pages.
 
 Used by the OGC API – Features endpoints; independent of HTTP. Selections are positions into a
-layer frame (see :mod:`geo.export`), so the same selection can be taken from the frame in
+layer frame (see :mod:`geo.ask.export`), so the same selection can be taken from the frame in
 another CRS (the frames of one layer share their row order).
 """
 
@@ -16,9 +16,9 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
+from geo.ask.export import ExportCrs
+from geo.ask.filters import parse_bbox
 from geo.errors import QueryError
-from geo.export import ExportCrs
-from geo.query import parse_bbox
 
 #: Largest page a client may ask for (OGC API – Features' usual maximum).
 MAX_LIMIT = 10_000

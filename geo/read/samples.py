@@ -16,9 +16,9 @@ import geopandas as gpd
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from geo.dataset import LayerSource, Provenance
 from geo.errors import ConfigurationError, ReadError, ValueProblemError
-from geo.load import read_buurten
+from geo.read.load import read_buurten
+from geo.store.dataset import LayerSource, Provenance
 
 if TYPE_CHECKING:
     from geo.settings import Settings
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class VoorzieningenOptions:
-    """How to read one voorzieningen file (see :func:`geo.load.read_voorzieningen`)."""
+    """How to read one voorzieningen file (see :func:`geo.read.load.read_voorzieningen`)."""
 
     layer: str | None = None
     crs: str | None = None
@@ -38,7 +38,7 @@ class VoorzieningenOptions:
     repair: bool = False
 
     def kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for :func:`geo.load.read_voorzieningen`."""
+        """Keyword arguments for :func:`geo.read.load.read_voorzieningen`."""
         return dict(self.__dict__)
 
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 
+from geo.ask.locate import check_lonlat
 from geo.errors import NotFoundError, QueryError
-from geo.locate import check_lonlat
 from geo.vocabulary import Vocabulary
 
 

@@ -22,9 +22,9 @@ import pyogrio
 from pyproj import CRS
 
 from geo.crs import WORKING_CRS
-from geo.dataset import Dataset, Provenance, empty_buurten, empty_voorzieningen, empty_zones
 from geo.errors import ReadError
-from geo.load import with_voorziening_details
+from geo.read.load import with_voorziening_details
+from geo.store.dataset import Dataset, Provenance, empty_buurten, empty_voorzieningen, empty_zones
 from geo.zones import ZoneDefinition
 
 CODE_COLUMNS = ("bu_code", "wk_code", "gm_code", "zone_code", "id", "category")

@@ -39,15 +39,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.dataset import Dataset
-from geo.errors import (
-    DataQualityWarning,
-    InputError,
-    StoreBusyError,
-    WszError,
-    ZoneDefinitionError,
-)
-from geo.store import GeoPackageStore
+from geo.errors import DataQualityWarning, InputError, StoreBusyError, WszError, ZoneDefinitionError
+from geo.store.dataset import Dataset
+from geo.store.geopackage import GeoPackageStore
 from geo.zones import ZoneDefinition
 
 try:  # POSIX; elsewhere only the process-wide lock applies.

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.coverage.distance import DistanceSource
 from geo.crs import lonlat_to_rd
-from geo.distance import DistanceSource
 from geo.errors import QueryError
 from geo.vocabulary import Vocabulary
 

@@ -15,7 +15,8 @@ Every layer is one feature per row with a stable id in its first column:
     (metres, by the distance source named in ``source``).
 ``gaps`` (``id``, ``<category>-<zone_code>``)
     One (multi)polygon per category and zone where residents beyond the threshold live (see
-    :mod:`geo.gaps`), when there are any; ``no-zone`` stands for buurten outside every zone.
+    :mod:`geo.coverage.gaps`), when there are any; ``no-zone`` stands for buurten outside every
+    zone.
 
 Output CRS is ``EPSG:4326`` (lon/lat, 6 decimals ≈ 0.1 m, RFC 7946) or ``EPSG:28992`` (RD New,
 3 decimals = 1 mm). Rounding never makes a polygon invalid: a polygon that rounding would
@@ -23,9 +24,9 @@ break is snapped to the same grid by GEOS (``shapely.set_precision``) instead.
 
 GeoJSON in EPSG:4326 is RFC 7946: no ``crs`` member, exterior rings counter-clockwise. In
 EPSG:28992 it is legacy GeoJSON with a ``crs`` member naming EPSG:28992, so that GDAL, QGIS and
-:func:`geo.load.read_buurten` read it back in RD New. CSV has polygons as a ``WKT`` column
+:func:`geo.read.load.read_buurten` read it back in RD New. CSV has polygons as a ``WKT`` column
 (QGIS and GDAL recognise it) and points as ``lon``/``lat`` (EPSG:4326) or ``x``/``y``
-(EPSG:28992) columns, which :func:`geo.load.read_voorzieningen` reads back; comma-separated,
+(EPSG:28992) columns, which :func:`geo.read.load.read_voorzieningen` reads back; comma-separated,
 ``.`` as decimal separator, UTF-8.
 """
 

@@ -6,7 +6,7 @@ is honoured, as GDAL honours it; ``EPSG:4326`` and CRS84 in such a member mean l
 
 Unlike a whole-file reader, this one tells *which* feature is malformed and why (not an object,
 not a Feature, properties that are not an object, a geometry shapely cannot build), recording
-each into a :class:`geo.validate.Problems` collector so that the caller's later checks
+each into a :class:`geo.read.checks.Problems` collector so that the caller's later checks
 (codes, categories, validity, coordinates) are reported in the same single error.
 """
 
@@ -35,7 +35,7 @@ from geo.errors import (
     ReadError,
     ValueProblemError,
 )
-from geo.validate import DEFAULT_LIMITS, Limits, Problems, check_count, check_size, describe
+from geo.read.checks import DEFAULT_LIMITS, Limits, Problems, check_count, check_size, describe
 
 #: A GeoJSON document: raw bytes or text, or already parsed (``json.loads``) into a mapping.
 GeoJSONBody = bytes | bytearray | str | Mapping[str, Any]

@@ -7,10 +7,10 @@ raise at once; faults of single features (malformed code, duplicate id, unknown 
 null/empty/wrong-type/invalid geometry, coordinates outside the Netherlands, RD New given as
 lon/lat, swapped lon/lat) are collected over all checks and raised as ONE
 :class:`~geo.errors.InputError` whose ``problems`` list each feature's position, id and reason
-(see :mod:`geo.validate`).
+(see :mod:`geo.read.checks`).
 
-Buurten come as CBS and PDOK publish them (see :mod:`geo.cbs` for the column families):
-Shapefile (also zipped, as CBS ships it, opened by :mod:`geo.archive`), GeoPackage or GeoJSON,
+Buurten come as CBS and PDOK publish them (see :mod:`geo.read.cbs` for the column families):
+Shapefile (also zipped, as CBS ships it, opened by :mod:`geo.read.archive`), GeoPackage or GeoJSON,
 optionally joined by code to separate CBS statistics tables (``statistics=``). CBS's secret
 and not-applicable values become missing values that never enter a sum.
 
@@ -36,8 +36,17 @@ import pyogrio.errors
 import shapely
 from pyproj import CRS
 
-from geo.archive import choose_name, unpacked_vector
-from geo.cbs import (
+from geo.crs import RD_BOUNDS, WORKING_CRS, parse_crs
+from geo.errors import (
+    CrsError,
+    MissingColumnError,
+    ReadError,
+    UnknownCategoryError,
+    ValueProblemError,
+)
+from geo.network.osm import is_osm_file, read_osm
+from geo.read.archive import choose_name, unpacked_vector
+from geo.read.cbs import (
     BU_CODE_PATTERN,
     BUURT_COLUMN_VARIANTS,
     StatisticsJoin,
@@ -49,17 +58,7 @@ from geo.cbs import (
     join_statistics,
     read_statistics,
 )
-from geo.crs import RD_BOUNDS, WORKING_CRS, parse_crs
-from geo.errors import (
-    CrsError,
-    MissingColumnError,
-    ReadError,
-    UnknownCategoryError,
-    ValueProblemError,
-)
-from geo.geojson import GeoJSONBody, read_feature_collection
-from geo.network.osm import is_osm_file, read_osm
-from geo.validate import (
+from geo.read.checks import (
     ANY_FEATURE_TYPE,
     DEFAULT_LIMITS,
     POLYGONAL,
@@ -72,6 +71,7 @@ from geo.validate import (
     check_vertices,
     describe,
 )
+from geo.read.geojson import GeoJSONBody, read_feature_collection
 from geo.vocabulary import Vocabulary, default_vocabulary
 
 __all__ = [
@@ -150,8 +150,9 @@ def read_vector(
 
     With several layers and no ``layer`` given, the one whose name contains ``prefer`` is
     taken (CBS: ``buurt_2021_v1``, ``buurten``). A zip is checked and unpacked safely
-    (:mod:`geo.archive`); GeoJSON is parsed feature by feature (:mod:`geo.geojson`), recording
-    malformed features in ``problems`` (without a collector they raise at once). The index is
+    (:mod:`geo.read.archive`); GeoJSON is parsed feature by feature (:mod:`geo.read.geojson`),
+    recording malformed features in ``problems`` (without a collector they raise at once). The index
+    is
     each feature's position. Raises :class:`ReadError` on anything that cannot be read.
     """
     path = Path(path)
@@ -273,7 +274,7 @@ def read_buurten(
     """Read CBS buurten into a GeoDataFrame in RD New (see :func:`load_buurten`).
 
     Codes found on one side of a statistics join only are reported with a
-    :class:`~geo.cbs.StatisticsJoinWarning` (a :class:`~geo.errors.DataQualityWarning`).
+    :class:`~geo.read.cbs.StatisticsJoinWarning` (a :class:`~geo.errors.DataQualityWarning`).
     """
     loaded = load_buurten(
         source,
@@ -291,7 +292,7 @@ def read_buurten(
 
 
 def warn_incomplete_joins(joins: Iterable[StatisticsJoin]) -> None:
-    """A :class:`~geo.cbs.StatisticsJoinWarning` for each join with codes on one side only."""
+    """A :class:`~geo.read.cbs.StatisticsJoinWarning` for each join with codes on one side only."""
     for join in joins:
         if not join.complete:
             warnings.warn(StatisticsJoinWarning(join), stacklevel=3)

@@ -1,0 +1,1 @@
+"""Ask: questions answered from an analysis (locate, reach, search, features, export)."""

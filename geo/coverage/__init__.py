@@ -1,0 +1,1 @@
+"""Coverage: resident points, distances to the nearest voorziening, figures and gap polygons."""

@@ -1,0 +1,1 @@
+"""Store: the dataset, the embedded GeoPackage, and import transactions (lock, diff, log)."""
