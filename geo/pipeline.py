@@ -39,18 +39,16 @@ from geo.read.addresses import (
     within_area,
     write_addresses,
 )
+from geo.read.buurten import load_buurten, read_buurten, warn_incomplete_joins
 from geo.read.checks import DEFAULT_LIMITS, Limits
-from geo.read.load import (
+from geo.read.samples import SampleManifest, VoorzieningenOptions, read_manifest, sample_buurten
+from geo.read.vectors import Source
+from geo.read.voorzieningen import (
     VOORZIENING_COLUMNS,
     VOORZIENING_DETAIL_COLUMNS,
-    Source,
-    load_buurten,
-    read_buurten,
     read_voorzieningen,
-    warn_incomplete_joins,
     with_voorziening_details,
 )
-from geo.read.samples import SampleManifest, VoorzieningenOptions, read_manifest, sample_buurten
 from geo.store.dataset import Dataset, LayerSource, Provenance, assemble
 from geo.store.geopackage import GeoPackageStore
 from geo.store.transaction import upsert_rows, upsert_zones
@@ -311,7 +309,7 @@ def import_gemeente(
     own zones are imported), the voorzieningen tagged in its OSM extract, and the walking
     network of that extract. Replaces the store's contents."""
     progress(f"Reading buurten of {gemeente} from {buurten_path} ...")
-    buurten = read_buurten(buurten_path, gemeente=gemeente)
+    buurten = read_buurten(buurten_path, gemeente=gemeente, vocabulary=settings.vocabulary)
     definition = zones_per_wijk(buurten, gemeente)
     progress(f"Reading voorzieningen from the OSM tags in {extract} ...")
     voorzieningen = read_voorzieningen(extract, settings.vocabulary)
@@ -376,7 +374,7 @@ def import_buurten(
     crs: str | None = None,
     repair: bool = False,
     statistics: Path | Sequence[Path] | None = None,
-    vocabulary: Vocabulary | None = None,
+    vocabulary: Vocabulary,
     limits: Limits | None = None,
     where: str | None = None,
     dry_run: bool = False,
@@ -387,7 +385,7 @@ def import_buurten(
 
     ``path`` is a file or a GeoJSON FeatureCollection (bytes or a parsed mapping);
     ``statistics`` are CBS tables joined to it by buurt code (see
-    :func:`geo.read.load.load_buurten`); codes on one side of a join only are reported as a
+    :func:`geo.read.buurten.load_buurten`); codes on one side of a join only are reported as a
     :class:`~geo.read.cbs.StatisticsJoinWarning`. The stored zone definition is checked against the
     new buurten and the voorzieningen are joined again. Any error leaves the store as it was.
     """
@@ -585,7 +583,7 @@ def _import_manifest(
     synthetic = ", ".join(manifest.synthetic) or "none"
     progress(f"Sample {manifest.name}: {manifest.title} (synthetic parts: {synthetic})")
     progress(f"Reading buurten of {manifest.gemeente} from {manifest.buurten} ...")
-    buurten = sample_buurten(manifest)
+    buurten = sample_buurten(manifest, settings.vocabulary)
     definition = read_zone_definition(manifest.zones)
     frames = []
     for path, options in manifest.voorzieningen:

@@ -41,6 +41,7 @@ from geo.settings import Settings
 from geo.store.dataset import Dataset
 from geo.store.geopackage import GeoPackageStore
 from geo.store.transaction import ImportInput, ImportKind, run_import, store_lock
+from geo.vocabulary import Vocabulary
 from service.report import (
     feature_report,
     format_addresses,
@@ -249,7 +250,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     if args.download:
         gemeente = download.check_gemeente_code(args.download)
         buurten = args.buurten or _download_buurten(gemeente, args.year)
-        extract = _download_extract(gemeente, buurten, args.year, args.index_url)
+        extract = _download_extract(
+            gemeente, buurten, args.year, args.index_url, vocabulary=settings.vocabulary
+        )
         with _ObjectCounter() as counter, store_lock(settings.store_path):
             dataset, network = import_gemeente(
                 _store(settings),
@@ -348,7 +351,6 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_download(args: argparse.Namespace, settings: Settings) -> int:
-    del settings
     if args.what == "buurten":
         gemeente = download.check_gemeente_code(args.gemeente)
         path = _download_buurten(gemeente, args.year, args.output)
@@ -356,7 +358,16 @@ def cmd_download(args: argparse.Namespace, settings: Settings) -> int:
         _progress(f"Next: wsz import buurten {path}")
     elif args.gemeente:
         gemeente = download.check_gemeente_code(args.gemeente)
-        print(_download_extract(gemeente, args.buurten, args.year, args.index_url, args.output))
+        print(
+            _download_extract(
+                gemeente,
+                args.buurten,
+                args.year,
+                args.index_url,
+                args.output,
+                vocabulary=settings.vocabulary,
+            )
+        )
     else:
         name = args.url.rstrip("/").rsplit("/", 1)[-1] or "extract.osm.pbf"
         target = args.output or DOWNLOADS / name
@@ -373,16 +384,22 @@ def _download_buurten(gemeente: str, year: int, output: Path | None = None) -> P
 
 
 def _download_extract(
-    gemeente: str, buurten: Path | None, year: int, index_url: str, output: Path | None = None
+    gemeente: str,
+    buurten: Path | None,
+    year: int,
+    index_url: str,
+    output: Path | None = None,
+    *,
+    vocabulary: Vocabulary,
 ) -> Path:
     """The gemeente's OSM extract (cut to its buurten + 1 km); buurten from PDOK unless given."""
-    from geo.read.load import read_buurten
+    from geo.read.buurten import read_buurten
 
     source = buurten or _download_buurten(gemeente, year)
     with _ObjectCounter() as counter:
         return download.download_gemeente_extract(
             gemeente,
-            read_buurten(source, gemeente=gemeente),
+            read_buurten(source, gemeente=gemeente, vocabulary=vocabulary),
             output or DOWNLOADS / f"osm_{gemeente}.osm.pbf",
             index_url=index_url,
             downloads=DOWNLOADS,

@@ -27,6 +27,7 @@ from fastapi.testclient import TestClient
 from geo.pipeline import Analysis, analyse, analyse_store, load_sample
 from geo.settings import SAMPLE_DIR, Settings
 from geo.store.geopackage import GeoPackageStore
+from geo.vocabulary import DEFAULT_VOCABULARY_PATH, load_vocabulary
 from service.main import create_app
 from service.state import Published, publish
 
@@ -43,6 +44,8 @@ SNAKE_CASE_BUURTEN = PROJECT_ROOT / "tests" / "data" / "buurten_GM0356_synthetic
 SAMPLE_VOORZIENINGEN = SAMPLE_DIR / "voorzieningen_GM0356_synthetic.geojson"
 SAMPLE_HUISARTSEN = SAMPLE_DIR / "huisartsen_GM0356_synthetic.csv"
 SAMPLE_ZONES = SAMPLE_DIR / "zones_GM0356_example.yaml"
+#: The vocabulary shipped with the service (readers are always given one explicitly).
+VOCABULARY = load_vocabulary(DEFAULT_VOCABULARY_PATH)
 
 
 def make_settings(store_path: Path, **overrides: object) -> Settings:

@@ -19,6 +19,7 @@ import shapely
 from geo.crs import WORKING_CRS
 from geo.errors import CrsError, MissingColumnError, ValueProblemError
 from geo.pipeline import import_buurten
+from geo.read.buurten import BUURT_COLUMNS, load_buurten, read_buurten
 from geo.read.cbs import (
     BUURT_COLUMN_VARIANTS,
     StatisticsJoinWarning,
@@ -26,12 +27,11 @@ from geo.read.cbs import (
     find_column,
     read_statistics,
 )
-from geo.read.load import BUURT_COLUMNS, load_buurten, read_buurten
 from geo.settings import PROJECT_ROOT
 from geo.store.geopackage import GeoPackageStore
 from geo.vocabulary import default_vocabulary
 from service.cli import main
-from tests.conftest import fingerprint
+from tests.conftest import VOCABULARY, fingerprint
 
 CBS = PROJECT_ROOT.parent / "shared" / "data" / "cbs"
 NIEUWEGEIN_GPKG = CBS / "buurten_GM0356_2023geom_kwb2024.gpkg"
@@ -52,7 +52,7 @@ DISTANCES = ["cbs_huisarts_km", "cbs_apotheek_km", "cbs_supermarkt_km"]
 
 def test_nieuwegein_geopackage_with_classic_columns() -> None:
     """SOURCES.md: 39 buurten, 65,955 residents, 14,280 aged 65+, no missing residents."""
-    buurten = read_buurten(NIEUWEGEIN_GPKG)
+    buurten = read_buurten(NIEUWEGEIN_GPKG, vocabulary=VOCABULARY)
     assert list(buurten.columns) == [*BUURT_COLUMNS, *DISTANCES, "geometry"]
     assert buurten.crs == WORKING_CRS
     assert len(buurten) == 39
@@ -73,7 +73,7 @@ def test_nieuwegein_geopackage_with_classic_columns() -> None:
 
 def test_delft_geopackage_with_its_five_buurten_without_residents() -> None:
     """SOURCES.md: 91 buurten, 109,590 residents, 17,825 aged 65+, 5 rows without residents."""
-    buurten = read_buurten(DELFT_GPKG, gemeente="GM0503")
+    buurten = read_buurten(DELFT_GPKG, gemeente="GM0503", vocabulary=VOCABULARY)
     assert len(buurten) == 91
     assert buurten["residents"].sum() == 109_590
     assert buurten["residents_65plus"].sum() == 17_825
@@ -100,7 +100,7 @@ def test_delft_geopackage_with_its_five_buurten_without_residents() -> None:
 def test_kwb_lower_case_columns_keep_only_buurt_rows(
     year: int, residents: int, residents_65plus: int
 ) -> None:
-    statistics = read_statistics(UTRECHT_KWB[year])
+    statistics = read_statistics(UTRECHT_KWB[year], vocabulary=VOCABULARY)
     table = statistics.table
     assert len(table) == 111  # 122 rows: 1 gemeente, 10 wijken, 111 buurten
     assert statistics.found["bu_code"] == "gwb_code_10"
@@ -137,7 +137,7 @@ KWB2024_TABLES = [
 def test_kwb2024_buurten_tables(
     name: str, n_buurten: int, residents: int, residents_65plus: int, without: int
 ) -> None:
-    table = read_statistics(CBS / name).table
+    table = read_statistics(CBS / name, vocabulary=VOCABULARY).table
     assert len(table) == n_buurten
     assert table["residents"].sum() == residents
     assert table["residents_65plus"].sum() == residents_65plus
@@ -147,7 +147,7 @@ def test_kwb2024_buurten_tables(
 
 def test_amsterdam_alphanumeric_codes_are_buurt_codes() -> None:
     """Since 2024 Amsterdam's codes have letters (BU0363AA01); they are not malformed."""
-    table = read_statistics(CBS / "kwb2024_buurten_GM0363.csv").table
+    table = read_statistics(CBS / "kwb2024_buurten_GM0363.csv", vocabulary=VOCABULARY).table
     assert "BU0363AA01" in table.index
     assert table.loc["BU0363AA01", "wk_code"] == "WK0363AA"
 
@@ -156,7 +156,7 @@ def test_amsterdam_alphanumeric_codes_are_buurt_codes() -> None:
 
 
 def test_pdok_geometry_joined_to_kerncijfers_by_code() -> None:
-    loaded = load_buurten(PDOK_GEOJSON, statistics=NIEUWEGEIN_CSV)
+    loaded = load_buurten(PDOK_GEOJSON, statistics=NIEUWEGEIN_CSV, vocabulary=VOCABULARY)
     buurten = loaded.frame
     assert len(buurten) == 39
     assert buurten["residents"].sum() == 65_955
@@ -166,7 +166,7 @@ def test_pdok_geometry_joined_to_kerncijfers_by_code() -> None:
     assert join.complete
     assert "AANT_INW" in join.columns
     # Same buurten, figures and distances as the ready-joined GeoPackage.
-    expected = read_buurten(NIEUWEGEIN_GPKG)
+    expected = read_buurten(NIEUWEGEIN_GPKG, vocabulary=VOCABULARY)
     pd.testing.assert_frame_equal(
         buurten.drop(columns="geometry"), expected.drop(columns="geometry")
     )
@@ -175,7 +175,7 @@ def test_pdok_geometry_joined_to_kerncijfers_by_code() -> None:
 
 def test_pdok_geometry_alone_has_no_residents_column() -> None:
     with pytest.raises(MissingColumnError, match=r"residents: one of AANT_INW.*--statistics"):
-        read_buurten(PDOK_GEOJSON)
+        read_buurten(PDOK_GEOJSON, vocabulary=VOCABULARY)
 
 
 def _without_crs_member(tmp_path: Path) -> Path:
@@ -190,12 +190,12 @@ def test_pdok_geometry_without_its_crs_member_is_refused_unless_stated(tmp_path:
     """RD New coordinates read as RFC 7946 lon/lat: every feature is named, with the reason."""
     path = _without_crs_member(tmp_path)
     with pytest.raises(CrsError, match="lon/lat swapped or is the stated CRS wrong") as info:
-        read_buurten(path, statistics=NIEUWEGEIN_CSV)
+        read_buurten(path, statistics=NIEUWEGEIN_CSV, vocabulary=VOCABULARY)
     assert info.value.total == 39
     first = info.value.problems[0]
     assert (first.index, first.id) == (0, "BU03560101")
     assert "look like RD New metres (EPSG:28992)" in first.reason
-    stated = read_buurten(path, statistics=NIEUWEGEIN_CSV, crs="EPSG:28992")
+    stated = read_buurten(path, statistics=NIEUWEGEIN_CSV, crs="EPSG:28992", vocabulary=VOCABULARY)
     assert stated["residents"].sum() == 65_955
 
 
@@ -208,7 +208,7 @@ def test_codes_on_one_side_only_are_listed(tmp_path: Path) -> None:
     table = tmp_path / "partial.csv"
     table.write_text("\n".join([lines[0], *lines[3:], *utrecht[1:3]]) + "\n", encoding="utf-8")
     with pytest.warns(StatisticsJoinWarning) as record:
-        buurten = read_buurten(PDOK_GEOJSON, statistics=table)
+        buurten = read_buurten(PDOK_GEOJSON, statistics=table, vocabulary=VOCABULARY)
     warning = record[0].message
     assert isinstance(warning, StatisticsJoinWarning)
     join = warning.join
@@ -230,7 +230,9 @@ def test_gemeente_filter_applies_to_the_statistics_too(tmp_path: Path) -> None:
     table.write_text(NIEUWEGEIN_CSV.read_text(encoding="utf-8") + "\n".join(utrecht[1:]) + "\n")
     with warnings.catch_warnings():
         warnings.simplefilter("error", StatisticsJoinWarning)
-        loaded = load_buurten(PDOK_GEOJSON, statistics=table, gemeente="GM0356")
+        loaded = load_buurten(
+            PDOK_GEOJSON, statistics=table, gemeente="GM0356", vocabulary=VOCABULARY
+        )
     assert loaded.joins[0].complete
     assert loaded.frame["residents"].sum() == 65_955
 
@@ -240,7 +242,7 @@ def test_gemeente_filter_applies_to_the_statistics_too(tmp_path: Path) -> None:
 
 def test_statline_nabijheid_export_is_a_statistics_table() -> None:
     """`;`, BOM, long path headers, codes padded with spaces, '.' for secret values."""
-    statistics = read_statistics(NABIJHEID)
+    statistics = read_statistics(NABIJHEID, vocabulary=VOCABULARY)
     table = statistics.table
     assert len(table) == 111  # 123 rows: Nederland, Utrecht, 10 wijken, 111 buurten
     assert statistics.found["bu_code"] == "Regioaanduiding/Codering (code)"
@@ -266,15 +268,15 @@ def test_decimal_commas_read_as_decimals(tmp_path: Path) -> None:
     ]
     path = tmp_path / "nabijheid_komma.csv"
     path.write_text("\ufeff" + "\n".join([lines[0], *body]) + "\n", encoding="utf-8")
-    commas = read_statistics(path).table
-    points = read_statistics(NABIJHEID).table
+    commas = read_statistics(path, vocabulary=VOCABULARY).table
+    points = read_statistics(NABIJHEID, vocabulary=VOCABULARY).table
     pd.testing.assert_series_equal(commas["cbs_supermarkt_km"], points["cbs_supermarkt_km"])
 
 
 def utrecht_test_geometry(tmp_path: Path) -> Path:
     """SYNTHETIC squares (200 m) for Utrecht's 111 real buurt codes: the data has no Utrecht
     geometry, and these tests are about the statistics joined to it."""
-    codes = read_statistics(UTRECHT_CSV).table.index
+    codes = read_statistics(UTRECHT_CSV, vocabulary=VOCABULARY).table.index
     x0, y0 = 133_000, 455_000
     features = []
     for n, code in enumerate(codes):
@@ -300,7 +302,9 @@ def utrecht_test_geometry(tmp_path: Path) -> Path:
 def test_two_statistics_tables_kwb_then_nabijheid(tmp_path: Path) -> None:
     """Residents from CBS's KWB file, distances from the StatLine export (the later wins)."""
     geometry = utrecht_test_geometry(tmp_path)
-    loaded = load_buurten(geometry, statistics=[UTRECHT_KWB[2024], NABIJHEID])
+    loaded = load_buurten(
+        geometry, statistics=[UTRECHT_KWB[2024], NABIJHEID], vocabulary=VOCABULARY
+    )
     buurten = loaded.frame
     assert len(buurten) == 111
     assert [j.matched for j in loaded.joins] == [111, 111]
@@ -348,7 +352,7 @@ def test_cli_refuses_a_table_without_codes_and_keeps_the_store(
 
 def test_cbs_distances_survive_the_store(tmp_path: Path) -> None:
     store = GeoPackageStore(tmp_path / "store.gpkg")
-    dataset = import_buurten(store, NIEUWEGEIN_GPKG)
+    dataset = import_buurten(store, NIEUWEGEIN_GPKG, vocabulary=VOCABULARY)
     stored = store.read().buurten
     for dataset_buurten in (dataset.buurten, stored):
         assert [c for c in dataset_buurten.columns if c.startswith("cbs_")] == DISTANCES
@@ -364,7 +368,9 @@ def test_cbs_distances_validate_against_the_buurt_schema(tmp_path: Path) -> None
     from service.geojson import feature_collection
     from service.schemas import BuurtProperties, FeatureCollection
 
-    buurten = import_buurten(GeoPackageStore(tmp_path / "s.gpkg"), NIEUWEGEIN_GPKG).buurten
+    buurten = import_buurten(
+        GeoPackageStore(tmp_path / "s.gpkg"), NIEUWEGEIN_GPKG, vocabulary=VOCABULARY
+    ).buurten
     columns = [*BUURT_COLUMNS, "zone_code", *DISTANCES]
     body = feature_collection(to_edge_crs(buurten), columns)
     collection = FeatureCollection[BuurtProperties].model_validate(body)
@@ -408,7 +414,7 @@ def test_non_numeric_statistics_are_listed_per_row(tmp_path: Path) -> None:
         "BU_CODE,AANT_INW\nBU03560101,2200\nBU03560102,veel\nBU03560103,.\n", encoding="utf-8"
     )
     with pytest.raises(ValueProblemError, match="column AANT_INW has non-numeric") as info:
-        read_statistics(table)
+        read_statistics(table, vocabulary=VOCABULARY)
     (problem,) = info.value.problems
     assert (problem.index, problem.id) == (1, "BU03560102")
     assert "'veel'" in problem.reason

@@ -19,8 +19,8 @@ import pytest
 
 from geo.errors import DownloadError, ValueProblemError
 from geo.read import download
-from geo.read.load import read_buurten
-from tests.conftest import SNAKE_CASE_BUURTEN
+from geo.read.buurten import read_buurten
+from tests.conftest import SNAKE_CASE_BUURTEN, VOCABULARY
 
 PDOK_NAMES = {
     "buurtcode": "buurtcode",
@@ -129,8 +129,8 @@ def test_download_pages_through_and_saves_importable_buurten(pdok: str, tmp_path
     )
     assert [q["startIndex"][0] for q in FakePdok.requests] == ["0", "10", "20"]
     assert "22 buurten received" in "\n".join(lines)
-    buurten = read_buurten(target)  # PDOK's camel-case names are understood
-    expected = read_buurten(SNAKE_CASE_BUURTEN)
+    buurten = read_buurten(target, vocabulary=VOCABULARY)  # PDOK's camel-case names are understood
+    expected = read_buurten(SNAKE_CASE_BUURTEN, vocabulary=VOCABULARY)
     assert list(buurten["bu_code"]) == list(expected["bu_code"])
     assert buurten["residents"].sum() == expected["residents"].sum()
     assert buurten["residents_65plus"].sum() == pytest.approx(expected["residents_65plus"].sum())

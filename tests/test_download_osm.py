@@ -16,9 +16,9 @@ from geo.errors import DownloadError, ReadError
 from geo.network.cut import cut_extract
 from geo.network.osm import read_osm
 from geo.read import download
-from geo.read.load import read_buurten
+from geo.read.buurten import read_buurten
 from service.cli import main
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, VOCABULARY
 
 SHARED = PROJECT_ROOT.parent / "shared" / "data"
 DELFT_OSM = SHARED / "osm" / "delft_tu_campus_2014.osm"
@@ -108,7 +108,7 @@ def test_the_smallest_extract_holding_the_gemeente_is_chosen(geofabrik: str) -> 
 
 
 def test_gemeente_box_has_a_kilometre_margin() -> None:
-    buurten = read_buurten(DELFT_BUURTEN)
+    buurten = read_buurten(DELFT_BUURTEN, vocabulary=VOCABULARY)
     lon0, lat0, lon1, lat1 = download.gemeente_box(buurten)
     inner = download.gemeente_box(buurten, margin_m=0)
     assert lon0 < inner[0]

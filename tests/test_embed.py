@@ -27,7 +27,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sy
 from pydantic import ValidationError
 
 from geo.pipeline import Analysis
-from geo.read.load import read_voorzieningen
+from geo.read.voorzieningen import read_voorzieningen
 from geo.settings import Settings
 from maps.embed import EMBED_LABELS, embed_page, tile_origin
 from service.main import create_app

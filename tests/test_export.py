@@ -25,9 +25,11 @@ from geo.ask import export
 from geo.ask.export import ExportCrs, ExportFormat
 from geo.crs import RD_BOUNDS
 from geo.pipeline import Analysis, import_buurten, import_voorzieningen
-from geo.read.load import read_buurten, read_voorzieningen
+from geo.read.buurten import read_buurten
+from geo.read.voorzieningen import read_voorzieningen
 from geo.store.geopackage import GeoPackageStore
 from service.cli import main
+from tests.conftest import VOCABULARY
 
 #: Largest position error of a round trip through each output CRS, in metres (RD New):
 #: 6 decimals of a degree are ≤ 0.06 m here; 3 decimals of a metre are ≤ 0.0005 m.
@@ -151,9 +153,9 @@ def test_exports_reimport_to_the_same_state(
         frame = export.layer_frame(sample_analysis, name)
         path = tmp_path / export.file_name(name, fmt, crs)
         files[name] = export.write_export(frame, name, path, fmt, crs)
-    buurten = read_buurten(files["buurten"])
+    buurten = read_buurten(files["buurten"], vocabulary=VOCABULARY)
     _same_buurten(buurten, before.buurten, TOLERANCE_M[crs])
-    import_buurten(sample_store, files["buurten"])
+    import_buurten(sample_store, files["buurten"], vocabulary=VOCABULARY)
     import_voorzieningen(sample_store, files["voorzieningen"], sample_analysis.vocabulary)
     after = sample_store.read()
     _same_buurten(after.buurten, before.buurten, TOLERANCE_M[crs])
@@ -227,7 +229,7 @@ def test_downloads_from_the_running_service_reimport(
         assert response.status_code == 200
         path = tmp_path / f"download.{fmt}"
         path.write_bytes(response.content)
-        _same_buurten(read_buurten(path), before.buurten, TOLERANCE_M[crs])
+        _same_buurten(read_buurten(path, vocabulary=VOCABULARY), before.buurten, TOLERANCE_M[crs])
 
 
 def test_wsz_export_writes_each_format(
@@ -239,7 +241,11 @@ def test_wsz_export_writes_each_format(
     gpkg = tmp_path / "out" / "buurten.gpkg"
     assert main([*store, "export", "buurten", "-o", str(gpkg), "--crs", "EPSG:28992"]) == 0
     assert capsys.readouterr().out.strip() == str(gpkg)
-    _same_buurten(read_buurten(gpkg), sample_store.read().buurten, TOLERANCE_M["EPSG:28992"])
+    _same_buurten(
+        read_buurten(gpkg, vocabulary=VOCABULARY),
+        sample_store.read().buurten,
+        TOLERANCE_M["EPSG:28992"],
+    )
     geojson = tmp_path / "zones.json"
     assert main([*store, "export", "zones", "-o", str(geojson)]) == 0
     assert "crs" not in json.loads(geojson.read_text())

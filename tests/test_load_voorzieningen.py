@@ -16,7 +16,11 @@ from geo.errors import (
     UnknownCategoryError,
     ValueProblemError,
 )
-from geo.read.load import VOORZIENING_COLUMNS, VOORZIENING_DETAIL_COLUMNS, read_voorzieningen
+from geo.read.voorzieningen import (
+    VOORZIENING_COLUMNS,
+    VOORZIENING_DETAIL_COLUMNS,
+    read_voorzieningen,
+)
 from geo.settings import Settings
 from geo.vocabulary import Vocabulary
 from tests.conftest import SAMPLE_HUISARTSEN, SAMPLE_VOORZIENINGEN

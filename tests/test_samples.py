@@ -151,7 +151,7 @@ def test_unknown_buurt_codes_are_refused_and_nothing_is_stored(tmp_path: Path) -
 
 def test_delft_tu_buurten_are_those_the_extract_covers(settings: Settings) -> None:
     manifest = read_manifest(settings, "delft-tu")
-    buurten = sample_buurten(manifest)
+    buurten = sample_buurten(manifest, settings.vocabulary)
     assert sorted(buurten["bu_code"]) == list(DELFT_TU_BUURTEN)
     # The documented rule: at least 60 % of the (generalised) buurt inside the extract's bbox.
     every = gpd.read_file(manifest.buurten)
@@ -311,10 +311,10 @@ def test_footbridge_has_steps_at_both_ends(
 def test_voorzieningen_lie_in_the_real_buurten_near_a_street(
     settings: Settings, ways: list[tuple[dict[str, str], shapely.LineString]]
 ) -> None:
-    from geo.read.load import read_voorzieningen
+    from geo.read.voorzieningen import read_voorzieningen
 
     manifest = read_manifest(settings)
-    buurten = sample_buurten(manifest)
+    buurten = sample_buurten(manifest, settings.vocabulary)
     frames = [
         read_voorzieningen(p, settings.vocabulary, **o.kwargs()) for p, o in manifest.voorzieningen
     ]

@@ -27,6 +27,7 @@ from tests.conftest import (
     SAMPLE_HUISARTSEN,
     SAMPLE_VOORZIENINGEN,
     SAMPLE_ZONES,
+    VOCABULARY,
     fingerprint,
 )
 
@@ -63,7 +64,7 @@ def test_step_by_step_import_gives_the_sample(
     with pytest.raises(EmptyStoreError):
         import_zones(store, SAMPLE_ZONES)
     assert not store.path.exists()
-    import_buurten(store, SAMPLE_BUURTEN)
+    import_buurten(store, SAMPLE_BUURTEN, vocabulary=VOCABULARY)
     import_zones(store, SAMPLE_ZONES)
     import_voorzieningen(store, SAMPLE_VOORZIENINGEN, settings.vocabulary)
     dataset = import_voorzieningen(
@@ -102,7 +103,7 @@ def test_replace_mode_replaces_voorzieningen(
 
 def test_add_mode_refuses_buurten_already_stored(sample_store: GeoPackageStore) -> None:
     with pytest.raises(ValueProblemError, match="already stored: BU03560101"):
-        import_buurten(sample_store, SAMPLE_BUURTEN, mode="add")
+        import_buurten(sample_store, SAMPLE_BUURTEN, mode="add", vocabulary=VOCABULARY)
 
 
 def _bad_csv(tmp_path: Path) -> Path:
@@ -126,11 +127,16 @@ def _broken_gpkg(tmp_path: Path) -> Path:
 Attempt = Callable[[GeoPackageStore, Path, Settings], Dataset]
 
 BAD_IMPORTS: list[tuple[str, Callable[[Path], Path], Attempt, type[InputError]]] = [
-    ("malformed buurten", _broken_gpkg, lambda st, p, s: import_buurten(st, p), ReadError),
+    (
+        "malformed buurten",
+        _broken_gpkg,
+        lambda st, p, s: import_buurten(st, p, vocabulary=VOCABULARY),
+        ReadError,
+    ),
     (
         "unknown crs",
         lambda t: SAMPLE_BUURTEN,
-        lambda st, p, s: import_buurten(st, p, crs="EPSG:999999"),
+        lambda st, p, s: import_buurten(st, p, crs="EPSG:999999", vocabulary=VOCABULARY),
         InputError,
     ),
     (

@@ -39,14 +39,15 @@ from geo.errors import (
     ValueProblemError,
 )
 from geo.pipeline import import_buurten
+from geo.read.buurten import read_buurten
 from geo.read.checks import Limits
-from geo.read.load import read_buurten, read_voorzieningen
+from geo.read.voorzieningen import read_voorzieningen
 from geo.settings import PROJECT_ROOT
 from geo.store.geopackage import GeoPackageStore
 from geo.vocabulary import default_vocabulary
 from service.cli import main
 from service.errors import add_problem_handlers
-from tests.conftest import fingerprint
+from tests.conftest import VOCABULARY, fingerprint
 
 CBS = PROJECT_ROOT.parent / "shared" / "data" / "cbs"
 NIEUWEGEIN_GPKG = CBS / "buurten_GM0356_2023geom_kwb2024.gpkg"
@@ -74,10 +75,10 @@ def body(frame: gpd.GeoDataFrame, *, crs_name: str | None = None) -> dict[str, A
 
 
 def test_rfc7946_body_as_bytes_or_mapping_gives_the_file_buurten() -> None:
-    expected = read_buurten(NIEUWEGEIN_GPKG)
+    expected = read_buurten(NIEUWEGEIN_GPKG, vocabulary=VOCABULARY)
     document = body(real_buurten())
     for source in (document, json.dumps(document).encode()):
-        buurten = read_buurten(source)
+        buurten = read_buurten(source, vocabulary=VOCABULARY)
         assert list(buurten["bu_code"]) == list(expected["bu_code"])
         assert buurten["residents"].sum() == 65_955
         assert buurten.geom_equals_exact(expected, tolerance=0.01).all()  # metres
@@ -85,7 +86,7 @@ def test_rfc7946_body_as_bytes_or_mapping_gives_the_file_buurten() -> None:
 
 @pytest.mark.parametrize("name", [RD_NAME, "EPSG:28992", "urn:ogc:def:crs:EPSG:6.3:28992"])
 def test_legacy_crs_member_naming_rd_new_is_honoured(name: str) -> None:
-    buurten = read_buurten(body(real_buurten(), crs_name=name))
+    buurten = read_buurten(body(real_buurten(), crs_name=name), vocabulary=VOCABULARY)
     assert len(buurten) == 39
     assert buurten.total_bounds[0] == pytest.approx(real_buurten().total_bounds[0])
 
@@ -94,7 +95,7 @@ def test_rd_new_sent_as_lonlat_is_refused_per_feature() -> None:
     document = body(real_buurten().iloc[:5], crs_name=RD_NAME)
     del document["crs"]
     with pytest.raises(CrsError) as info:
-        read_buurten(document)
+        read_buurten(document, vocabulary=VOCABULARY)
     assert info.value.total == 5
     assert [p.index for p in info.value.problems] == [0, 1, 2, 3, 4]
     assert all("look like RD New metres (EPSG:28992)" in p.reason for p in info.value.problems)
@@ -108,7 +109,7 @@ def test_swapped_lat_lon_is_refused_per_feature() -> None:
         swapped = shapely.transform(geometry, lambda xy: xy[:, ::-1])
         feature["geometry"] = shapely.geometry.mapping(swapped)
     with pytest.raises(CrsError, match="lon/lat swapped") as info:
-        read_buurten(document)
+        read_buurten(document, vocabulary=VOCABULARY)
     assert all("latitude and longitude look swapped" in p.reason for p in info.value.problems)
 
 
@@ -116,7 +117,7 @@ def test_lonlat_under_a_crs_member_naming_rd_new_is_refused() -> None:
     document = body(real_buurten().iloc[:2])
     document["crs"] = {"type": "name", "properties": {"name": RD_NAME}}
     with pytest.raises(CrsError) as info:
-        read_buurten(document)
+        read_buurten(document, vocabulary=VOCABULARY)
     assert "look like lon/lat degrees but are read as EPSG:28992" in info.value.problems[0].reason
 
 
@@ -124,7 +125,7 @@ def test_unusable_crs_member_is_refused_at_once() -> None:
     document = body(real_buurten().iloc[:1])
     document["crs"] = {"type": "link", "properties": {"href": "http://example.com/crs"}}
     with pytest.raises(CrsError, match="crs member must be"):
-        read_buurten(document)
+        read_buurten(document, vocabulary=VOCABULARY)
 
 
 # --------------------------------------------------------------------------- per-feature report
@@ -154,7 +155,7 @@ def broken_body() -> dict[str, Any]:
 
 def test_every_broken_feature_is_listed_in_one_error() -> None:
     with pytest.raises(InvalidFeaturesError) as info:
-        read_buurten(broken_body())
+        read_buurten(broken_body(), vocabulary=VOCABULARY)
     error = info.value
     listed = {(p.index, p.id): p.reason for p in error.problems}
     assert error.total == len(listed) == 10
@@ -179,8 +180,8 @@ def test_repair_is_applied_only_on_request() -> None:
     bowtie = [[x, y], [x + 0.001, y + 0.001], [x + 0.001, y], [x, y + 0.001], [x, y]]
     document["features"][3]["geometry"] = {"type": "Polygon", "coordinates": [bowtie]}
     with pytest.raises(GeometryError, match=r"BU03560201: Self-intersection.*--repair"):
-        read_buurten(document)
-    repaired = read_buurten(document, repair=True)
+        read_buurten(document, vocabulary=VOCABULARY)
+    repaired = read_buurten(document, repair=True, vocabulary=VOCABULARY)
     assert repaired.geometry.is_valid.all()
     assert repaired.geom_type.iloc[3] == "MultiPolygon"
 
@@ -195,7 +196,7 @@ def test_at_most_100_problems_are_listed_with_the_total() -> None:
         for n in range(240)
     ]
     with pytest.raises(GeometryError) as info:
-        read_buurten({"type": "FeatureCollection", "features": features})
+        read_buurten({"type": "FeatureCollection", "features": features}, vocabulary=VOCABULARY)
     assert info.value.total == 240
     assert len(info.value.problems) == 100
     assert len(str(info.value)) < 500  # the summary names 10; the list is in .problems
@@ -266,7 +267,7 @@ def test_invalid_voorziening_polygon_needs_repair() -> None:
 )
 def test_documents_that_are_no_feature_collection(text: bytes, message: str) -> None:
     with pytest.raises(ReadError, match=message):
-        read_buurten(text)
+        read_buurten(text, vocabulary=VOCABULARY)
 
 
 # --------------------------------------------------------------------------- limits
@@ -275,17 +276,20 @@ def test_documents_that_are_no_feature_collection(text: bytes, message: str) -> 
 def test_body_size_limit() -> None:
     raw = json.dumps(body(real_buurten())).encode()
     with pytest.raises(TooLargeError) as info:
-        read_buurten(raw, limits=Limits(max_upload_bytes=len(raw) - 1))
+        read_buurten(raw, limits=Limits(max_upload_bytes=len(raw) - 1), vocabulary=VOCABULARY)
     assert (info.value.limit, info.value.actual) == (len(raw) - 1, len(raw))
-    assert len(read_buurten(raw, limits=Limits(max_upload_bytes=len(raw)))) == 39
+    assert (
+        len(read_buurten(raw, limits=Limits(max_upload_bytes=len(raw)), vocabulary=VOCABULARY))
+        == 39
+    )
 
 
 def test_feature_count_limit_for_bodies_and_files() -> None:
     with pytest.raises(TooManyFeaturesError, match="39 features is more than the 38") as info:
-        read_buurten(body(real_buurten()), limits=Limits(max_features=38))
+        read_buurten(body(real_buurten()), limits=Limits(max_features=38), vocabulary=VOCABULARY)
     assert info.value.extensions() == {"limit": 38, "actual": 39}
     with pytest.raises(TooManyFeaturesError):
-        read_buurten(NIEUWEGEIN_GPKG, limits=Limits(max_features=38))
+        read_buurten(NIEUWEGEIN_GPKG, limits=Limits(max_features=38), vocabulary=VOCABULARY)
 
 
 def test_vertex_limit_names_the_features() -> None:
@@ -294,7 +298,11 @@ def test_vertex_limit_names_the_features() -> None:
     frame.loc[frame.index[1], "geometry"] = dense
     n = shapely.get_num_coordinates(dense)
     with pytest.raises(TooManyVerticesError) as info:
-        read_buurten(body(frame, crs_name=RD_NAME), limits=Limits(max_vertices_per_feature=50))
+        read_buurten(
+            body(frame, crs_name=RD_NAME),
+            limits=Limits(max_vertices_per_feature=50),
+            vocabulary=VOCABULARY,
+        )
     (problem,) = info.value.problems
     assert (problem.index, problem.id) == (1, "BU03560102")
     assert f"{n:,} vertices" in problem.reason
@@ -330,7 +338,7 @@ def _wsz_temp_dirs() -> set[str]:
 
 def test_safe_zip_is_read_and_its_unpacked_copy_removed(tmp_path: Path) -> None:
     before = _wsz_temp_dirs()
-    buurten = read_buurten(shapefile_zip(tmp_path))
+    buurten = read_buurten(shapefile_zip(tmp_path), vocabulary=VOCABULARY)
     assert len(buurten) == 39
     assert buurten["residents"].sum() == 65_955
     assert _wsz_temp_dirs() <= before
@@ -365,20 +373,20 @@ def test_hostile_zip_members_are_refused(
 ) -> None:
     archive = shapefile_zip(tmp_path, extra=member)
     with pytest.raises(UnsafeArchiveError, match=reason):
-        read_buurten(archive)
+        read_buurten(archive, vocabulary=VOCABULARY)
 
 
 def test_zip_bomb_ratio_is_refused(tmp_path: Path) -> None:
     zeros = b"\0" * (20 * 1024**2)  # deflates about 1000-fold
     archive = shapefile_zip(tmp_path, extra=_member("WijkBuurtkaart_2023_v1/padding.bin", zeros))
     with pytest.raises(UnsafeArchiveError, match=r"compression ratio beyond 200:1.*padding.bin"):
-        read_buurten(archive)
+        read_buurten(archive, vocabulary=VOCABULARY)
 
 
 def test_declared_unpacked_size_is_bounded(tmp_path: Path) -> None:
     archive = shapefile_zip(tmp_path)
     with pytest.raises(TooLargeError, match="unpacks to") as info:
-        read_buurten(archive, limits=Limits(max_unzipped_bytes=10_000))
+        read_buurten(archive, limits=Limits(max_unzipped_bytes=10_000), vocabulary=VOCABULARY)
     assert info.value.limit == 10_000
 
 
@@ -393,7 +401,7 @@ def test_member_lying_about_its_size_is_stopped(tmp_path: Path) -> None:
     struct.pack_into("<I", data, _central_entry(bytes(data), info.filename) + 24, 1000)
     archive.write_bytes(bytes(data))
     with pytest.raises(InputError, match=r"CRC|declares"):
-        read_buurten(archive)
+        read_buurten(archive, vocabulary=VOCABULARY)
 
 
 def _central_entry(data: bytes, name: str) -> int:
@@ -414,14 +422,14 @@ def test_encrypted_member_is_refused(tmp_path: Path) -> None:
         zipped.writestr(info, b"x")
 
     with pytest.raises(UnsafeArchiveError, match="encrypted"):
-        read_buurten(shapefile_zip(tmp_path, extra=encrypted))
+        read_buurten(shapefile_zip(tmp_path, extra=encrypted), vocabulary=VOCABULARY)
 
 
 def test_not_a_zip(tmp_path: Path) -> None:
     path = tmp_path / "buurten.zip"
     path.write_bytes(b"PK but not really")
     with pytest.raises(ReadError, match="not a valid zip file"):
-        read_buurten(path)
+        read_buurten(path, vocabulary=VOCABULARY)
 
 
 # --------------------------------------------------------------------------- the store
@@ -430,25 +438,35 @@ def test_not_a_zip(tmp_path: Path) -> None:
 @pytest.fixture
 def real_store(tmp_path: Path) -> GeoPackageStore:
     store = GeoPackageStore(tmp_path / "store.gpkg")
-    import_buurten(store, NIEUWEGEIN_GPKG)
+    import_buurten(store, NIEUWEGEIN_GPKG, vocabulary=VOCABULARY)
     return store
 
 
 REFUSALS: list[tuple[str, Callable[[GeoPackageStore, Path], object], type[InputError]]] = [
-    ("broken body", lambda s, t: import_buurten(s, broken_body()), InvalidFeaturesError),
+    (
+        "broken body",
+        lambda s, t: import_buurten(s, broken_body(), vocabulary=VOCABULARY),
+        InvalidFeaturesError,
+    ),
     (
         "too many features",
-        lambda s, t: import_buurten(s, body(real_buurten()), limits=Limits(max_features=10)),
+        lambda s, t: import_buurten(
+            s, body(real_buurten()), limits=Limits(max_features=10), vocabulary=VOCABULARY
+        ),
         TooManyFeaturesError,
     ),
     (
         "hostile zip",
-        lambda s, t: import_buurten(s, shapefile_zip(t, extra=_member("../x.shp"))),
+        lambda s, t: import_buurten(
+            s, shapefile_zip(t, extra=_member("../x.shp")), vocabulary=VOCABULARY
+        ),
         UnsafeArchiveError,
     ),
     (
         "rd as lonlat",
-        lambda s, t: import_buurten(s, {**body(real_buurten(), crs_name=RD_NAME), "crs": None}),
+        lambda s, t: import_buurten(
+            s, {**body(real_buurten(), crs_name=RD_NAME), "crs": None}, vocabulary=VOCABULARY
+        ),
         CrsError,
     ),
 ]
@@ -473,7 +491,9 @@ def test_refused_import_leaves_the_store_byte_for_byte(
 
 
 def test_body_import_replaces_the_store(real_store: GeoPackageStore) -> None:
-    dataset = import_buurten(real_store, body(real_buurten().iloc[:10]), where="upload")
+    dataset = import_buurten(
+        real_store, body(real_buurten().iloc[:10]), where="upload", vocabulary=VOCABULARY
+    )
     assert len(dataset.buurten) == len(real_store.read().buurten) == 10
 
 
@@ -488,7 +508,9 @@ def problem_client() -> TestClient:
 
     @app.post("/buurten")
     async def post_buurten(request: Request, max_features: int = 50_000) -> dict[str, int]:
-        frame = read_buurten(await request.body(), limits=Limits(max_features=max_features))
+        frame = read_buurten(
+            await request.body(), limits=Limits(max_features=max_features), vocabulary=VOCABULARY
+        )
         return {"buurten": len(frame)}
 
     return TestClient(app)
@@ -587,7 +609,7 @@ def _one(polygon: shapely.Geometry) -> dict[str, Any]:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(lonlat_polygons())
 def test_any_valid_polygon_survives_the_round_trip(polygon: shapely.Polygon) -> None:
-    buurten = read_buurten(json.dumps(_one(polygon)).encode())
+    buurten = read_buurten(json.dumps(_one(polygon)).encode(), vocabulary=VOCABULARY)
     back = buurten.to_crs(EDGE_CRS).geometry.iloc[0]
     assert back.equals_exact(polygon, tolerance=1e-7)  # degrees: about a centimetre
 
@@ -597,7 +619,7 @@ def test_any_valid_polygon_survives_the_round_trip(polygon: shapely.Polygon) -> 
 def test_swapped_lonlat_is_always_refused(polygon: shapely.Polygon) -> None:
     swapped = shapely.transform(polygon, lambda xy: xy[:, ::-1])
     with pytest.raises(CrsError) as info:
-        read_buurten(_one(swapped))
+        read_buurten(_one(swapped), vocabulary=VOCABULARY)
     assert "look swapped" in info.value.problems[0].reason
 
 
@@ -606,7 +628,7 @@ def test_swapped_lonlat_is_always_refused(polygon: shapely.Polygon) -> None:
 def test_rd_new_as_lonlat_is_always_refused(polygon: shapely.Polygon) -> None:
     rd = gpd.GeoSeries([polygon], crs=EDGE_CRS).to_crs(28992).iloc[0]
     with pytest.raises(CrsError) as info:
-        read_buurten(_one(rd))
+        read_buurten(_one(rd), vocabulary=VOCABULARY)
     assert "look like RD New metres" in info.value.problems[0].reason
 
 

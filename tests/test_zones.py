@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from geo.errors import DataQualityWarning, ReadError, ZoneDefinitionError
-from geo.read.load import read_buurten
+from geo.read.buurten import read_buurten
 from geo.zones import ZoneDefinition, assign_zones, dissolve_zones, read_zone_definition
-from tests.conftest import SAMPLE_BUURTEN, SAMPLE_ZONES
+from tests.conftest import SAMPLE_BUURTEN, SAMPLE_ZONES, VOCABULARY
 
-BUURTEN = read_buurten(SAMPLE_BUURTEN)
+BUURTEN = read_buurten(SAMPLE_BUURTEN, vocabulary=VOCABULARY)
 
 
 def definition(*zones: dict[str, object], gemeente: str | None = "GM0356") -> ZoneDefinition:

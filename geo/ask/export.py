@@ -24,10 +24,10 @@ break is snapped to the same grid by GEOS (``shapely.set_precision``) instead.
 
 GeoJSON in EPSG:4326 is RFC 7946: no ``crs`` member, exterior rings counter-clockwise. In
 EPSG:28992 it is legacy GeoJSON with a ``crs`` member naming EPSG:28992, so that GDAL, QGIS and
-:func:`geo.read.load.read_buurten` read it back in RD New. CSV has polygons as a ``WKT`` column
+:func:`geo.read.buurten.read_buurten` read it back in RD New. CSV has polygons as a ``WKT`` column
 (QGIS and GDAL recognise it) and points as ``lon``/``lat`` (EPSG:4326) or ``x``/``y``
-(EPSG:28992) columns, which :func:`geo.read.load.read_voorzieningen` reads back; comma-separated,
-``.`` as decimal separator, UTF-8.
+(EPSG:28992) columns, which :func:`geo.read.voorzieningen.read_voorzieningen` reads back;
+comma-separated, ``.`` as decimal separator, UTF-8.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ import pyogrio.errors
 
 from geo.errors import DataQualityWarning, MissingColumnError, ReadError, ValueProblemError
 from geo.read.checks import Problems, check_duplicates, describe
-from geo.vocabulary import Vocabulary, default_vocabulary
+from geo.vocabulary import Vocabulary
 
 #: Canonical buurt column → the names CBS and PDOK have used for it (see the module docstring).
 BUURT_COLUMN_VARIANTS: dict[str, tuple[str, ...]] = {
@@ -197,13 +197,13 @@ class Attributes:
 
 
 def buurt_attributes(
-    raw: pd.DataFrame, problems: Problems, *, vocabulary: Vocabulary | None = None
+    raw: pd.DataFrame, problems: Problems, *, vocabulary: Vocabulary
 ) -> Attributes:
     """Find the column families in ``raw``, keep the buurt rows and parse CBS numbers.
 
     Values that are neither numbers nor CBS markers are recorded in ``problems``.
     """
-    families = {**BUURT_COLUMN_VARIANTS, **distance_variants(vocabulary or default_vocabulary())}
+    families = {**BUURT_COLUMN_VARIANTS, **distance_variants(vocabulary)}
     found = {
         canon: column
         for canon, names in families.items()
@@ -311,7 +311,7 @@ def _separator(sample: str) -> str:
 
 
 def read_statistics(
-    path: Path, *, vocabulary: Vocabulary | None = None, where: str | None = None
+    path: Path, *, vocabulary: Vocabulary, where: str | None = None
 ) -> StatisticsTable:
     """Read a CBS statistics table (Kerncijfers, KWB, nabijheid; CSV or any GDAL table).
 

@@ -5,7 +5,8 @@
   ``wijkenbuurten:buurten``, CC BY 4.0 © CBS/Kadaster). PDOK ignores ``CQL_FILTER``; the gemeente
   is selected with an OGC FES 2.0 ``FILTER`` on ``gemeentecode``, and pages are fetched with
   ``count``/``startIndex`` until a short page. The result is saved as a GeoPackage in RD New
-  with PDOK's own (camel-case) column names, which :func:`geo.read.load.read_buurten` understands.
+  with PDOK's own (camel-case) column names, which :func:`geo.read.buurten.read_buurten`
+  understands.
 * An OpenStreetMap extract (``.osm.pbf``) by URL, e.g. Geofabrik's province extracts (ODbL,
   © OpenStreetMap contributors), streamed to disk with progress output.
 * The OSM extract of one gemeente: Geofabrik's index (``index-v1.json``, every extract with its

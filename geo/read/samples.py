@@ -17,16 +17,17 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from geo.errors import ConfigurationError, ReadError, ValueProblemError
-from geo.read.load import read_buurten
+from geo.read.buurten import read_buurten
 from geo.store.dataset import LayerSource, Provenance
 
 if TYPE_CHECKING:
     from geo.settings import Settings
+    from geo.vocabulary import Vocabulary
 
 
 @dataclass(frozen=True)
 class VoorzieningenOptions:
-    """How to read one voorzieningen file (see :func:`geo.read.load.read_voorzieningen`)."""
+    """How to read one voorzieningen file (:func:`geo.read.voorzieningen.read_voorzieningen`)."""
 
     layer: str | None = None
     crs: str | None = None
@@ -38,7 +39,7 @@ class VoorzieningenOptions:
     repair: bool = False
 
     def kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for :func:`geo.read.load.read_voorzieningen`."""
+        """Keyword arguments for :func:`geo.read.voorzieningen.read_voorzieningen`."""
         return dict(self.__dict__)
 
 
@@ -254,10 +255,10 @@ def read_manifest(settings: Settings, name: str | None = None) -> SampleManifest
     )
 
 
-def sample_buurten(manifest: SampleManifest) -> gpd.GeoDataFrame:
+def sample_buurten(manifest: SampleManifest, vocabulary: Vocabulary) -> gpd.GeoDataFrame:
     """The sample's buurten: the gemeente's from the buurten file, only ``buurt_codes`` when
     the manifest lists them (in the file's order). Unknown codes are refused, all listed."""
-    buurten = read_buurten(manifest.buurten, gemeente=manifest.gemeente)
+    buurten = read_buurten(manifest.buurten, gemeente=manifest.gemeente, vocabulary=vocabulary)
     if manifest.buurt_codes is None:
         return buurten
     unknown = sorted(set(manifest.buurt_codes) - set(buurten["bu_code"]))

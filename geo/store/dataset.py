@@ -16,9 +16,9 @@ from pydantic import BaseModel, ConfigDict
 from geo.ask.filters import check_zone
 from geo.errors import EmptyStoreError
 from geo.join import join_voorzieningen
+from geo.read.buurten import BUURT_COLUMNS
 from geo.read.cbs import cbs_distance_columns
-from geo.read.load import (
-    BUURT_COLUMNS,
+from geo.read.voorzieningen import (
     VOORZIENING_COLUMNS,
     VOORZIENING_DETAIL_COLUMNS,
     with_voorziening_details,

@@ -23,7 +23,7 @@ from pyproj import CRS
 
 from geo.crs import WORKING_CRS
 from geo.errors import ReadError
-from geo.read.load import with_voorziening_details
+from geo.read.voorzieningen import with_voorziening_details
 from geo.store.dataset import Dataset, Provenance, empty_buurten, empty_voorzieningen, empty_zones
 from geo.zones import ZoneDefinition
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import geopandas as gpd
 from fastapi import APIRouter, Request
 
+from geo.read.buurten import BUURT_COLUMNS
 from geo.read.cbs import cbs_distance_columns
-from geo.read.load import BUURT_COLUMNS, VOORZIENING_COLUMNS, VOORZIENING_DETAIL_COLUMNS
+from geo.read.voorzieningen import VOORZIENING_COLUMNS, VOORZIENING_DETAIL_COLUMNS
 from geo.zones import ZONE_COLUMNS
 from service.deps import PublishedDep, ZoneDep
 from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse, feature, feature_collection

@@ -1,0 +1,279 @@
+"""Voorzieningen: points in RD New with an id, a name and a category of the vocabulary.
+
+They come as GeoJSON (or any vector format GDAL reads), as a CSV with lon/lat or RD x/y
+columns (:mod:`geo.read.points`), or straight from an OSM extract (its tags). Polygons and
+lines (OSM buildings, for instance) are reduced to a point guaranteed to lie on them
+(``shapely.point_on_surface``); invalid ones are refused unless ``repair``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.common.text import find_column
+from geo.crs import WORKING_CRS
+from geo.errors import MissingColumnError, UnknownCategoryError, ValueProblemError
+from geo.network.osm import is_osm_file, read_osm
+from geo.read.checks import (
+    ANY_FEATURE_TYPE,
+    DEFAULT_LIMITS,
+    Limits,
+    Problems,
+    check_coordinates,
+    check_duplicates,
+    check_geometry,
+    check_vertices,
+    describe,
+)
+from geo.read.points import CSV_SUFFIXES, ID_COLUMN_NAMES, read_point_csv
+from geo.read.vectors import Source, is_body, read_source, state_crs, where_of
+from geo.vocabulary import Vocabulary
+
+#: Columns of a loaded voorzieningen frame, in order (plus ``geometry``).
+VOORZIENING_COLUMNS = ("id", "name", "category", "source")
+#: Optional columns after them, shown in popups (missing where unknown): an address, and
+#: opening hours as written (OSM ``opening_hours`` syntax or free text).
+VOORZIENING_DETAIL_COLUMNS = ("address", "opening_hours")
+ADDRESS_COLUMN_NAMES = ("adres", "address", "addr:full")
+OPENING_HOURS_COLUMN_NAMES = ("opening_hours", "openingstijden", "openingsuren")
+
+CATEGORY_COLUMN_NAMES = ("categorie", "category", "soort", "type")
+NAME_COLUMN_NAMES = ("naam", "name", "titel", "omschrijving")
+
+
+def voorziening_details(frame: pd.DataFrame) -> pd.DataFrame:
+    """:data:`VOORZIENING_DETAIL_COLUMNS` of ``frame``'s rows: ``address`` from a column
+    ``adres``/``address``/``addr:full``, else composed from OSM's ``addr:street``,
+    ``addr:housenumber``, ``addr:postcode`` and ``addr:city`` ("Mekelweg 5, 2628 CC Delft");
+    ``opening_hours`` from ``opening_hours``/``openingstijden``. Missing where unknown."""
+
+    def text(column: str | None) -> pd.Series:
+        if column is None or column not in frame:
+            return pd.Series(pd.NA, index=frame.index, dtype="string")
+        return frame[column].astype("string").str.strip().replace("", pd.NA)
+
+    address = text(find_column(frame.columns, ADDRESS_COLUMN_NAMES))
+    street = (text("addr:street") + " " + text("addr:housenumber").fillna("")).str.strip()
+    place = (text("addr:postcode").fillna("") + " " + text("addr:city").fillna("")).str.strip()
+    composed = street.where(place == "", street + ", " + place)
+    return pd.DataFrame(
+        {
+            "address": address.fillna(composed),
+            "opening_hours": text(find_column(frame.columns, OPENING_HOURS_COLUMN_NAMES)),
+        },
+        index=frame.index,
+    )
+
+
+def with_voorziening_details(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``frame`` with :data:`VOORZIENING_DETAIL_COLUMNS` (added as missing when absent, e.g.
+    in a store written before they existed)."""
+    missing = {
+        c: pd.Series(pd.NA, index=frame.index, dtype="string")
+        for c in VOORZIENING_DETAIL_COLUMNS
+        if c not in frame
+    }
+    return frame.assign(**missing) if missing else frame
+
+
+def read_osm_voorzieningen(path: Path, vocabulary: Vocabulary) -> gpd.GeoDataFrame:
+    """Voorzieningen from an OSM extract: the nodes and areas whose tags the vocabulary knows
+    (``osm_tags``, e.g. ``amenity=pharmacy``); areas become a point on their surface. Other
+    points of interest are not voorzieningen and are left out. Ids are ``node/123``,
+    ``way/456``; the name is OSM's ``name`` or else the category's label.
+    """
+    pois = read_osm(path).pois
+    tags = pois.drop(columns=pois.geometry.name)
+    codes = pd.Series(
+        [
+            vocabulary.resolve_osm({k: v for k, v in row.items() if isinstance(v, str)})
+            for row in tags.to_dict("records")
+        ],
+        index=pois.index,
+        dtype="string",
+    )
+    known = codes.notna().to_numpy()
+    chosen, codes = pois[known], codes[known]
+    if chosen.empty:
+        raise ValueProblemError(
+            f"{path}: no voorzieningen in this OSM extract (no object tagged with one of "
+            f"{', '.join(t for c in vocabulary.categories for t in c.osm_tags)})"
+        )
+    labels = codes.map(lambda code: vocabulary[code].label_nl)
+    names = chosen["name"].astype("string").fillna(labels) if "name" in chosen else labels
+    details = voorziening_details(chosen)
+    return gpd.GeoDataFrame(
+        {
+            "id": chosen["osm_id"].astype("string").to_numpy(),
+            "name": names.to_numpy(),
+            "category": codes.to_numpy(),
+            "source": path.name,
+            "address": details["address"],
+            "opening_hours": details["opening_hours"],
+        },
+        geometry=shapely.point_on_surface(chosen.geometry.to_numpy()),
+        crs=chosen.crs,
+    ).reset_index(drop=True)
+
+
+def read_voorzieningen(
+    source: Source,
+    vocabulary: Vocabulary,
+    *,
+    layer: str | None = None,
+    crs: str | None = None,
+    category: str | None = None,
+    category_column: str | None = None,
+    x_column: str | None = None,
+    y_column: str | None = None,
+    repair: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+    where: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Read voorzieningen into points in RD New with :data:`VOORZIENING_COLUMNS`.
+
+    ``source`` is a file or a GeoJSON FeatureCollection (bytes or a parsed mapping). The
+    category of each row comes from ``category`` (one for the whole input), else from
+    ``category_column`` (default: the first of ``categorie``, ``category``, ``soort``,
+    ``type``), matched against the vocabulary's codes and aliases, else from OSM tags
+    (``amenity``, ``shop``, ``healthcare``, ...). Every feature whose category cannot be
+    resolved is listed, with the known categories.
+
+    CSV files need coordinate columns: ``lon``/``lat`` (WGS84) or ``x``/``y`` (RD New), stated
+    with ``x_column``/``y_column`` or detected by name; the CRS of x/y is stated with ``crs`` or
+    detected from the value ranges. Decimal commas and ``;`` separators are understood.
+    Invalid polygons or lines are refused unless ``repair``.
+    """
+    if not is_body(source) and is_osm_file(Path(str(source))):
+        return read_osm_voorzieningen(Path(str(source)), vocabulary)
+    where = where_of(source, where)
+    problems = Problems(where)
+    is_csv = not is_body(source) and Path(str(source)).suffix.lower() in CSV_SUFFIXES
+    if is_csv:
+        frame = read_point_csv(
+            Path(str(source)),
+            problems,
+            crs=crs,
+            x_column=x_column,
+            y_column=y_column,
+            limits=limits,
+            where=where,
+        )
+    else:
+        frame = read_source(
+            source, layer=layer, prefer=None, limits=limits, problems=problems, where=where
+        )
+        frame = state_crs(frame, crs, where=where).drop(index=list(problems.unusable))
+    if frame.empty and not problems:
+        raise ValueProblemError(f"{where}: holds no features")
+    ids = _ids(frame, source)
+    problems.name_features(ids)
+    codes = _categories(
+        frame, vocabulary, problems, ids, where=where, category=category, column=category_column
+    )
+    check_duplicates(ids, problems, what="id")
+    name_column = find_column(frame.columns, NAME_COLUMN_NAMES)
+    labels = codes.map(lambda code: vocabulary[code].label_nl if code else "")
+    names = frame[name_column].astype("string").fillna(labels) if name_column else labels
+    check_vertices(frame.geometry, ids, limits, where=where)
+    geometry = check_geometry(
+        frame.geometry,
+        ids,
+        problems,
+        what="feature(s)",
+        allowed=ANY_FEATURE_TYPE,
+        allowed_text="points, lines or polygons",
+        repair=repair,
+    )
+    projected = check_coordinates(geometry, ids, problems, where=where)
+    problems.raise_if_any()
+    source_name = Path(str(source)).name if not is_body(source) else where
+    details = voorziening_details(frame)
+    return gpd.GeoDataFrame(
+        {
+            "id": ids.astype(str),
+            "name": names.astype(str),
+            "category": codes.astype(str),
+            "source": source_name,
+            "address": details["address"],
+            "opening_hours": details["opening_hours"],
+        },
+        geometry=_representative_points(projected),
+        crs=WORKING_CRS,
+    ).reset_index(drop=True)
+
+
+def _ids(frame: gpd.GeoDataFrame, source: Source) -> pd.Series:
+    """The id column's values, else ``<file stem>-<n>`` numbered from 1."""
+    id_column = find_column(frame.columns, ID_COLUMN_NAMES)
+    if id_column is not None:
+        return frame[id_column].astype("string").str.strip()
+    stem = "feature" if is_body(source) else Path(str(source)).stem
+    return pd.Series(
+        [f"{stem}-{n + 1}" for n in range(len(frame))], index=frame.index, dtype="string"
+    )
+
+
+def _categories(
+    frame: gpd.GeoDataFrame,
+    vocabulary: Vocabulary,
+    problems: Problems,
+    ids: pd.Series,
+    *,
+    where: str,
+    category: str | None,
+    column: str | None,
+) -> pd.Series:
+    """Category code per feature; unresolved ones are recorded in ``problems`` (as None)."""
+    if category is not None:
+        code = vocabulary.resolve(category)
+        if code is None:
+            raise UnknownCategoryError(
+                f"{where}: unknown category {category!r}; known: {', '.join(vocabulary.codes)}"
+            )
+        return pd.Series(code, index=frame.index, dtype=object)
+    if column is not None and column not in frame.columns:
+        raise MissingColumnError(
+            f"{where}: no column {column!r}; the file has "
+            f"{', '.join(c for c in frame.columns if c != frame.geometry.name)}"
+        )
+    column = column or find_column(frame.columns, CATEGORY_COLUMN_NAMES)
+    values = frame[column] if column else pd.Series(None, index=frame.index, dtype=object)
+    codes = values.map(vocabulary.resolve).astype(object)
+    untagged = codes.isna()
+    if untagged.any():
+        attributes = frame.drop(columns=frame.geometry.name)
+        codes[untagged] = [
+            vocabulary.resolve_osm({k: v for k, v in row.items() if isinstance(v, str)})
+            for row in attributes[untagged].to_dict("records")
+        ]
+    unresolved = codes.isna()
+    if unresolved.any():
+        shown = values[unresolved].map(lambda v: "<empty>" if v is None or pd.isna(v) else str(v))
+        listing = ", ".join(f"{value!r} ({n}×)" for value, n in shown.value_counts().items())
+        known = ", ".join(vocabulary.codes)
+        problems.add_mask(
+            UnknownCategoryError,
+            f"{int(unresolved.sum())} feature(s) (rows {describe(frame.index[unresolved])}) "
+            f"have no known category{' in column ' + repr(column) if column else ''}: "
+            f"{listing}. Known categories: {known} (aliases in the vocabulary file), or OSM "
+            "tags such as amenity=pharmacy",
+            unresolved,
+            ids,
+            shown.map(lambda v: f"unknown category {v!r} (known: {known}; or OSM tags)"),
+        )
+    return codes
+
+
+def _representative_points(geometry: gpd.GeoSeries) -> np.ndarray:
+    """Points as they are; a point on the surface of anything else (RD New)."""
+    values = np.asarray(geometry.values, dtype=object).copy()
+    not_point = (geometry.geom_type != "Point").to_numpy()
+    if not_point.any():
+        values[not_point] = shapely.point_on_surface(values[not_point])
+    return values
