@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.ask.search import AddressIndex, build_index
 from geo.coverage.distance import DistanceSource, StraightLineDistance, WalkingDistance
 from geo.coverage.figures import Coverage, compute_coverages
 from geo.coverage.gaps import gap_polygons
@@ -28,17 +29,7 @@ from geo.network.build import build_network as build_walking_network
 from geo.network.build import load_network as load_walking_network
 from geo.network.cache import NetworkCache
 from geo.network.rules import PROFILES
-from geo.read.addresses import (
-    IMPORT_MARGIN_M,
-    AddressIndex,
-    address_file,
-    build_index,
-    osm_addresses,
-    read_addresses,
-    read_bag_addresses,
-    within_area,
-    write_addresses,
-)
+from geo.read.addresses import IMPORT_MARGIN_M, osm_addresses, read_bag_addresses, within_area
 from geo.read.buurten import load_buurten, read_buurten, warn_incomplete_joins
 from geo.read.checks import DEFAULT_LIMITS, Limits
 from geo.read.samples import SampleManifest, VoorzieningenOptions, read_manifest, sample_buurten
@@ -49,6 +40,7 @@ from geo.read.voorzieningen import (
     read_voorzieningen,
     with_voorziening_details,
 )
+from geo.store.addresses import address_file, read_addresses, write_addresses
 from geo.store.dataset import Dataset, LayerSource, Provenance, assemble
 from geo.store.geopackage import GeoPackageStore
 from geo.store.transaction import upsert_rows, upsert_zones

@@ -7,9 +7,9 @@ import pandas as pd
 from geo.errors import WszError
 from geo.network.build import Network
 from geo.pipeline import Analysis
-from geo.read.addresses import address_file
 from geo.read.samples import list_samples
 from geo.settings import Settings
+from geo.store.addresses import address_file
 from geo.store.dataset import Dataset
 
 

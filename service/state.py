@@ -32,8 +32,8 @@ import pandas as pd
 from geo.crs import to_edge_crs
 from geo.errors import DataQualityWarning, NetworkError
 from geo.pipeline import Analysis, analyse, load_network
-from geo.read.addresses import address_file
 from geo.settings import Settings
+from geo.store.addresses import address_file
 from geo.store.dataset import Dataset
 from geo.store.geopackage import GeoPackageStore
 from geo.store.transaction import (

@@ -11,19 +11,14 @@ import pytest
 import shapely
 from fastapi.testclient import TestClient
 
+from geo.ask.search import AddressIndex, build_index, parse_query
 from geo.crs import lonlat_to_rd
 from geo.errors import MissingColumnError, QueryError, ReadError
 from geo.network.osm import read_osm
 from geo.pipeline import Analysis, address_index, analyse_store, load_sample
-from geo.read.addresses import (
-    AddressIndex,
-    address_file,
-    build_index,
-    osm_addresses,
-    parse_query,
-    read_bag_addresses,
-)
+from geo.read.addresses import osm_addresses, read_bag_addresses
 from geo.settings import SAMPLE_DIR, Settings
+from geo.store.addresses import address_file
 from geo.store.geopackage import GeoPackageStore
 from service.cli import main
 from service.main import create_app

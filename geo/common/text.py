@@ -83,3 +83,17 @@ def decimal_numbers(values: pd.Series) -> pd.Series:
         text = text.mask(comma, text.str.replace(",", ".", regex=False))
         numbers = pd.to_numeric(text.astype(object), errors="coerce").astype(float)
     return numbers.where(np.isfinite(numbers))
+
+
+def fold_keys(values: pd.Series) -> pd.Series:
+    """Search keys of a text column: lower case, accents removed, only a–z and 0–9 kept
+    (``"'s-Gravenweg"`` → ``"sgravenweg"``); missing → ``""``."""
+    text = strip_accents_series(values).str.lower()
+    return text.str.replace(r"[^a-z0-9]", "", regex=True).astype(str)
+
+
+def fold_words(values: pd.Series) -> pd.Series:
+    """Like :func:`fold_keys`, with words kept apart by one space (``"Prof. Evertslaan"`` →
+    ``"prof evertslaan"``)."""
+    text = strip_accents_series(values).str.lower()
+    return text.str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip().astype(str)

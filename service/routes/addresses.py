@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
+from geo.ask.search import AddressIndex
 from geo.crs import to_edge_crs
 from geo.pipeline import address_index
-from geo.read.addresses import AddressIndex, address_file
 from geo.settings import Settings
+from geo.store.addresses import address_file
 from service.deps import PublishedDep, SettingsDep
 from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse, feature_collection
 from service.schemas import AddressCollection, AddressProperties
