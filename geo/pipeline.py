@@ -42,8 +42,8 @@ from geo.read.voorzieningen import (
 )
 from geo.store.addresses import address_file, read_addresses, write_addresses
 from geo.store.dataset import Dataset, LayerSource, Provenance, assemble
+from geo.store.diff import upsert_rows, upsert_zones
 from geo.store.geopackage import GeoPackageStore
-from geo.store.transaction import upsert_rows, upsert_zones
 from geo.zones import ZoneDefinition, read_zone_definition, zones_per_wijk
 
 if TYPE_CHECKING:

@@ -40,7 +40,9 @@ from geo.read import download
 from geo.settings import Settings
 from geo.store.dataset import Dataset
 from geo.store.geopackage import GeoPackageStore
-from geo.store.transaction import ImportInput, ImportKind, run_import, store_lock
+from geo.store.lock import store_lock
+from geo.store.log import ImportInput, ImportKind
+from geo.store.transaction import run_import
 from geo.vocabulary import Vocabulary
 from service.report import (
     feature_report,

@@ -36,15 +36,9 @@ from geo.settings import Settings
 from geo.store.addresses import address_file
 from geo.store.dataset import Dataset
 from geo.store.geopackage import GeoPackageStore
-from geo.store.transaction import (
-    ImportInput,
-    ImportKind,
-    ImportLog,
-    ImportReport,
-    run_import,
-    store_lock,
-    store_version,
-)
+from geo.store.lock import store_lock
+from geo.store.log import ImportInput, ImportKind, ImportLog, ImportReport, store_version
+from geo.store.transaction import run_import
 
 #: Zone columns that hold comma-separated codes in the store and lists in the API.
 LIST_COLUMNS = ("wijk_codes", "buurt_codes")

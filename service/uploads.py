@@ -28,7 +28,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 
 from geo.errors import ReadError, TooLargeError, UnsupportedMediaTypeError
 from geo.read.checks import Limits, check_size
-from geo.store.transaction import ImportInput
+from geo.store.log import ImportInput
 
 UploadKind = Literal["buurten", "zones", "voorzieningen"]
 

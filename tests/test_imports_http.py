@@ -21,8 +21,9 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
+from geo.common.files import sha256_file
 from geo.store.geopackage import GeoPackageStore
-from geo.store.transaction import file_sha256, log_file
+from geo.store.log import log_file
 from service.auth import hash_key
 from service.cli import main as wsz
 from service.main import create_app
@@ -89,12 +90,12 @@ def test_geojson_body_replaces_and_is_served_at_once(
     assert report["changes"]["buurten"] == {"added": 0, "updated": 0, "removed": 0, "unchanged": 39}
     assert report["key"] == KEY_NAME
     assert report["via"] == "http"
-    assert report["sha256"] == file_sha256(SAMPLE_VOORZIENINGEN)
+    assert report["sha256"] == sha256_file(SAMPLE_VOORZIENINGEN)
     # Served at once: the API, the health version (the store file's SHA-256) and generation.
     assert len(served_names(client)) == N_GEOJSON
     health = client.get("/health").json()
     assert health["voorzieningen"] == N_GEOJSON
-    assert health["store_version"] == report["store_version"] == file_sha256(sample_store.path)
+    assert health["store_version"] == report["store_version"] == sha256_file(sample_store.path)
     assert report["previous_version"] == before["store_version"] != health["store_version"]
     assert health["generation"] == before["generation"] + 1
     assert health["store_changed"].endswith("Z")
@@ -264,7 +265,7 @@ def test_pdok_geometry_with_kerncijfers_over_http(
     assert report["statistics"] == [
         {
             "file_name": NIEUWEGEIN_CSV.name,
-            "sha256": file_sha256(NIEUWEGEIN_CSV),
+            "sha256": sha256_file(NIEUWEGEIN_CSV),
             "size": NIEUWEGEIN_CSV.stat().st_size,
         }
     ]

@@ -26,11 +26,14 @@ import pytest
 import shapely
 from fastapi.testclient import TestClient
 
+from geo.common.files import sha256_file
 from geo.errors import StoreBusyError
 from geo.pipeline import VoorzieningenOptions, import_voorzieningen
 from geo.settings import Settings
 from geo.store.geopackage import GeoPackageStore
-from geo.store.transaction import ImportInput, file_sha256, lock_file, run_import, store_lock
+from geo.store.lock import store_lock
+from geo.store.log import ImportInput
+from geo.store.transaction import run_import
 from service.auth import hash_key
 from service.main import create_app
 from service.state import LiveState
@@ -170,7 +173,7 @@ def test_a_cli_import_is_served_without_a_restart(
         if health["store_version"] != before["store_version"]:
             break
         time.sleep(0.02)
-    assert health["store_version"] == file_sha256(server_store)
+    assert health["store_version"] == sha256_file(server_store)
     assert health["generation"] == before["generation"] + 1
     assert names_of(server)["wsz-s-1"] == "Supermarkt Vanaf De Terminal"
     assert "Supermarkt Vanaf De Terminal" in httpx.get(f"{server}/maps/index.html").text
@@ -299,7 +302,7 @@ def test_two_imports_at_the_same_moment_never_interleave(
     served = names_of(server)
     assert served["conc-A"] == "Nieuw A"
     assert served["conc-B"] == "Nieuw B"
-    assert httpx.get(f"{server}/health").json()["store_version"] == file_sha256(server_store)
+    assert httpx.get(f"{server}/health").json()["store_version"] == sha256_file(server_store)
 
 
 # --------------------------------------------------------------------------- round trip
@@ -418,12 +421,12 @@ def test_an_import_waits_for_another_process_holding_the_store(
         [
             sys.executable,
             "-c",
-            "import fcntl, sys, time\n"
-            "handle = open(sys.argv[1], 'a')\n"
-            "fcntl.flock(handle, fcntl.LOCK_EX)\n"
-            "print('locked', flush=True)\n"
-            "time.sleep(60)\n",
-            str(lock_file(sample_store.path)),
+            "import sys, time\n"
+            "from geo.store.lock import store_lock\n"
+            "with store_lock(sys.argv[1]):\n"
+            "    print('locked', flush=True)\n"
+            "    time.sleep(60)\n",
+            str(sample_store.path),
         ],
         stdout=subprocess.PIPE,
         text=True,

@@ -14,10 +14,11 @@ from pathlib import Path
 import geopandas as gpd
 import shapely
 
+from geo.common.files import sha256_file
 from geo.errors import NetworkError, ReadError
 from geo.network.cache import ActiveNetwork, NetworkCache
 from geo.network.graph import WalkGraph, build_graph
-from geo.network.osm import OsmExtract, file_sha256, read_osm
+from geo.network.osm import OsmExtract, read_osm
 from geo.network.rules import PROFILES, ProfileName, check_profile
 
 Progress = Callable[[str], None]
@@ -142,7 +143,7 @@ def _read_recorded_extract(source: ActiveNetwork) -> OsmExtract:
             f"the network's extract {path} is gone and this graph is not cached; "
             "run `wsz network build EXTRACT` again"
         )
-    if file_sha256(path) != source.sha256:
+    if sha256_file(path) != source.sha256:
         raise NetworkError(
             f"{path} changed since the network was built; run `wsz network build {path}`"
         )

@@ -18,7 +18,6 @@ its edge) are dropped and the way is broken there.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +29,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from geo.common.files import sha256_file
 from geo.crs import WORKING_CRS, lonlat_to_rd
 from geo.errors import ReadError
 
@@ -65,15 +65,6 @@ POI_TAGS = (
 ADDRESS_TAGS = ("addr:street", "addr:housenumber", "addr:postcode", "addr:city")
 BUILDING_TAGS = ("building", "building:levels", "amenity", "shop", "office", *ADDRESS_TAGS)
 OSM_SUFFIXES = (".osm", ".pbf", ".osm.pbf", ".xml", ".osm.bz2", ".osm.gz")
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's content (hex), read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def is_osm_file(path: Path) -> bool:
@@ -311,7 +302,7 @@ def _assemble(
     }
     return OsmExtract(
         path=path,
-        sha256=file_sha256(path),
+        sha256=sha256_file(path),
         bounds=bounds,
         ways=ways,
         node_tags=c.node_tags,

@@ -22,7 +22,8 @@ from geo.errors import ValueProblemError, WszError
 from geo.pipeline import VoorzieningenOptions, import_buurten, import_voorzieningen, import_zones
 from geo.settings import Settings
 from geo.store.dataset import Dataset
-from geo.store.transaction import ImportInput, ImportKind, ImportReport, record_refusal
+from geo.store.log import ImportInput, ImportKind, ImportReport
+from geo.store.transaction import record_refusal
 from service.auth import Caller, CallerDep
 from service.deps import LiveDep, SettingsDep
 from service.schemas import ImportLogOut, ImportReportOut, Problem
