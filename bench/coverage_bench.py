@@ -21,9 +21,10 @@ import shapely
 from geo.coverage.distance import StraightLineDistance
 from geo.crs import WORKING_CRS
 from geo.errors import DataQualityWarning
-from geo.pipeline import analyse, import_sample
+from geo.pipeline import analyse, run_import
 from geo.settings import SAMPLE_DIR, Settings
 from geo.store.geopackage import GeoPackageStore
+from geo.store.request import ImportRequest
 
 
 def best_of(repeats: int, work: Callable[[], object]) -> float:
@@ -70,9 +71,11 @@ def bench_nearest(n_origins: int, n_targets: int, repeats: int) -> None:
 def bench_sample(repeats: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         store_path = Path(folder) / "bench.gpkg"
-        settings = Settings(store_path=store_path, data_path=[SAMPLE_DIR], map_tiles="none")
+        settings = Settings(store_path=store_path, data_path=[SAMPLE_DIR])
         store = GeoPackageStore(store_path)
-        t_import = best_of(repeats, lambda: import_sample(store, settings))
+        t_import = best_of(
+            repeats, lambda: run_import(store, ImportRequest(kind="sample"), settings)
+        )
         dataset = store.read()
         t_read = best_of(repeats, store.read)
         t_analyse = best_of(repeats, lambda: analyse(dataset, settings))

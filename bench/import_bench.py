@@ -33,9 +33,10 @@ import pyogrio
 import yaml
 
 from geo.errors import DataQualityWarning
-from geo.pipeline import load_sample
+from geo.pipeline import run_import
 from geo.settings import SAMPLE_DIR, Settings
 from geo.store.geopackage import GeoPackageStore
+from geo.store.request import ImportRequest
 from service.auth import hash_key, new_key
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -193,10 +194,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="wsz-import-bench-") as tmp:
         folder = Path(tmp)
         store = folder / "store.gpkg"
-        settings = Settings(store_path=store, data_path=list(DATA_PATH), map_tiles="none")
+        settings = Settings(store_path=store, data_path=list(DATA_PATH))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DataQualityWarning)
-            load_sample(GeoPackageStore(store), settings)
+            run_import(GeoPackageStore(store), ImportRequest(kind="sample"), settings)
         port = _free_port()
         log = (folder / "server.log").open("w")
         server = subprocess.Popen(

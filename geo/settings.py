@@ -1,23 +1,23 @@
-"""The one typed settings object. Values come from ``WSZ_*`` environment variables or ``.env``.
+"""The analysis settings: store, data path, norms, speeds, placement and import limits.
 
-Defaults follow ``../shared/DOMAIN.md``: walking speed 0.8 m/s (community-dwelling 65+, Bollard &
-Fleming 2013: 0.82 ± 0.27 m/s), resident grid 100 m (the size of CBS's square statistics), RD New
-as working CRS. Bad combinations are refused at start-up, not discovered mid-analysis.
+Values come from ``WSZ_*`` environment variables or ``.env``. Defaults follow
+``../shared/DOMAIN.md``: walking speed 0.8 m/s (community-dwelling 65+, Bollard & Fleming
+2013: 0.82 ± 0.27 m/s), resident grid 100 m (the size of CBS's square statistics). All
+distances are in RD New (EPSG:28992, metres), fixed. Bad combinations are refused at start-up,
+not discovered mid-analysis. The service's own settings (HTTP, maps, keys) are
+:class:`service.settings.ServiceSettings`.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from pyproj import CRS
 
-from geo.crs import parse_crs, require_metric_projected
 from geo.errors import ConfigurationError
 from geo.read.checks import Limits
 from geo.vocabulary import Vocabulary, load_vocabulary
@@ -25,33 +25,9 @@ from geo.vocabulary import Vocabulary, load_vocabulary
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 
-#: Named tile layers; anything else given as ``map_tiles`` must be a URL template.
-TILE_PRESETS: dict[str, tuple[str, str] | None] = {
-    "none": None,
-    "openstreetmap": (
-        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
-    ),
-    "brt": (
-        "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png",
-        'Kaartgegevens &copy; <a href="https://www.kadaster.nl">Kadaster</a>',
-    ),
-}
-
-#: One source of a CSP ``frame-ancestors`` list: a keyword, ``*``, or an http(s) origin (the
-#: host may start with ``*.``; a port is allowed; no path, no quotes, no ``;``).
-FRAME_SOURCE = re.compile(
-    r"'self'|'none'|\*|https?://(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d{1,5})?/?"
-)
-
-
-#: An API key's name (``WSZ_API_KEYS``; what the import log records) and its stored hash.
-KEY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-KEY_HASH = re.compile(r"sha256:[0-9a-f]{64}")
-
 
 class Settings(BaseSettings):
-    """Everything configurable, validated together."""
+    """How the analysis is made and where its data lives, validated together."""
 
     model_config = SettingsConfigDict(env_prefix="WSZ_", env_file=".env", extra="ignore")
 
@@ -106,20 +82,6 @@ class Settings(BaseSettings):
         description="Built walking graphs (default: 'network' beside the store).",
     )
     resident_grid_spacing_m: float = Field(default=100.0, gt=0)
-    working_crs: str = "EPSG:28992"
-    map_tiles: str = Field(
-        default="openstreetmap",
-        description="'none', 'openstreetmap', 'brt' (PDOK), or an XYZ URL template.",
-    )
-    map_tiles_attribution: str | None = None
-    embed_frame_ancestors: str = Field(
-        default="'self'",
-        description="Who may frame the /embed pages (CSP frame-ancestors): space-separated "
-        "origins such as https://www.nieuwegein.nl https://*.nieuwegein.nl, or 'self', "
-        "'none', *. Every other page refuses to be framed.",
-    )
-    host: str = "127.0.0.1"
-    port: int = Field(default=8000, ge=1, le=65535)
     # Import limits (see geo.read.checks.Limits for why these defaults).
     max_features: int = Field(
         default=50_000, gt=0, description="Most features one import may hold."
@@ -136,23 +98,12 @@ class Settings(BaseSettings):
     max_zip_ratio: float = Field(
         default=200.0, gt=1, description="Highest compression ratio accepted in a zip."
     )
-    # Writes over HTTP (POST /imports/...) and live reloading (see service/auth.py, state.py).
-    api_keys: dict[str, str] = Field(
-        default_factory=dict,
-        description="API keys that may import over HTTP, by name, as hashes only: "
-        '{"gis-team": "sha256:<64 hex digits>"}. `wsz key new NAME` makes a key and its hash.',
-    )
-    http_imports: bool | None = Field(
-        default=None,
-        description="Accept imports over HTTP (POST /imports/...). Default: on when "
-        "WSZ_API_KEYS names a key; true without any key is refused.",
-    )
-    reload_interval_s: float = Field(
-        default=1.0,
-        ge=0,
-        description="How often (seconds) the server looks whether the store changed (a CLI "
-        "import) and reloads it; 0: never. HTTP imports are served at once regardless.",
-    )
+
+    @model_validator(mode="after")
+    def _refuse_bad_combinations(self) -> Settings:
+        # Validates the threshold overrides against the vocabulary now, not mid-analysis.
+        _ = self.vocabulary
+        return self
 
     @field_validator("data_path", mode="before")
     @classmethod
@@ -161,77 +112,10 @@ class Settings(BaseSettings):
             return [Path(p) for p in value.split(os.pathsep) if p]
         return value
 
-    @field_validator("embed_frame_ancestors")
-    @classmethod
-    def _check_frame_ancestors(cls, value: str) -> str:
-        sources = value.split()
-        bad = [s for s in sources if not FRAME_SOURCE.fullmatch(s)]
-        if not sources or bad or ("'none'" in sources and len(sources) > 1):
-            raise ConfigurationError(
-                f"WSZ_EMBED_FRAME_ANCESTORS={value!r}: give space-separated origins "
-                "(https://www.example.nl, https://*.example.nl), 'self', * or 'none' alone"
-                + (f"; not understood: {', '.join(bad)}" if bad else "")
-            )
-        return " ".join(sources)
-
-    @field_validator("api_keys")
-    @classmethod
-    def _check_api_keys(cls, value: dict[str, str]) -> dict[str, str]:
-        # Never echo a value: a raw key put here by mistake must not reach a log.
-        bad_names = [name for name in value if not KEY_NAME.fullmatch(name)]
-        not_hashes = [name for name, hashed in value.items() if not KEY_HASH.fullmatch(hashed)]
-        if bad_names or not_hashes:
-            problems = []
-            if bad_names:
-                problems.append(
-                    f"key names must be 1-64 letters, digits, '.', '_' or '-': {bad_names!r}"
-                )
-            if not_hashes:
-                problems.append(
-                    f"not a 'sha256:<64 hex digits>' hash: the value of {', '.join(not_hashes)} "
-                    "(store hashes, never keys; `wsz key new NAME` or `wsz key hash`)"
-                )
-            raise ConfigurationError("WSZ_API_KEYS: " + "; ".join(problems))
-        return value
-
-    @model_validator(mode="after")
-    def _refuse_bad_combinations(self) -> Settings:
-        require_metric_projected(parse_crs(self.working_crs, where="WSZ_WORKING_CRS"))
-        if self.http_imports and not self.api_keys:
-            raise ConfigurationError(
-                "WSZ_HTTP_IMPORTS=true needs at least one key in WSZ_API_KEYS (writes are never "
-                "open to everyone); make one with `wsz key new NAME`"
-            )
-        tiles = self.map_tiles
-        if tiles not in TILE_PRESETS:
-            if not (tiles.startswith(("http://", "https://")) and "{z}" in tiles):
-                raise ConfigurationError(
-                    f"WSZ_MAP_TILES={tiles!r}: use one of {', '.join(TILE_PRESETS)} "
-                    "or an XYZ URL template containing {z}, {x} and {y}"
-                )
-            if not self.map_tiles_attribution:
-                raise ConfigurationError(
-                    "a custom WSZ_MAP_TILES needs WSZ_MAP_TILES_ATTRIBUTION (tile licences "
-                    "require it)"
-                )
-        # Validates the threshold overrides against the vocabulary now, not mid-analysis.
-        _ = self.vocabulary
-        return self
-
-    @property
-    def crs(self) -> CRS:
-        """The working CRS (projected, metres)."""
-        return parse_crs(self.working_crs)
-
     @cached_property
     def vocabulary(self) -> Vocabulary:
         """The vocabulary with this deployment's threshold overrides applied."""
         return load_vocabulary(self.vocabulary_path).with_thresholds(self.thresholds_m)
-
-    @property
-    def imports_enabled(self) -> bool:
-        """Whether POST /imports/... accepts writes (with a valid key)."""
-        return bool(self.api_keys) if self.http_imports is None else self.http_imports
 
     @property
     def limits(self) -> Limits:
@@ -243,13 +127,6 @@ class Settings(BaseSettings):
             max_unzipped_bytes=self.max_unzipped_bytes,
             max_zip_ratio=self.max_zip_ratio,
         )
-
-    def tile_layer(self) -> tuple[str, str] | None:
-        """(URL template, attribution) of the map's tile layer, or None for no tiles."""
-        if self.map_tiles in TILE_PRESETS:
-            return TILE_PRESETS[self.map_tiles]
-        assert self.map_tiles_attribution is not None  # checked by the validator
-        return self.map_tiles, self.map_tiles_attribution
 
     def find_data_file(self, name: str) -> Path:
         """The file ``name`` in the first ``data_path`` folder holding it.

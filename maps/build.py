@@ -15,10 +15,10 @@ import folium
 import geopandas as gpd
 from branca.element import Element
 
+from geo.analysis import Analysis
 from geo.ask.reach import DEFAULT_MINUTES, voorziening_isochrones
 from geo.crs import to_edge_crs
-from geo.pipeline import Analysis
-from geo.store.dataset import Provenance
+from geo.read.provenance import Provenance
 from maps.assets import OfflineMap, copy_vendor
 from maps.layers import (
     Legend,

@@ -23,8 +23,8 @@ from urllib.parse import urlencode, urlsplit
 import folium
 from branca.element import Element
 
+from geo.analysis import Analysis
 from geo.crs import to_edge_crs
-from geo.pipeline import Analysis
 from maps.assets import OfflineMap
 from maps.style import NO_DATA_COLOUR, SHARE_CLASSES, ZONE_COLOUR
 

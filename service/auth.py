@@ -25,8 +25,8 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from geo.errors import InvalidCredentialsError, MissingCredentialsError, QueryError
-from geo.settings import KEY_NAME
-from service.deps import SettingsDep
+from service.deps import ServiceSettingsDep
+from service.settings import KEY_NAME
 
 #: Query parameters that look like a key: refused, so nobody gets used to putting keys in URLs.
 KEY_QUERY_NAMES = ("api_key", "apikey", "key", "token", "access_token")
@@ -90,7 +90,7 @@ class Caller:
 
 def require_key(
     request: Request,
-    settings: SettingsDep,
+    settings: ServiceSettingsDep,
     authorization: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
     x_api_key: Annotated[str | None, Security(api_key_header)],
 ) -> Caller:

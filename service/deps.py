@@ -9,13 +9,20 @@ from fastapi import Depends, Path, Request
 from geo.ask.filters import check_zone
 from geo.errors import EmptyStoreError
 from geo.settings import Settings
+from service.settings import ServiceSettings
 from service.state import LiveState, Published, StoreState
 
 
 def get_settings(request: Request) -> Settings:
-    """The app's settings."""
+    """The app's analysis settings."""
     settings: Settings = request.app.state.settings
     return settings
+
+
+def get_service_settings(request: Request) -> ServiceSettings:
+    """The app's own settings (maps, keys, framing)."""
+    service: ServiceSettings = request.app.state.service_settings
+    return service
 
 
 def get_live(request: Request) -> LiveState:
@@ -45,6 +52,7 @@ def get_published(state: StateDep) -> Published:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+ServiceSettingsDep = Annotated[ServiceSettings, Depends(get_service_settings)]
 PublishedDep = Annotated[Published, Depends(get_published)]
 
 

@@ -27,6 +27,7 @@ from service.routes import (
     walking,
     zones,
 )
+from service.settings import ServiceSettings
 from service.state import LiveState, Published, StoreState
 
 DESCRIPTION = """
@@ -38,20 +39,25 @@ RD New (EPSG:28992). Errors are RFC 9457 `application/problem+json`.
 """
 
 
-def create_app(settings: Settings | None = None, published: Published | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    published: Published | None = None,
+    service: ServiceSettings | None = None,
+) -> FastAPI:
     """Build the app. Without ``published`` the store is read and analysed at start-up.
 
     The served state is live (:class:`service.state.LiveState`): imports over HTTP swap in a
     new one at once, and a watcher reloads the store after a CLI import.
     """
     settings = settings or Settings()
+    service = service or ServiceSettings()
     live = LiveState(settings, published)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if live.current.published is None:
             live.load()
-        live.start_watching(settings.reload_interval_s)
+        live.start_watching(service.reload_interval_s)
         try:
             yield
         finally:
@@ -66,6 +72,7 @@ def create_app(settings: Settings | None = None, published: Published | None = N
         static_url="/static/docs",
     )
     app.state.settings = settings
+    app.state.service_settings = service
     app.state.live = live
     # Kept for code that reads it directly; the dependencies (service.deps) read ``live``.
     app.state.published = published

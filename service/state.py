@@ -7,7 +7,7 @@ holds the current one:
 * readers take ``live.current`` once per request (a dependency) and use that object
   throughout, so a request sees the old state or the new one, never a mix;
 * an HTTP import builds the new state completely (analysis included) before the store is
-  written, and swaps it in under the store's lock (:func:`geo.store.transaction.run_import`);
+  written, and swaps it in under the store's lock (:func:`geo.pipeline.run_import`);
 * a CLI import (another process) is noticed by a watcher thread that compares the store's
   file signature (size, mtime, inode; also the active street network and the address table)
   every ``reload_interval_s`` and reloads in the background, swapping when complete.
@@ -22,23 +22,25 @@ import logging
 import threading
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
+from geo.analysis import Analysis
 from geo.crs import to_edge_crs
-from geo.errors import DataQualityWarning, NetworkError
-from geo.pipeline import Analysis, analyse, load_network
+from geo.errors import DataQualityWarning
+from geo.pipeline import ImportResult, analyse, load_network, read_store, run_import
 from geo.settings import Settings
 from geo.store.addresses import address_file
 from geo.store.dataset import Dataset
 from geo.store.geopackage import GeoPackageStore
 from geo.store.lock import store_lock
-from geo.store.log import ImportInput, ImportKind, ImportLog, ImportReport, store_version
-from geo.store.transaction import run_import
+from geo.store.log import Caller, ImportLog, ImportReport, store_version
+from geo.store.request import ImportRequest
+from geo.store.transaction import Hooks
 
 #: Zone columns that hold comma-separated codes in the store and lists in the API.
 LIST_COLUMNS = ("wijk_codes", "buurt_codes")
@@ -83,33 +85,18 @@ def _split_codes(value: object) -> list[str]:
 
 
 def published_for(dataset: Dataset, settings: Settings) -> Published | None:
-    """Analyse ``dataset`` as the service serves it: by walking over the active street network
-    where one is built, else straight lines; None for a store without buurten.
-
-    A network whose extract covers none of the buurten (buurten of another gemeente were
-    imported) does not block the state: it is served by straight lines, with a note and a
-    :class:`~geo.errors.DataQualityWarning` saying why.
-    """
+    """Analyse ``dataset`` as the service serves it (:func:`geo.pipeline.analyse`, by walking
+    over the active street network where one covers the buurten) and publish it; None for a
+    store without buurten."""
     if dataset.is_empty:
         return None
-    network = load_network(settings)
-    try:
-        return publish(analyse(dataset, settings, network=network))
-    except NetworkError as exc:
-        if network is None:
-            raise
-        note = f"{exc}; distances are straight lines until a network of these buurten is built"
-        warnings.warn(note, DataQualityWarning, stacklevel=2)
-        analysis = analyse(dataset, settings, network=None)
-        return publish(replace(analysis, notes=(*analysis.notes, note)))
+    return publish(analyse(dataset, settings, network=load_network(settings)))
 
 
 def load_published(settings: Settings) -> Published | None:
     """Read the store (and the walking network, if one was built) and analyse it; None while
     the store holds no buurten."""
-    with store_lock(settings.store_path, shared=True):
-        dataset = GeoPackageStore(settings.store_path).read()
-    return published_for(dataset, settings)
+    return published_for(read_store(settings), settings)
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, object]]:
@@ -258,33 +245,13 @@ class LiveState:
 
     # ------------------------------------------------------------------ imports
 
-    def run_import(
-        self,
-        kind: ImportKind,
-        compute: Callable[[], Dataset],
-        *,
-        source: ImportInput,
-        mode: str,
-        dry_run: bool,
-        key: str | None,
-        statistics: tuple[ImportInput, ...] = (),
-    ) -> ImportReport:
-        """Run an import (:func:`geo.store.transaction.run_import`); when it changed the store, the
-        new state, analysed before the write, is served from the moment the call returns."""
-        return run_import(
-            self.store,
-            kind,
-            compute,
-            source=source,
-            mode=mode,
-            dry_run=dry_run,
-            via="http",
-            key=key,
-            statistics=statistics,
-            log=self.log,
-            prepare=lambda dataset: published_for(dataset, self.settings),
-            commit=self._commit,
+    def run_import(self, request: ImportRequest, caller: Caller) -> ImportResult:
+        """Run an import (:func:`geo.pipeline.run_import`); when it changed the store, the new
+        state, analysed before the write, is served from the moment the call returns."""
+        hooks: Hooks[Dataset, Published | None] = Hooks(
+            prepare=lambda dataset: published_for(dataset, self.settings), commit=self._commit
         )
+        return run_import(self.store, request, self.settings, caller, hooks=hooks)
 
     def _commit(self, published: Published | None, report: ImportReport) -> None:
         self.reload_error = None

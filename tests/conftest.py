@@ -22,13 +22,17 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from geo.pipeline import Analysis, analyse, analyse_store, load_sample
+from geo.analysis import Analysis
+from geo.pipeline import analyse, analyse_store, run_import
 from geo.settings import SAMPLE_DIR, Settings
 from geo.store.geopackage import GeoPackageStore
+from geo.store.request import ImportRequest
 from geo.vocabulary import DEFAULT_VOCABULARY_PATH, load_vocabulary
 from service.main import create_app
+from service.settings import ServiceSettings
 from service.state import Published, publish
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -49,14 +53,23 @@ VOCABULARY = load_vocabulary(DEFAULT_VOCABULARY_PATH)
 
 
 def make_settings(store_path: Path, **overrides: object) -> Settings:
-    """Settings on the real data and the sample folder, without tiles (no network in tests)."""
-    values: dict[str, object] = {
-        "store_path": store_path,
-        "data_path": list(DATA_PATH),
-        "map_tiles": "none",
-    }
+    """Analysis settings on the real data and the sample folder."""
+    unknown = set(overrides) - set(Settings.model_fields)
+    assert not unknown, f"not analysis settings: {unknown} (see make_service)"
+    values: dict[str, object] = {"store_path": store_path, "data_path": list(DATA_PATH)}
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def make_service(**overrides: object) -> ServiceSettings:
+    """The service's settings without tiles (no network in tests)."""
+    values: dict[str, object] = {"map_tiles": "none", **overrides}
+    return ServiceSettings(**values)  # type: ignore[arg-type]
+
+
+def make_app(settings: Settings, published: Published | None = None, **service: object) -> FastAPI:
+    """The app over ``settings`` (and ``published``), with :func:`make_service` settings."""
+    return create_app(settings, published, make_service(**service))
 
 
 def fingerprint(path: Path) -> tuple[str, int]:
@@ -69,7 +82,7 @@ def sample_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store with the whole sample imported once per session, as `wsz demo` does: its
     (synthetic) street network built into ``network/`` beside it (do not modify: copy it)."""
     path = tmp_path_factory.mktemp("store") / "sample.gpkg"
-    load_sample(GeoPackageStore(path), make_settings(path))
+    run_import(GeoPackageStore(path), ImportRequest(kind="sample"), make_settings(path))
     return path
 
 
@@ -113,7 +126,7 @@ def published(sample_analysis: Analysis) -> Published:
 @pytest.fixture(scope="session")
 def client(published: Published, sample_store_file: Path) -> Iterator[TestClient]:
     """An in-process client of the app over the sample."""
-    app = create_app(make_settings(sample_store_file), published)
+    app = make_app(make_settings(sample_store_file), published)
     with TestClient(app) as test_client:
         yield test_client
 
@@ -174,7 +187,8 @@ def delft_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     beside it (once per session; do not modify)."""
     folder = tmp_path_factory.mktemp("delft")
     settings = make_settings(folder / "store.gpkg")
-    load_sample(GeoPackageStore(settings.store_path), settings, "delft-tu")
+    request = ImportRequest(kind="sample", sample="delft-tu")
+    run_import(GeoPackageStore(settings.store_path), request, settings)
     return folder
 
 

@@ -11,20 +11,21 @@ import pytest
 import shapely
 from fastapi.testclient import TestClient
 
+from geo.analysis import Analysis
 from geo.ask.search import AddressIndex, build_index, parse_query
 from geo.crs import lonlat_to_rd
 from geo.errors import MissingColumnError, QueryError, ReadError
 from geo.network.osm import read_osm
-from geo.pipeline import Analysis, address_index, analyse_store, load_sample
+from geo.pipeline import address_index, analyse_store
 from geo.read.addresses import osm_addresses, read_bag_addresses
 from geo.settings import SAMPLE_DIR, Settings
 from geo.store.addresses import address_file
 from geo.store.geopackage import GeoPackageStore
 from service.cli import main
-from service.main import create_app
 from service.schemas import AddressCollection
 from service.state import publish
-from tests.conftest import SHARED_DATA, fingerprint, make_settings
+from tests.conftest import SHARED_DATA, fingerprint, make_app, make_settings
+from tests.imports import load_sample
 
 DELFT_OSM = SHARED_DATA / "osm" / "delft_tu_campus_2014.osm"
 #: NLExtract's bagadres CSV header (semicolon-separated), as published.
@@ -35,9 +36,7 @@ NLEXTRACT_HEADER = (
 
 
 def delft_settings(folder: Path) -> Settings:
-    return Settings(
-        store_path=folder / "store.gpkg", data_path=[SHARED_DATA, SAMPLE_DIR], map_tiles="none"
-    )
+    return Settings(store_path=folder / "store.gpkg", data_path=[SHARED_DATA, SAMPLE_DIR])
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +61,7 @@ def osm_index() -> AddressIndex:
 @pytest.fixture(scope="module")
 def delft_client(delft_folder: Path) -> Iterator[TestClient]:
     settings = delft_settings(delft_folder)
-    app = create_app(settings, publish(analyse_store(settings)))
+    app = make_app(settings, publish(analyse_store(settings)))
     with TestClient(app) as client:
         yield client
 
@@ -250,7 +249,7 @@ def test_cli_import_feeds_the_search_and_refusals_change_nothing(
         update={"network_cache_dir": delft_folder / "network"}
     )
     csv = write_nlextract_csv(tmp_path / "bagadres.csv")
-    served = TestClient(create_app(settings, publish(analyse_store(settings))))
+    served = TestClient(make_app(settings, publish(analyse_store(settings))))
     assert served.get("/addresses", params={"q": "mekelweg 4b"}).json()["features"] == []
     assert main(["--store", str(store), "import", "addresses", str(csv)]) == 0
     assert "4 addresses imported" in capsys.readouterr().out

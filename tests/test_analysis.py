@@ -11,13 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
+from geo.analysis import Analysis
 from geo.coverage.distance import Nearest, StraightLineDistance
 from geo.coverage.figures import compute_coverage
 from geo.coverage.population import resident_points
 from geo.crs import WORKING_CRS
 from geo.errors import DataQualityWarning
 from geo.join import join_voorzieningen
-from geo.pipeline import Analysis
 from geo.vocabulary import Category, Vocabulary
 
 

@@ -21,6 +21,7 @@ from service.schemas import (
     ZoneDetail,
     ZoneProperties,
 )
+from tests.conftest import make_app
 
 GEOJSON = "application/geo+json"
 #: The example zone "zuid" (wijken Hoogzandveld, Lekboulevard, Vreeswijk, Zandveld).
@@ -186,10 +187,9 @@ def test_errors_are_problem_json(client: TestClient, path: str, status: int, det
 
 
 def test_empty_store_answers_503_and_health_says_empty(tmp_path: Any) -> None:
-    from service.main import create_app
     from tests.conftest import make_settings
 
-    with TestClient(create_app(make_settings(tmp_path / "empty.gpkg"))) as empty:
+    with TestClient(make_app(make_settings(tmp_path / "empty.gpkg"))) as empty:
         assert Health.model_validate(empty.get("/health").json()).status == "empty"
         response = empty.get("/zones")
         assert response.status_code == 503

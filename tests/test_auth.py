@@ -14,11 +14,17 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from geo.settings import Settings
 from geo.store.geopackage import GeoPackageStore
 from service.auth import hash_key, match_key, new_key
-from service.main import create_app
-from tests.conftest import PROJECT_ROOT, SAMPLE_VOORZIENINGEN, fingerprint, make_settings
+from service.settings import ServiceSettings
+from tests.conftest import (
+    PROJECT_ROOT,
+    SAMPLE_VOORZIENINGEN,
+    fingerprint,
+    make_app,
+    make_service,
+    make_settings,
+)
 from tests.servers import AUTH, KEY, KEY_NAME, OTHER_KEY, serve
 
 KEYS = {KEY_NAME: hash_key(KEY)}
@@ -28,8 +34,8 @@ GEOJSON = {"Content-Type": "application/geo+json"}
 
 @pytest.fixture
 def client(sample_store: GeoPackageStore) -> Iterator[TestClient]:
-    settings = make_settings(sample_store.path, api_keys=KEYS, reload_interval_s=0)
-    with TestClient(create_app(settings)) as test_client:
+    app = make_app(make_settings(sample_store.path), api_keys=KEYS, reload_interval_s=0)
+    with TestClient(app) as test_client:
         yield test_client
 
 
@@ -38,15 +44,15 @@ def client(sample_store: GeoPackageStore) -> Iterator[TestClient]:
 
 def test_writes_without_any_key_are_refused_at_start_up(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="WSZ_HTTP_IMPORTS=true needs at least one key"):
-        make_settings(tmp_path / "s.gpkg", http_imports=True)
-    assert not make_settings(tmp_path / "s.gpkg").imports_enabled
-    assert make_settings(tmp_path / "s.gpkg", api_keys=KEYS).imports_enabled
-    assert not make_settings(tmp_path / "s.gpkg", api_keys=KEYS, http_imports=False).imports_enabled
+        make_service(http_imports=True)
+    assert not make_service().imports_enabled
+    assert make_service(api_keys=KEYS).imports_enabled
+    assert not make_service(api_keys=KEYS, http_imports=False).imports_enabled
 
 
 def test_a_key_that_is_not_a_hash_is_refused_without_echoing_it(tmp_path: Path) -> None:
     with pytest.raises(ValidationError) as info:
-        make_settings(tmp_path / "s.gpkg", api_keys={"gis-team": KEY})
+        make_service(api_keys={"gis-team": KEY})
     message = info.value.errors()[0]["msg"]
     assert "not a 'sha256:<64 hex digits>' hash: the value of gis-team" in message
     assert KEY not in message
@@ -54,7 +60,7 @@ def test_a_key_that_is_not_a_hash_is_refused_without_echoing_it(tmp_path: Path) 
 
 def test_bad_key_names_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="key names must be"):
-        make_settings(tmp_path / "s.gpkg", api_keys={"gis team!": hash_key(KEY)})
+        make_service(api_keys={"gis team!": hash_key(KEY)})
 
 
 def test_keys_come_from_the_environment_as_json(
@@ -62,7 +68,7 @@ def test_keys_come_from_the_environment_as_json(
 ) -> None:
     monkeypatch.setenv("WSZ_API_KEYS", json.dumps(KEYS))
     monkeypatch.setenv("WSZ_STORE_PATH", str(tmp_path / "s.gpkg"))
-    assert Settings().api_keys == KEYS
+    assert ServiceSettings().api_keys == KEYS
 
 
 # --------------------------------------------------------------------------- keys
@@ -162,10 +168,9 @@ def test_a_key_in_the_url_is_refused(client: TestClient) -> None:
 
 
 def test_imports_switched_off_is_403_even_with_the_key(sample_store: GeoPackageStore) -> None:
-    settings = make_settings(
-        sample_store.path, api_keys=KEYS, http_imports=False, reload_interval_s=0
-    )
-    with TestClient(create_app(settings)) as client:
+    settings = make_settings(sample_store.path)
+    app = make_app(settings, api_keys=KEYS, http_imports=False, reload_interval_s=0)
+    with TestClient(app) as client:
         response = client.post(IMPORT, headers=AUTH)
     assert response.status_code == 403
     assert "switched off" in response.json()["detail"]

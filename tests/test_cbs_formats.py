@@ -18,7 +18,6 @@ import shapely
 
 from geo.crs import WORKING_CRS
 from geo.errors import CrsError, MissingColumnError, ValueProblemError
-from geo.pipeline import import_buurten
 from geo.read.buurten import BUURT_COLUMNS, load_buurten, read_buurten
 from geo.read.cbs import (
     BUURT_COLUMN_VARIANTS,
@@ -27,11 +26,13 @@ from geo.read.cbs import (
     find_column,
     read_statistics,
 )
+from geo.read.options import ReadOptions
 from geo.settings import PROJECT_ROOT
 from geo.store.geopackage import GeoPackageStore
 from geo.vocabulary import default_vocabulary
 from service.cli import main
 from tests.conftest import VOCABULARY, fingerprint
+from tests.imports import import_file
 
 CBS = PROJECT_ROOT.parent / "shared" / "data" / "cbs"
 NIEUWEGEIN_GPKG = CBS / "buurten_GM0356_2023geom_kwb2024.gpkg"
@@ -73,7 +74,7 @@ def test_nieuwegein_geopackage_with_classic_columns() -> None:
 
 def test_delft_geopackage_with_its_five_buurten_without_residents() -> None:
     """SOURCES.md: 91 buurten, 109,590 residents, 17,825 aged 65+, 5 rows without residents."""
-    buurten = read_buurten(DELFT_GPKG, gemeente="GM0503", vocabulary=VOCABULARY)
+    buurten = read_buurten(DELFT_GPKG, ReadOptions(gemeente="GM0503"), vocabulary=VOCABULARY)
     assert len(buurten) == 91
     assert buurten["residents"].sum() == 109_590
     assert buurten["residents_65plus"].sum() == 17_825
@@ -195,7 +196,9 @@ def test_pdok_geometry_without_its_crs_member_is_refused_unless_stated(tmp_path:
     first = info.value.problems[0]
     assert (first.index, first.id) == (0, "BU03560101")
     assert "look like RD New metres (EPSG:28992)" in first.reason
-    stated = read_buurten(path, statistics=NIEUWEGEIN_CSV, crs="EPSG:28992", vocabulary=VOCABULARY)
+    stated = read_buurten(
+        path, ReadOptions(crs="EPSG:28992"), statistics=NIEUWEGEIN_CSV, vocabulary=VOCABULARY
+    )
     assert stated["residents"].sum() == 65_955
 
 
@@ -231,7 +234,7 @@ def test_gemeente_filter_applies_to_the_statistics_too(tmp_path: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error", StatisticsJoinWarning)
         loaded = load_buurten(
-            PDOK_GEOJSON, statistics=table, gemeente="GM0356", vocabulary=VOCABULARY
+            PDOK_GEOJSON, ReadOptions(gemeente="GM0356"), statistics=table, vocabulary=VOCABULARY
         )
     assert loaded.joins[0].complete
     assert loaded.frame["residents"].sum() == 65_955
@@ -352,7 +355,7 @@ def test_cli_refuses_a_table_without_codes_and_keeps_the_store(
 
 def test_cbs_distances_survive_the_store(tmp_path: Path) -> None:
     store = GeoPackageStore(tmp_path / "store.gpkg")
-    dataset = import_buurten(store, NIEUWEGEIN_GPKG, vocabulary=VOCABULARY)
+    dataset = import_file(store, "buurten", NIEUWEGEIN_GPKG)
     stored = store.read().buurten
     for dataset_buurten in (dataset.buurten, stored):
         assert [c for c in dataset_buurten.columns if c.startswith("cbs_")] == DISTANCES
@@ -368,9 +371,7 @@ def test_cbs_distances_validate_against_the_buurt_schema(tmp_path: Path) -> None
     from service.geojson import feature_collection
     from service.schemas import BuurtProperties, FeatureCollection
 
-    buurten = import_buurten(
-        GeoPackageStore(tmp_path / "s.gpkg"), NIEUWEGEIN_GPKG, vocabulary=VOCABULARY
-    ).buurten
+    buurten = import_file(GeoPackageStore(tmp_path / "s.gpkg"), "buurten", NIEUWEGEIN_GPKG).buurten
     columns = [*BUURT_COLUMNS, "zone_code", *DISTANCES]
     body = feature_collection(to_edge_crs(buurten), columns)
     collection = FeatureCollection[BuurtProperties].model_validate(body)

@@ -26,16 +26,17 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
 from pydantic import ValidationError
 
-from geo.pipeline import Analysis
+from geo.analysis import Analysis
 from geo.read.voorzieningen import read_voorzieningen
 from geo.settings import Settings
 from maps.embed import EMBED_LABELS, embed_page, tile_origin
-from service.main import create_app
 from service.state import Published
 from tests.conftest import (
     ARTIFACTS,
     PROJECT_ROOT,
     SHARED_DATA,
+    make_app,
+    make_service,
     make_settings,
     running_server,
 )
@@ -67,8 +68,8 @@ def test_framing_origins_come_from_the_settings(
     published: Published, sample_store_file: Path
 ) -> None:
     origins = "https://www.nieuwegein.nl https://*.nieuwegein.nl"
-    settings = make_settings(sample_store_file, embed_frame_ancestors=origins)
-    with TestClient(create_app(settings, published)) as client:
+    app = make_app(make_settings(sample_store_file), published, embed_frame_ancestors=origins)
+    with TestClient(app) as client:
         for path in ("/embed/", "/embed/zuid", "/embed/help"):
             policy = client.get(path).headers["content-security-policy"]
             assert policy.endswith(f"frame-ancestors {origins}"), path
@@ -80,7 +81,7 @@ def test_framing_origins_come_from_the_settings(
 )
 def test_bad_framing_origins_are_refused(value: str, tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="WSZ_EMBED_FRAME_ANCESTORS"):
-        make_settings(tmp_path / "s.gpkg", embed_frame_ancestors=value)
+        make_service(embed_frame_ancestors=value)
 
 
 def test_page_holds_the_map_setup_but_no_data(sample_analysis: Analysis) -> None:
@@ -126,7 +127,7 @@ def test_help_page_gives_the_snippet(client: TestClient) -> None:
 
 def test_voorzieningen_carry_address_and_opening_hours(client: TestClient) -> None:
     """From a file's adres/openingstijden columns, and from OSM's addr:* tags."""
-    vocabulary = Settings(map_tiles="none").vocabulary
+    vocabulary = Settings().vocabulary
     body = {
         "type": "FeatureCollection",
         "features": [

@@ -21,15 +21,16 @@ from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from geo.analysis import Analysis
 from geo.ask import export
 from geo.ask.export import ExportCrs, ExportFormat
 from geo.crs import RD_BOUNDS
-from geo.pipeline import Analysis, import_buurten, import_voorzieningen
 from geo.read.buurten import read_buurten
 from geo.read.voorzieningen import read_voorzieningen
 from geo.store.geopackage import GeoPackageStore
 from service.cli import main
 from tests.conftest import VOCABULARY
+from tests.imports import import_file
 
 #: Largest position error of a round trip through each output CRS, in metres (RD New):
 #: 6 decimals of a degree are ≤ 0.06 m here; 3 decimals of a metre are ≤ 0.0005 m.
@@ -155,8 +156,8 @@ def test_exports_reimport_to_the_same_state(
         files[name] = export.write_export(frame, name, path, fmt, crs)
     buurten = read_buurten(files["buurten"], vocabulary=VOCABULARY)
     _same_buurten(buurten, before.buurten, TOLERANCE_M[crs])
-    import_buurten(sample_store, files["buurten"], vocabulary=VOCABULARY)
-    import_voorzieningen(sample_store, files["voorzieningen"], sample_analysis.vocabulary)
+    import_file(sample_store, "buurten", files["buurten"])
+    import_file(sample_store, "voorzieningen", files["voorzieningen"])
     after = sample_store.read()
     _same_buurten(after.buurten, before.buurten, TOLERANCE_M[crs])
     pd.testing.assert_series_equal(

@@ -34,9 +34,8 @@ from schemathesis.checks import (
 )
 
 from service.auth import hash_key
-from service.main import create_app
 from service.state import LiveState
-from tests.conftest import fingerprint, make_settings
+from tests.conftest import fingerprint, make_app, make_settings
 from tests.servers import AUTH, KEY, KEY_NAME
 
 #: Generated requests per operation (schemathesis stops earlier for small input spaces).
@@ -59,13 +58,10 @@ _by_operation: defaultdict[str, Counter[int]] = defaultdict(Counter)
 #: street network are filled in by :func:`fuzz_store` before the first case runs.
 _FOLDER = Path(tempfile.mkdtemp(prefix="wsz-fuzz-"))
 STORE = _FOLDER / "store.gpkg"
-APP = create_app(
-    make_settings(
-        STORE,
-        api_keys={KEY_NAME: hash_key(KEY)},
-        reload_interval_s=0,
-        network_cache_dir=_FOLDER / "network",
-    )
+APP = make_app(
+    make_settings(STORE, network_cache_dir=_FOLDER / "network"),
+    api_keys={KEY_NAME: hash_key(KEY)},
+    reload_interval_s=0,
 )
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 schema.config.generation.update(max_examples=MAX_EXAMPLES)

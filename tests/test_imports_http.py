@@ -26,13 +26,13 @@ from geo.store.geopackage import GeoPackageStore
 from geo.store.log import log_file
 from service.auth import hash_key
 from service.cli import main as wsz
-from service.main import create_app
 from tests.conftest import (
     SAMPLE_HUISARTSEN,
     SAMPLE_VOORZIENINGEN,
     SAMPLE_ZONES,
     SHARED_DATA,
     fingerprint,
+    make_app,
     make_settings,
 )
 from tests.servers import AUTH, KEY, KEY_NAME
@@ -47,8 +47,8 @@ N_GEOJSON, N_CSV = 34, 14
 
 
 def make_client(store: Path, **overrides: Any) -> TestClient:
-    settings = make_settings(store, api_keys=KEYS, reload_interval_s=0, **overrides)
-    return TestClient(create_app(settings))
+    settings = make_settings(store, **overrides)
+    return TestClient(make_app(settings, api_keys=KEYS, reload_interval_s=0))
 
 
 @pytest.fixture

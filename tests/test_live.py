@@ -28,22 +28,22 @@ from fastapi.testclient import TestClient
 
 from geo.common.files import sha256_file
 from geo.errors import StoreBusyError
-from geo.pipeline import VoorzieningenOptions, import_voorzieningen
+from geo.pipeline import run_import
 from geo.settings import Settings
 from geo.store.geopackage import GeoPackageStore
 from geo.store.lock import store_lock
-from geo.store.log import ImportInput
-from geo.store.transaction import run_import
+from geo.store.request import ImportRequest
 from service.auth import hash_key
-from service.main import create_app
 from service.state import LiveState
 from tests.conftest import (
     DATA_PATH,
     PROJECT_ROOT,
     SAMPLE_VOORZIENINGEN,
     fingerprint,
+    make_app,
     make_settings,
 )
+from tests.imports import import_file
 from tests.servers import AUTH, KEY, KEY_NAME, serve
 
 KEYS = {KEY_NAME: hash_key(KEY)}
@@ -52,8 +52,8 @@ RD = "http://www.opengis.net/def/crs/EPSG/0/28992"
 
 @pytest.fixture
 def client(sample_store: GeoPackageStore) -> Iterator[TestClient]:
-    settings = make_settings(sample_store.path, api_keys=KEYS, reload_interval_s=0)
-    with TestClient(create_app(settings)) as test_client:
+    app = make_app(make_settings(sample_store.path), api_keys=KEYS, reload_interval_s=0)
+    with TestClient(app) as test_client:
         yield test_client
 
 
@@ -125,7 +125,7 @@ def test_a_request_keeps_the_state_it_started_with(client: TestClient, tmp_path:
 
 
 def test_a_reload_that_fails_keeps_serving(sample_store: GeoPackageStore, tmp_path: Path) -> None:
-    settings = make_settings(sample_store.path, reload_interval_s=0)
+    settings = make_settings(sample_store.path)
     live = LiveState(settings)
     live.load()
     served = live.current
@@ -243,9 +243,7 @@ def _serial_state(store: Path, paths: list[Path], folder: Path, settings: Settin
     shutil.copy(store, copy)
     target = GeoPackageStore(copy)
     for path in paths:
-        import_voorzieningen(
-            target, path, settings.vocabulary, mode="upsert", options=VoorzieningenOptions()
-        )
+        import_file(target, "voorzieningen", path, mode="upsert")
     return _layer(target)
 
 
@@ -439,12 +437,8 @@ def test_an_import_waits_for_another_process_holding_the_store(
         with pytest.raises(StoreBusyError, match="another import is still running"):
             run_import(
                 live.store,
-                "voorzieningen",
-                lambda: import_voorzieningen(
-                    live.store, SAMPLE_VOORZIENINGEN, settings_for_lock.vocabulary, dry_run=True
-                ),
-                source=ImportInput.of_file(SAMPLE_VOORZIENINGEN),
-                mode="replace",
+                ImportRequest(kind="voorzieningen", source=SAMPLE_VOORZIENINGEN),
+                settings_for_lock,
                 timeout=0.3,
             )
         assert fingerprint(sample_store.path) == before
@@ -459,4 +453,4 @@ def test_an_import_waits_for_another_process_holding_the_store(
 
 @pytest.fixture
 def settings_for_lock(sample_store: GeoPackageStore) -> Settings:
-    return make_settings(sample_store.path, reload_interval_s=0)
+    return make_settings(sample_store.path)

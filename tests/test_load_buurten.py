@@ -16,6 +16,7 @@ import shapely
 from geo.crs import WORKING_CRS
 from geo.errors import CrsError, GeometryError, MissingColumnError, ReadError, ValueProblemError
 from geo.read.buurten import BUURT_COLUMNS, read_buurten
+from geo.read.options import ReadOptions
 from tests.conftest import SNAKE_CASE_BUURTEN, VOCABULARY
 
 #: The sample's columns renamed to the Shapefile names CBS used up to 2021.
@@ -86,7 +87,7 @@ def test_zipped_shapefile_with_upper_case_columns_picks_the_buurt_layer(tmp_path
 def test_a_layer_in_a_zip_can_be_chosen_by_name(tmp_path: Path) -> None:
     archive = write_cbs_zip(tmp_path)
     with pytest.raises(MissingColumnError, match="BU_CODE"):
-        read_buurten(archive, layer="wijk_2021_v1", vocabulary=VOCABULARY)
+        read_buurten(archive, ReadOptions(layer="wijk_2021_v1"), vocabulary=VOCABULARY)
 
 
 @pytest.mark.parametrize("suffix", [".shp", ".geojson", ".gpkg"])
@@ -111,13 +112,16 @@ def test_legacy_rd_geojson_needs_its_crs_stated(tmp_path: Path) -> None:
     path.write_text(json.dumps(document))
     with pytest.raises(CrsError, match="lon/lat swapped or is the stated CRS wrong"):
         read_buurten(path, vocabulary=VOCABULARY)
-    assert len(read_buurten(path, crs="EPSG:28992", vocabulary=VOCABULARY)) == 22
+    assert len(read_buurten(path, ReadOptions(crs="EPSG:28992"), vocabulary=VOCABULARY)) == 22
 
 
 def test_gemeente_filter_and_unknown_gemeente(tmp_path: Path) -> None:
-    assert len(read_buurten(SNAKE_CASE_BUURTEN, gemeente="GM0356", vocabulary=VOCABULARY)) == 22
+    assert (
+        len(read_buurten(SNAKE_CASE_BUURTEN, ReadOptions(gemeente="GM0356"), vocabulary=VOCABULARY))
+        == 22
+    )
     with pytest.raises(ValueProblemError, match="no buurten of gemeente GM0344; found GM0356"):
-        read_buurten(SNAKE_CASE_BUURTEN, gemeente="GM0344", vocabulary=VOCABULARY)
+        read_buurten(SNAKE_CASE_BUURTEN, ReadOptions(gemeente="GM0344"), vocabulary=VOCABULARY)
 
 
 # --------------------------------------------------------------------------- bad input
@@ -147,7 +151,7 @@ def test_missing_column_is_named_with_the_columns_found(tmp_path: Path) -> None:
 
 def test_unknown_crs_is_refused() -> None:
     with pytest.raises(CrsError, match="unknown coordinate reference system 'EPSG:999999'"):
-        read_buurten(SNAKE_CASE_BUURTEN, crs="EPSG:999999", vocabulary=VOCABULARY)
+        read_buurten(SNAKE_CASE_BUURTEN, ReadOptions(crs="EPSG:999999"), vocabulary=VOCABULARY)
 
 
 def test_shapefile_without_prj_states_no_crs(tmp_path: Path) -> None:
@@ -175,7 +179,7 @@ def test_invalid_geometry_is_refused_naming_the_buurt(tmp_path: Path) -> None:
 
 
 def test_invalid_geometry_is_repaired_on_request(tmp_path: Path) -> None:
-    buurten = read_buurten(bowtie_sample(tmp_path), repair=True, vocabulary=VOCABULARY)
+    buurten = read_buurten(bowtie_sample(tmp_path), ReadOptions(repair=True), vocabulary=VOCABULARY)
     assert buurten.geometry.is_valid.all()
     assert set(buurten.geom_type) <= {"Polygon", "MultiPolygon"}
 

@@ -16,6 +16,7 @@ from geo.errors import (
     UnknownCategoryError,
     ValueProblemError,
 )
+from geo.read.options import ReadOptions
 from geo.read.voorzieningen import (
     VOORZIENING_COLUMNS,
     VOORZIENING_DETAIL_COLUMNS,
@@ -74,7 +75,7 @@ def test_lonlat_csv_with_semicolons_and_decimal_commas(
 ) -> None:
     path = tmp_path / "apotheken.csv"
     path.write_text("naam;lengtegraad;breedtegraad\nApotheek A;5,0912;52,0301\n", encoding="utf-8")
-    frame = read_voorzieningen(path, vocabulary, category="apotheek")
+    frame = read_voorzieningen(path, vocabulary, ReadOptions(category="apotheek"))
     assert frame["category"].tolist() == ["apotheek"]
     assert frame["id"].tolist() == ["apotheken-1"]
     assert 130_000 < frame.geometry.x.iloc[0] < 140_000
@@ -92,7 +93,7 @@ def test_unknown_categories_are_listed_with_counts(tmp_path: Path, vocabulary: V
 
 def test_unknown_category_for_the_whole_file(vocabulary: Vocabulary) -> None:
     with pytest.raises(UnknownCategoryError, match="unknown category 'kapper'"):
-        read_voorzieningen(SAMPLE_HUISARTSEN, vocabulary, category="kapper")
+        read_voorzieningen(SAMPLE_HUISARTSEN, vocabulary, ReadOptions(category="kapper"))
 
 
 def test_non_numeric_coordinates_name_the_line(tmp_path: Path, vocabulary: Vocabulary) -> None:

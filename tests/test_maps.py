@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from geo.pipeline import Analysis
+from geo.analysis import Analysis
 from maps.build import map_html, overview_map, write_map, zone_map
 from maps.style import share_colour
 from tests.conftest import ARTIFACTS

@@ -25,12 +25,11 @@ from fastapi.testclient import TestClient
 from owslib.ogcapi.features import Features
 
 from geo.ask import export
-from service.main import create_app
 from service.ogc.catalog import catalog_of
 from service.ogc.links import CONFORMANCE, CRS84, OPENAPI_30, QUERYABLES_REL, RD_NEW
 from service.ogc.models import CollectionInfo, Collections, LandingPage, OgcFeatureCollection
 from service.state import Published, publish
-from tests.conftest import make_settings
+from tests.conftest import make_app, make_settings
 
 PROBLEM = "application/problem+json"
 #: Collections always served; ``gaps`` too when the analysis has gap polygons.
@@ -307,7 +306,7 @@ def test_schema_lists_typed_properties(client: TestClient, published: Published)
 def test_no_gaps_collection_without_gap_polygons(published: Published, tmp_path: Path) -> None:
     """The ``gaps`` collection (and download) exists only where the analysis has gaps."""
     without = publish(dataclasses.replace(published.analysis, gaps=None))
-    app = create_app(make_settings(tmp_path / "unused.gpkg"), without)
+    app = make_app(make_settings(tmp_path / "unused.gpkg"), without)
     with TestClient(app) as plain:
         ids = [c["id"] for c in plain.get("/ogc/collections").json()["collections"]]
         assert ids == list(BASE_COLLECTIONS)

@@ -19,13 +19,13 @@ import shapely
 from pyproj import Transformer
 
 from geo.errors import ConfigurationError, ReadError, ValueProblemError
-from geo.pipeline import import_sample
+from geo.read.provenance import LayerSource, Provenance
 from geo.read.samples import list_samples, read_manifest, sample_buurten
 from geo.settings import SAMPLE_DIR, Settings
-from geo.store.dataset import LayerSource, Provenance
 from geo.store.geopackage import GeoPackageStore
 from service.cli import main
 from tests.conftest import DATA_PATH, SHARED_DATA, make_settings
+from tests.imports import import_sample
 
 #: The delft-tu buurten (data/sample/delft-tu.yaml): those the OSM extract's bbox covers for at
 #: least 60 % of their area.
@@ -315,9 +315,7 @@ def test_voorzieningen_lie_in_the_real_buurten_near_a_street(
 
     manifest = read_manifest(settings)
     buurten = sample_buurten(manifest, settings.vocabulary)
-    frames = [
-        read_voorzieningen(p, settings.vocabulary, **o.kwargs()) for p, o in manifest.voorzieningen
-    ]
+    frames = [read_voorzieningen(p, settings.vocabulary, o) for p, o in manifest.voorzieningen]
     points = pd.concat(frames, ignore_index=True).set_index("id")
     assert len(points) == 48
     assert points["name"].str.endswith("(synthetisch)").all()

@@ -9,18 +9,14 @@ import pytest
 from pydantic import ValidationError
 
 from geo.settings import Settings
-from tests.conftest import make_settings
+from tests.conftest import make_service, make_settings
 
 
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"working_crs": "EPSG:4326"}, "must be projected in metres"),
-        ({"working_crs": "EPSG:999999"}, "unknown coordinate reference system"),
         ({"thresholds_m": {"huisarts": 0}}, "thresholds must be > 0"),
         ({"thresholds_m": {"bakker": 300}}, "unknown category bakker"),
-        ({"map_tiles": "satellite"}, "use one of none, openstreetmap, brt"),
-        ({"map_tiles": "https://tiles.example/{z}/{x}/{y}.png"}, "WSZ_MAP_TILES_ATTRIBUTION"),
         ({"walking_speed_m_per_s": 0}, "greater than 0"),
     ],
 )
@@ -29,6 +25,25 @@ def test_bad_settings_are_refused(
 ) -> None:
     with pytest.raises(ValidationError, match=message):
         make_settings(tmp_path / "s.gpkg", **overrides)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"map_tiles": "satellite"}, "use one of none, openstreetmap, brt"),
+        ({"map_tiles": "https://tiles.example/{z}/{x}/{y}.png"}, "WSZ_MAP_TILES_ATTRIBUTION"),
+    ],
+)
+def test_bad_service_settings_are_refused(overrides: dict[str, object], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        make_service(**overrides)
+
+
+def test_the_working_crs_is_not_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every distance is in RD New; the old WSZ_WORKING_CRS was validated and never used."""
+    assert "working_crs" not in Settings.model_fields
+    monkeypatch.setenv("WSZ_WORKING_CRS", "EPSG:4326")
+    assert Settings().store_path.suffix == ".gpkg"  # ignored, as any unknown WSZ_ variable
 
 
 def test_threshold_override_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:

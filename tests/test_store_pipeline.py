@@ -18,7 +18,6 @@ from geo.errors import (
     ValueProblemError,
     ZoneDefinitionError,
 )
-from geo.pipeline import VoorzieningenOptions, import_buurten, import_voorzieningen, import_zones
 from geo.settings import Settings
 from geo.store.dataset import Dataset
 from geo.store.geopackage import GeoPackageStore
@@ -27,9 +26,9 @@ from tests.conftest import (
     SAMPLE_HUISARTSEN,
     SAMPLE_VOORZIENINGEN,
     SAMPLE_ZONES,
-    VOCABULARY,
     fingerprint,
 )
+from tests.imports import import_file
 
 
 def test_empty_store_reads_as_empty(tmp_path: Path) -> None:
@@ -62,18 +61,12 @@ def test_step_by_step_import_gives_the_sample(
 ) -> None:
     store = GeoPackageStore(tmp_path / "fresh.gpkg")
     with pytest.raises(EmptyStoreError):
-        import_zones(store, SAMPLE_ZONES)
+        import_file(store, "zones", SAMPLE_ZONES)
     assert not store.path.exists()
-    import_buurten(store, SAMPLE_BUURTEN, vocabulary=VOCABULARY)
-    import_zones(store, SAMPLE_ZONES)
-    import_voorzieningen(store, SAMPLE_VOORZIENINGEN, settings.vocabulary)
-    dataset = import_voorzieningen(
-        store,
-        SAMPLE_HUISARTSEN,
-        settings.vocabulary,
-        mode="add",
-        options=VoorzieningenOptions(crs="EPSG:28992"),
-    )
+    import_file(store, "buurten", SAMPLE_BUURTEN)
+    import_file(store, "zones", SAMPLE_ZONES)
+    import_file(store, "voorzieningen", SAMPLE_VOORZIENINGEN)
+    dataset = import_file(store, "voorzieningen", SAMPLE_HUISARTSEN, mode="add", crs="EPSG:28992")
     expected = sample_store.read()
     assert len(dataset.voorzieningen) == len(expected.voorzieningen) == 34 + 14
     assert dataset.zones["residents"].tolist() == expected.zones["residents"].tolist()
@@ -91,7 +84,7 @@ def test_step_by_step_import_gives_the_sample(
 def test_replace_mode_replaces_voorzieningen(
     settings: Settings, sample_store: GeoPackageStore
 ) -> None:
-    dataset = import_voorzieningen(sample_store, SAMPLE_HUISARTSEN, settings.vocabulary)
+    dataset = import_file(sample_store, "voorzieningen", SAMPLE_HUISARTSEN)
     assert len(dataset.voorzieningen) == 14
     assert len(sample_store.read().voorzieningen) == 14
     # The replaced layer is now the imported file, not the sample's synthetic voorzieningen.
@@ -103,7 +96,7 @@ def test_replace_mode_replaces_voorzieningen(
 
 def test_add_mode_refuses_buurten_already_stored(sample_store: GeoPackageStore) -> None:
     with pytest.raises(ValueProblemError, match="already stored: BU03560101"):
-        import_buurten(sample_store, SAMPLE_BUURTEN, mode="add", vocabulary=VOCABULARY)
+        import_file(sample_store, "buurten", SAMPLE_BUURTEN, mode="add")
 
 
 def _bad_csv(tmp_path: Path) -> Path:
@@ -130,31 +123,31 @@ BAD_IMPORTS: list[tuple[str, Callable[[Path], Path], Attempt, type[InputError]]]
     (
         "malformed buurten",
         _broken_gpkg,
-        lambda st, p, s: import_buurten(st, p, vocabulary=VOCABULARY),
+        lambda st, p, s: import_file(st, "buurten", p),
         ReadError,
     ),
     (
         "unknown crs",
         lambda t: SAMPLE_BUURTEN,
-        lambda st, p, s: import_buurten(st, p, crs="EPSG:999999", vocabulary=VOCABULARY),
+        lambda st, p, s: import_file(st, "buurten", p, crs="EPSG:999999"),
         InputError,
     ),
     (
         "zones with unknown code",
         _bad_zones,
-        lambda st, p, s: import_zones(st, p),
+        lambda st, p, s: import_file(st, "zones", p),
         ZoneDefinitionError,
     ),
     (
         "unknown category",
         _bad_csv,
-        lambda st, p, s: import_voorzieningen(st, p, s.vocabulary),
+        lambda st, p, s: import_file(st, "voorzieningen", p),
         UnknownCategoryError,
     ),
     (
         "duplicate voorziening ids",
         lambda t: SAMPLE_VOORZIENINGEN,
-        lambda st, p, s: import_voorzieningen(st, p, s.vocabulary, mode="add"),
+        lambda st, p, s: import_file(st, "voorzieningen", p, mode="add"),
         ValueProblemError,
     ),
 ]
@@ -205,6 +198,6 @@ def test_added_voorzieningen_keep_missing_text_as_null(
     """Adding a file without the optional columns must not store the text '<NA>'."""
     extra = tmp_path / "extra.csv"
     extra.write_text("naam,categorie,x,y\nExtra buurthuis,buurthuis,134500,448500\n")
-    import_voorzieningen(sample_store, extra, settings.vocabulary, mode="add")
+    import_file(sample_store, "voorzieningen", extra, mode="add")
     raw = pyogrio.read_dataframe(sample_store.path, layer="voorzieningen", read_geometry=False)
     assert not (raw.astype(str) == "<NA>").any().any()

@@ -38,9 +38,9 @@ from geo.errors import (
     UnsafeArchiveError,
     ValueProblemError,
 )
-from geo.pipeline import import_buurten
 from geo.read.buurten import read_buurten
 from geo.read.checks import Limits
+from geo.read.options import ReadOptions
 from geo.read.voorzieningen import read_voorzieningen
 from geo.settings import PROJECT_ROOT
 from geo.store.geopackage import GeoPackageStore
@@ -48,6 +48,7 @@ from geo.vocabulary import default_vocabulary
 from service.cli import main
 from service.errors import add_problem_handlers
 from tests.conftest import VOCABULARY, fingerprint
+from tests.imports import import_file
 
 CBS = PROJECT_ROOT.parent / "shared" / "data" / "cbs"
 NIEUWEGEIN_GPKG = CBS / "buurten_GM0356_2023geom_kwb2024.gpkg"
@@ -181,7 +182,7 @@ def test_repair_is_applied_only_on_request() -> None:
     document["features"][3]["geometry"] = {"type": "Polygon", "coordinates": [bowtie]}
     with pytest.raises(GeometryError, match=r"BU03560201: Self-intersection.*--repair"):
         read_buurten(document, vocabulary=VOCABULARY)
-    repaired = read_buurten(document, repair=True, vocabulary=VOCABULARY)
+    repaired = read_buurten(document, ReadOptions(repair=True), vocabulary=VOCABULARY)
     assert repaired.geometry.is_valid.all()
     assert repaired.geom_type.iloc[3] == "MultiPolygon"
 
@@ -251,7 +252,7 @@ def test_invalid_voorziening_polygon_needs_repair() -> None:
     document = {"type": "FeatureCollection", "features": [feature]}
     with pytest.raises(GeometryError, match="Self-intersection"):
         read_voorzieningen(document, default_vocabulary())
-    points = read_voorzieningen(document, default_vocabulary(), repair=True)
+    points = read_voorzieningen(document, default_vocabulary(), ReadOptions(repair=True))
     assert points.geom_type.tolist() == ["Point"]
 
 
@@ -438,34 +439,32 @@ def test_not_a_zip(tmp_path: Path) -> None:
 @pytest.fixture
 def real_store(tmp_path: Path) -> GeoPackageStore:
     store = GeoPackageStore(tmp_path / "store.gpkg")
-    import_buurten(store, NIEUWEGEIN_GPKG, vocabulary=VOCABULARY)
+    import_file(store, "buurten", NIEUWEGEIN_GPKG)
     return store
 
 
 REFUSALS: list[tuple[str, Callable[[GeoPackageStore, Path], object], type[InputError]]] = [
     (
         "broken body",
-        lambda s, t: import_buurten(s, broken_body(), vocabulary=VOCABULARY),
+        lambda s, t: import_file(s, "buurten", broken_body()),
         InvalidFeaturesError,
     ),
     (
         "too many features",
-        lambda s, t: import_buurten(
-            s, body(real_buurten()), limits=Limits(max_features=10), vocabulary=VOCABULARY
+        lambda s, t: import_file(
+            s, "buurten", body(real_buurten()), limits=Limits(max_features=10)
         ),
         TooManyFeaturesError,
     ),
     (
         "hostile zip",
-        lambda s, t: import_buurten(
-            s, shapefile_zip(t, extra=_member("../x.shp")), vocabulary=VOCABULARY
-        ),
+        lambda s, t: import_file(s, "buurten", shapefile_zip(t, extra=_member("../x.shp"))),
         UnsafeArchiveError,
     ),
     (
         "rd as lonlat",
-        lambda s, t: import_buurten(
-            s, {**body(real_buurten(), crs_name=RD_NAME), "crs": None}, vocabulary=VOCABULARY
+        lambda s, t: import_file(
+            s, "buurten", {**body(real_buurten(), crs_name=RD_NAME), "crs": None}
         ),
         CrsError,
     ),
@@ -491,9 +490,7 @@ def test_refused_import_leaves_the_store_byte_for_byte(
 
 
 def test_body_import_replaces_the_store(real_store: GeoPackageStore) -> None:
-    dataset = import_buurten(
-        real_store, body(real_buurten().iloc[:10]), where="upload", vocabulary=VOCABULARY
-    )
+    dataset = import_file(real_store, "buurten", body(real_buurten().iloc[:10]), where="upload")
     assert len(dataset.buurten) == len(real_store.read().buurten) == 10
 
 

@@ -18,15 +18,15 @@ import pytest
 import shapely
 from fastapi.testclient import TestClient
 
+from geo.analysis import Analysis
 from geo.coverage.distance import WalkingDistance
 from geo.crs import lonlat_to_rd, rd_to_lonlat
-from geo.errors import NetworkError
+from geo.errors import DataQualityWarning
 from geo.network.osm import read_osm
-from geo.pipeline import Analysis, analyse, analyse_store, build_network, load_network, load_sample
+from geo.pipeline import analyse, analyse_store, build_network, load_network
 from geo.settings import SAMPLE_DIR, Settings
 from geo.store.geopackage import GeoPackageStore
 from service.cli import main
-from service.main import create_app
 from service.schemas import (
     CoverageResponse,
     Feature,
@@ -37,7 +37,8 @@ from service.schemas import (
     RouteProperties,
 )
 from service.state import publish
-from tests.conftest import PROJECT_ROOT, fingerprint, make_settings
+from tests.conftest import PROJECT_ROOT, fingerprint, make_app, make_settings
+from tests.imports import load_sample
 from tests.osm_builder import write_osm
 
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
@@ -58,7 +59,7 @@ def delft_analysis(delft_folder: Path) -> Analysis:
 
 @pytest.fixture(scope="module")
 def delft_client(delft_folder: Path, delft_analysis: Analysis) -> Iterator[TestClient]:
-    app = create_app(delft_settings(delft_folder), publish(delft_analysis))
+    app = make_app(delft_settings(delft_folder), publish(delft_analysis))
     with TestClient(app) as client:
         yield client
 
@@ -122,7 +123,11 @@ def test_gap_polygons_hold_the_residents_beyond(delft_analysis: Analysis) -> Non
     assert gaps.geometry.is_valid.all()
 
 
-def test_extract_that_misses_the_buurten_is_refused(tmp_path: Path) -> None:
+def test_an_extract_that_misses_the_buurten_gives_straight_lines_everywhere(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One rule for the CLI, the exports and the API (it used to be: `wsz coverage` exited 1
+    with a NetworkError while `wsz export coverage` and the API served straight lines)."""
     settings = delft_settings(tmp_path)
     load_sample(GeoPackageStore(settings.store_path), settings, "delft-tu")
     # A tiny network in Nieuwegein, 50 km from Delft.
@@ -132,8 +137,19 @@ def test_extract_that_misses_the_buurten_is_refused(tmp_path: Path) -> None:
         [(1, [1, 2], {"highway": "residential"})],
     )
     network = build_network(settings, far)
-    with pytest.raises(NetworkError, match="does not cover the buurten"):
-        analyse(GeoPackageStore(settings.store_path).read(), settings, network=network)
+    with pytest.warns(DataQualityWarning, match="does not cover the buurten"):
+        analysis = analyse(GeoPackageStore(settings.store_path).read(), settings, network=network)
+    assert analysis.coverage.source == "straight_line"
+    assert analysis.network is None
+    assert any("straight lines until a network" in note for note in analysis.notes)
+    store = ["--store", str(settings.store_path)]
+    assert main([*store, "coverage"]) == 0
+    printed = capsys.readouterr()
+    assert "straight line" in printed.out
+    assert "does not cover the buurten" in printed.err + printed.out
+    exported = tmp_path / "coverage.csv"
+    assert main([*store, "export", "coverage", "-o", str(exported)]) == 0
+    assert "straight_line" in exported.read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- CLI
@@ -288,7 +304,7 @@ def test_coverage_and_gaps_over_the_api(delft_client: TestClient) -> None:
 def test_without_a_network_walking_queries_answer_503(
     straight_analysis: Analysis, sample_store_file: Path
 ) -> None:
-    app = create_app(make_settings(sample_store_file), publish(straight_analysis))
+    app = make_app(make_settings(sample_store_file), publish(straight_analysis))
     with TestClient(app) as client:
         response = client.get("/route?lon=5.09&lat=52.03&category=huisarts")
         assert response.status_code == 503

@@ -9,7 +9,8 @@ import pytest
 
 from geo.errors import DataQualityWarning, ReadError, ZoneDefinitionError
 from geo.read.buurten import read_buurten
-from geo.zones import ZoneDefinition, assign_zones, dissolve_zones, read_zone_definition
+from geo.read.zones import ZoneDefinition, read_zone_definition
+from geo.zones import assign_zones, dissolve_zones
 from tests.conftest import SAMPLE_BUURTEN, SAMPLE_ZONES, VOCABULARY
 
 BUURTEN = read_buurten(SAMPLE_BUURTEN, vocabulary=VOCABULARY)

@@ -51,7 +51,7 @@ from geo.crs import EDGE_CRS, WORKING_CRS
 from geo.errors import NotFoundError, QueryError
 
 if TYPE_CHECKING:
-    from geo.pipeline import Analysis
+    from geo.analysis import Analysis
 
 ExportFormat = Literal["geojson", "gpkg", "csv"]
 ExportCrs = Literal["EPSG:4326", "EPSG:28992"]

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.analysis import Analysis
 from geo.ask.filters import check_category
 from geo.ask.locate import rd_point
 from geo.errors import NotFoundError, QueryError
-from geo.pipeline import Analysis
 
 #: Isochrone cut-offs allowed in a request, minutes.
 MAX_MINUTES = 60.0

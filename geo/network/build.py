@@ -15,17 +15,12 @@ import geopandas as gpd
 import shapely
 
 from geo.common.files import sha256_file
+from geo.common.progress import Progress, silent
 from geo.errors import NetworkError, ReadError
 from geo.network.cache import ActiveNetwork, NetworkCache
 from geo.network.graph import WalkGraph, build_graph
 from geo.network.osm import OsmExtract, read_osm
 from geo.network.rules import PROFILES, ProfileName, check_profile
-
-Progress = Callable[[str], None]
-
-
-def _silent(_message: str) -> None:
-    return None
 
 
 @dataclass(eq=False)
@@ -83,7 +78,7 @@ def build_network(
     cache: NetworkCache,
     *,
     profiles: tuple[str, ...] = PROFILES,
-    progress: Progress = _silent,
+    progress: Progress = silent,
     on_objects: Callable[[int], None] | None = None,
 ) -> Network:
     """Read ``extract_path``, build a graph per profile, cache them and make them active.

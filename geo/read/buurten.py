@@ -42,6 +42,7 @@ from geo.read.checks import (
     check_vertices,
     describe,
 )
+from geo.read.options import NO_OPTIONS, ReadOptions
 from geo.read.vectors import Source, read_source, state_crs, where_of
 from geo.vocabulary import Vocabulary
 
@@ -75,11 +76,8 @@ class BuurtenLoad:
 
 def read_buurten(
     source: Source,
+    options: ReadOptions = NO_OPTIONS,
     *,
-    layer: str | None = None,
-    gemeente: str | None = None,
-    crs: str | None = None,
-    repair: bool = False,
     statistics: Path | Sequence[Path] | None = None,
     vocabulary: Vocabulary,
     limits: Limits = DEFAULT_LIMITS,
@@ -91,15 +89,7 @@ def read_buurten(
     :class:`~geo.read.cbs.StatisticsJoinWarning` (a :class:`~geo.errors.DataQualityWarning`).
     """
     loaded = load_buurten(
-        source,
-        layer=layer,
-        gemeente=gemeente,
-        crs=crs,
-        repair=repair,
-        statistics=statistics,
-        vocabulary=vocabulary,
-        limits=limits,
-        where=where,
+        source, options, statistics=statistics, vocabulary=vocabulary, limits=limits, where=where
     )
     warn_incomplete_joins(loaded.joins)
     return loaded.frame
@@ -114,11 +104,8 @@ def warn_incomplete_joins(joins: Iterable[StatisticsJoin]) -> None:
 
 def load_buurten(
     source: Source,
+    options: ReadOptions = NO_OPTIONS,
     *,
-    layer: str | None = None,
-    gemeente: str | None = None,
-    crs: str | None = None,
-    repair: bool = False,
     statistics: Path | Sequence[Path] | None = None,
     vocabulary: Vocabulary,
     limits: Limits = DEFAULT_LIMITS,
@@ -132,14 +119,11 @@ def load_buurten(
         Shapefile (or a zip holding one), GeoPackage or GeoJSON file, or a GeoJSON
         FeatureCollection as bytes or a parsed mapping (RFC 7946 lon/lat unless its legacy
         ``crs`` member says otherwise).
-    layer
-        Layer (or file in a zip) to read; by default the only one, or the one named ``*buurt*``.
-    gemeente
-        Keep only this GM code (e.g. ``GM0356``); the national file has ~14,000 buurten.
-    crs
-        State the CRS when the file has none or a wrong one (legacy RD GeoJSON).
-    repair
-        Repair invalid polygons with ``shapely.make_valid`` instead of refusing them.
+    options
+        ``layer`` (or file in a zip) to read, by default the only one or the one named
+        ``*buurt*``; ``gemeente``: keep only this GM code (the national file has ~14,000
+        buurten); ``crs``: the CRS when the file states none or a wrong one (legacy RD
+        GeoJSON); ``repair``: repair invalid polygons instead of refusing them.
     statistics
         CBS table(s) (Kerncijfers, KWB, StatLine nabijheid; CSV or any GDAL table) joined by
         buurt code, e.g. to PDOK's *gebiedsindelingen* geometry. Their figures replace the
@@ -160,9 +144,9 @@ def load_buurten(
     where = where_of(source, where)
     problems = Problems(where)
     raw = read_source(
-        source, layer=layer, prefer="buurt", limits=limits, problems=problems, where=where
+        source, layer=options.layer, prefer="buurt", limits=limits, problems=problems, where=where
     )
-    raw = state_crs(raw, crs, where=where).drop(index=list(problems.unusable))
+    raw = state_crs(raw, options.crs, where=where).drop(index=list(problems.unusable))
     if raw.empty:
         problems.raise_if_any()
         raise ValueProblemError(f"{where}: holds no features")
@@ -170,19 +154,50 @@ def load_buurten(
         pd.DataFrame(raw.drop(columns=raw.geometry.name)), problems, vocabulary=vocabulary
     )
     tables = [read_statistics(Path(p), vocabulary=vocabulary) for p in _paths(statistics)]
-    table = attributes.frame
-    _require_columns(raw, table, tables, where=where)
+    _require_columns(raw, attributes.frame, tables, where=where)
+    table, joins = _joined_table(attributes.frame, tables, options, problems, where=where)
+    table = _numbers(table, vocabulary)
+    projected = _checked_geometry(raw, table, options, problems, limits, where=where)
+    problems.raise_if_any()
+    columns = [*BUURT_COLUMNS, *distance_variants(vocabulary)]
+    frame = gpd.GeoDataFrame(table[columns], geometry=projected, crs=WORKING_CRS)
+    return BuurtenLoad(frame.reset_index(drop=True), tuple(joins), attributes.dropped)
+
+
+def _joined_table(
+    table: pd.DataFrame,
+    tables: Sequence[StatisticsTable],
+    options: ReadOptions,
+    problems: Problems,
+    *,
+    where: str,
+) -> tuple[pd.DataFrame, list[StatisticsJoin]]:
+    """The buurten' attributes with codes checked and derived, the gemeente's rows only (when
+    asked), and each statistics table joined by buurt code."""
     check_codes(table["bu_code"], problems)
     problems.name_features(table["bu_code"])
     table = _derived_codes(table)
-    if gemeente is not None:
-        table = _only_gemeente(table, gemeente, where=where)
-        tables = [t.for_gemeente(gemeente) for t in tables]
+    if options.gemeente is not None:
+        table = _only_gemeente(table, options.gemeente, where=where)
+        tables = [t.for_gemeente(options.gemeente) for t in tables]
     joins = []
     for statistics_table in tables:
         table, join = join_statistics(table, statistics_table)
         joins.append(join)
-    table = _numbers(table, vocabulary)
+    return table, joins
+
+
+def _checked_geometry(
+    raw: gpd.GeoDataFrame,
+    table: pd.DataFrame,
+    options: ReadOptions,
+    problems: Problems,
+    limits: Limits,
+    *,
+    where: str,
+) -> gpd.GeoSeries:
+    """The kept buurten' polygons, checked (vertices, validity, in the Netherlands) and in RD
+    New; faults are recorded in ``problems``."""
     geometry = raw.geometry[table.index]
     check_vertices(geometry, table["bu_code"], limits, where=where)
     geometry = check_geometry(
@@ -192,13 +207,9 @@ def load_buurten(
         what="buurten",
         allowed=POLYGONAL,
         allowed_text="polygons",
-        repair=repair,
+        repair=options.repair,
     )
-    projected = check_coordinates(geometry, table["bu_code"], problems, where=where)
-    problems.raise_if_any()
-    columns = [*BUURT_COLUMNS, *distance_variants(vocabulary)]
-    frame = gpd.GeoDataFrame(table[columns], geometry=projected, crs=WORKING_CRS)
-    return BuurtenLoad(frame.reset_index(drop=True), tuple(joins), attributes.dropped)
+    return check_coordinates(geometry, table["bu_code"], problems, where=where)
 
 
 def _paths(statistics: Path | Sequence[Path] | None) -> list[Path]:

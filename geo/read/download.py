@@ -35,6 +35,7 @@ import geopandas as gpd
 import pyogrio
 import shapely
 
+from geo.common.progress import Progress, silent
 from geo.crs import EDGE_CRS
 from geo.errors import DownloadError, ValueProblemError
 from geo.network.cut import LonLatBox, cut_extract
@@ -54,11 +55,6 @@ TIMEOUT_S = 60.0
 
 #: A function that GETs a URL and returns its body (injected by tests to read local files).
 Fetch = Callable[[str], bytes]
-Progress = Callable[[str], None]
-
-
-def _no_progress(_message: str) -> None:
-    return None
 
 
 def check_gemeente_code(gemeente: str) -> str:
@@ -145,7 +141,7 @@ def fetch_buurten_features(
     year: int,
     *,
     fetch: Fetch = http_get,
-    progress: Progress = _no_progress,
+    progress: Progress = silent,
     page_size: int = WFS_PAGE_SIZE,
 ) -> list[dict[str, Any]]:
     """All buurt features of ``gemeente`` in CBS year ``year``, page by page."""
@@ -180,7 +176,7 @@ def download_buurten(
     target: Path,
     *,
     fetch: Fetch = http_get,
-    progress: Progress = _no_progress,
+    progress: Progress = silent,
     page_size: int = WFS_PAGE_SIZE,
 ) -> Path:
     """Save a gemeente's buurten from PDOK as a GeoPackage (layer ``buurten``, RD New).
@@ -202,7 +198,7 @@ def download_file(
     url: str,
     target: Path,
     *,
-    progress: Progress = _no_progress,
+    progress: Progress = silent,
     chunk_bytes: int = 1 << 20,
 ) -> Path:
     """Stream ``url`` to ``target`` with progress every ``chunk_bytes``; returns ``target``."""
@@ -279,7 +275,7 @@ def download_gemeente_extract(
     index_url: str = GEOFABRIK_INDEX_URL,
     downloads: Path = Path("var/downloads"),
     fetch: Fetch = http_get,
-    progress: Progress = _no_progress,
+    progress: Progress = silent,
     on_objects: Callable[[int], None] | None = None,
 ) -> Path:
     """Download the OSM extract holding ``gemeente`` and cut it to its buurten plus 1 km.

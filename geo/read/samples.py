@@ -18,29 +18,12 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from geo.errors import ConfigurationError, ReadError, ValueProblemError
 from geo.read.buurten import read_buurten
-from geo.store.dataset import LayerSource, Provenance
+from geo.read.options import ReadOptions
+from geo.read.provenance import LayerSource, Provenance
 
 if TYPE_CHECKING:
     from geo.settings import Settings
     from geo.vocabulary import Vocabulary
-
-
-@dataclass(frozen=True)
-class VoorzieningenOptions:
-    """How to read one voorzieningen file (:func:`geo.read.voorzieningen.read_voorzieningen`)."""
-
-    layer: str | None = None
-    crs: str | None = None
-    category: str | None = None
-    category_column: str | None = None
-    x_column: str | None = None
-    y_column: str | None = None
-    #: Repair invalid polygons (OSM buildings, say) with shapely.make_valid instead of refusing.
-    repair: bool = False
-
-    def kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for :func:`geo.read.voorzieningen.read_voorzieningen`."""
-        return dict(self.__dict__)
 
 
 #: The default sample's manifest; any other ``*.yaml`` on the data path with the keys of a
@@ -103,7 +86,7 @@ class SampleManifest:
     gemeente: str
     buurten: Path
     zones: Path
-    voorzieningen: tuple[tuple[Path, VoorzieningenOptions], ...]
+    voorzieningen: tuple[tuple[Path, ReadOptions], ...]
     #: Layers that are generated, not real data (a subset of :data:`SAMPLE_LAYERS`).
     synthetic: tuple[str, ...] = ()
     #: Only these buurten of the buurten file (None: every buurt of the gemeente).
@@ -224,9 +207,9 @@ def read_manifest(settings: Settings, name: str | None = None) -> SampleManifest
         options = {k: v for k, v in item.items() if k != "path"}
         try:
             voorzieningen.append(
-                (find(f"voorzieningen {number}", item["path"]), VoorzieningenOptions(**options))
+                (find(f"voorzieningen {number}", item["path"]), ReadOptions(**options))
             )
-        except (KeyError, TypeError) as exc:
+        except (KeyError, TypeError, ValidationError) as exc:
             raise ReadError(
                 f"{path}: voorzieningen entry {number} must be {{path, crs?, category?, "
                 f"layer?, category_column?, x_column?, y_column?}}, got {item!r}"
@@ -258,7 +241,9 @@ def read_manifest(settings: Settings, name: str | None = None) -> SampleManifest
 def sample_buurten(manifest: SampleManifest, vocabulary: Vocabulary) -> gpd.GeoDataFrame:
     """The sample's buurten: the gemeente's from the buurten file, only ``buurt_codes`` when
     the manifest lists them (in the file's order). Unknown codes are refused, all listed."""
-    buurten = read_buurten(manifest.buurten, gemeente=manifest.gemeente, vocabulary=vocabulary)
+    buurten = read_buurten(
+        manifest.buurten, ReadOptions(gemeente=manifest.gemeente), vocabulary=vocabulary
+    )
     if manifest.buurt_codes is None:
         return buurten
     unknown = sorted(set(manifest.buurt_codes) - set(buurten["bu_code"]))

@@ -8,6 +8,7 @@ lines (OSM buildings, for instance) are reduced to a point guaranteed to lie on 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -30,6 +31,7 @@ from geo.read.checks import (
     check_vertices,
     describe,
 )
+from geo.read.options import NO_OPTIONS, ReadOptions
 from geo.read.points import CSV_SUFFIXES, ID_COLUMN_NAMES, read_point_csv
 from geo.read.vectors import Source, is_body, read_source, state_crs, where_of
 from geo.vocabulary import Vocabulary
@@ -124,22 +126,16 @@ def read_osm_voorzieningen(path: Path, vocabulary: Vocabulary) -> gpd.GeoDataFra
 def read_voorzieningen(
     source: Source,
     vocabulary: Vocabulary,
+    options: ReadOptions = NO_OPTIONS,
     *,
-    layer: str | None = None,
-    crs: str | None = None,
-    category: str | None = None,
-    category_column: str | None = None,
-    x_column: str | None = None,
-    y_column: str | None = None,
-    repair: bool = False,
     limits: Limits = DEFAULT_LIMITS,
     where: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read voorzieningen into points in RD New with :data:`VOORZIENING_COLUMNS`.
 
     ``source`` is a file or a GeoJSON FeatureCollection (bytes or a parsed mapping). The
-    category of each row comes from ``category`` (one for the whole input), else from
-    ``category_column`` (default: the first of ``categorie``, ``category``, ``soort``,
+    category of each row comes from ``options.category`` (one for the whole input), else from
+    ``options.category_column`` (default: the first of ``categorie``, ``category``, ``soort``,
     ``type``), matched against the vocabulary's codes and aliases, else from OSM tags
     (``amenity``, ``shop``, ``healthcare``, ...). Every feature whose category cannot be
     resolved is listed, with the known categories.
@@ -147,39 +143,19 @@ def read_voorzieningen(
     CSV files need coordinate columns: ``lon``/``lat`` (WGS84) or ``x``/``y`` (RD New), stated
     with ``x_column``/``y_column`` or detected by name; the CRS of x/y is stated with ``crs`` or
     detected from the value ranges. Decimal commas and ``;`` separators are understood.
-    Invalid polygons or lines are refused unless ``repair``.
+    Invalid polygons or lines are refused unless ``options.repair``.
     """
     if not is_body(source) and is_osm_file(Path(str(source))):
         return read_osm_voorzieningen(Path(str(source)), vocabulary)
     where = where_of(source, where)
     problems = Problems(where)
-    is_csv = not is_body(source) and Path(str(source)).suffix.lower() in CSV_SUFFIXES
-    if is_csv:
-        frame = read_point_csv(
-            Path(str(source)),
-            problems,
-            crs=crs,
-            x_column=x_column,
-            y_column=y_column,
-            limits=limits,
-            where=where,
-        )
-    else:
-        frame = read_source(
-            source, layer=layer, prefer=None, limits=limits, problems=problems, where=where
-        )
-        frame = state_crs(frame, crs, where=where).drop(index=list(problems.unusable))
+    frame = _read_features(source, options, problems, limits=limits, where=where)
     if frame.empty and not problems:
         raise ValueProblemError(f"{where}: holds no features")
     ids = _ids(frame, source)
     problems.name_features(ids)
-    codes = _categories(
-        frame, vocabulary, problems, ids, where=where, category=category, column=category_column
-    )
+    codes = _categories(frame, vocabulary, problems, ids, options, where=where)
     check_duplicates(ids, problems, what="id")
-    name_column = find_column(frame.columns, NAME_COLUMN_NAMES)
-    labels = codes.map(lambda code: vocabulary[code].label_nl if code else "")
-    names = frame[name_column].astype("string").fillna(labels) if name_column else labels
     check_vertices(frame.geometry, ids, limits, where=where)
     geometry = check_geometry(
         frame.geometry,
@@ -188,24 +164,50 @@ def read_voorzieningen(
         what="feature(s)",
         allowed=ANY_FEATURE_TYPE,
         allowed_text="points, lines or polygons",
-        repair=repair,
+        repair=options.repair,
     )
     projected = check_coordinates(geometry, ids, problems, where=where)
     problems.raise_if_any()
-    source_name = Path(str(source)).name if not is_body(source) else where
     details = voorziening_details(frame)
     return gpd.GeoDataFrame(
         {
             "id": ids.astype(str),
-            "name": names.astype(str),
+            "name": _names(frame, codes, vocabulary).astype(str),
             "category": codes.astype(str),
-            "source": source_name,
+            "source": Path(str(source)).name if not is_body(source) else where,
             "address": details["address"],
             "opening_hours": details["opening_hours"],
         },
         geometry=_representative_points(projected),
         crs=WORKING_CRS,
     ).reset_index(drop=True)
+
+
+def _read_features(
+    source: Source, options: ReadOptions, problems: Problems, *, limits: Limits, where: str
+) -> gpd.GeoDataFrame:
+    """The input's features in their own CRS: a CSV's points, or a vector file or body."""
+    if not is_body(source) and Path(str(source)).suffix.lower() in CSV_SUFFIXES:
+        return read_point_csv(
+            Path(str(source)),
+            problems,
+            crs=options.crs,
+            x_column=options.x_column,
+            y_column=options.y_column,
+            limits=limits,
+            where=where,
+        )
+    frame = read_source(
+        source, layer=options.layer, prefer=None, limits=limits, problems=problems, where=where
+    )
+    return state_crs(frame, options.crs, where=where).drop(index=list(problems.unusable))
+
+
+def _names(frame: gpd.GeoDataFrame, codes: pd.Series, vocabulary: Vocabulary) -> pd.Series:
+    """The name column's values; where missing, the category's Dutch label."""
+    name_column = find_column(frame.columns, NAME_COLUMN_NAMES)
+    labels = codes.map(lambda code: vocabulary[code].label_nl if code else "")
+    return frame[name_column].astype("string").fillna(labels) if name_column else labels
 
 
 def _ids(frame: gpd.GeoDataFrame, source: Source) -> pd.Series:
@@ -224,12 +226,12 @@ def _categories(
     vocabulary: Vocabulary,
     problems: Problems,
     ids: pd.Series,
+    options: ReadOptions,
     *,
     where: str,
-    category: str | None,
-    column: str | None,
 ) -> pd.Series:
     """Category code per feature; unresolved ones are recorded in ``problems`` (as None)."""
+    category, column = options.category, options.category_column
     if category is not None:
         code = vocabulary.resolve(category)
         if code is None:
@@ -277,3 +279,23 @@ def _representative_points(geometry: gpd.GeoSeries) -> np.ndarray:
     if not_point.any():
         values[not_point] = shapely.point_on_surface(values[not_point])
     return values
+
+
+def concat_voorzieningen(frames: Sequence[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    """Voorzieningen frames (at least one) one after the other, refusing ids that occur in
+    more than one."""
+    columns = [*VOORZIENING_COLUMNS, *VOORZIENING_DETAIL_COLUMNS, "geometry"]
+    used = [with_voorziening_details(f)[columns] for f in frames if not f.empty]
+    if not used:
+        return with_voorziening_details(frames[-1])[columns]
+    combined = gpd.GeoDataFrame(
+        pd.concat(used, ignore_index=True), geometry="geometry", crs=frames[-1].crs
+    )
+    duplicated = combined.loc[combined["id"].duplicated(), "id"].unique()
+    if len(duplicated):
+        listing = ", ".join(str(i) for i in duplicated[:10])
+        raise ValueProblemError(
+            f"voorziening id(s) already stored: {listing}; give each file unique ids or "
+            "import with mode 'replace'"
+        )
+    return combined

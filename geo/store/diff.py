@@ -16,9 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.errors import ZoneDefinitionError
 from geo.store.dataset import Dataset
-from geo.zones import ZoneDefinition
 
 #: The stable id of each layer: what upserts match on and changes are counted by.
 LAYER_KEYS = {"buurten": "bu_code", "zones": "zone_code", "voorzieningen": "id"}
@@ -173,41 +171,3 @@ def diff_datasets(before: Dataset, after: Dataset) -> dict[str, LayerChanges]:
         )
         for layer in ("buurten", "zones", "voorzieningen")
     }
-
-
-def upsert_rows(stored: pd.DataFrame, new: pd.DataFrame, key: str) -> pd.DataFrame:
-    """``stored`` with each row whose ``key`` is in ``new`` replaced by that row, in place;
-    rows of ``new`` with a key not stored yet follow, in their order. Columns are the union
-    (missing where a side lacks one); the result has a fresh 0..n-1 index."""
-    if stored.empty:
-        return new.reset_index(drop=True)
-    stored_keys = stored[key].astype("string")
-    new_keys = new[key].astype("string")
-    order = pd.concat([stored_keys, new_keys[~new_keys.isin(stored_keys)]], ignore_index=True)
-    position = pd.Series(np.arange(len(order)), index=order.to_numpy())
-    kept = stored.loc[~stored_keys.isin(new_keys).to_numpy()]
-    combined = pd.concat([kept, new], ignore_index=True)
-    # Text read from the store and text just read concatenate to objects mixing NaN and NA,
-    # which a GeoPackage writer may store as the text "<NA>": keep one string dtype.
-    for column in combined.columns:
-        sides = [frame[column] for frame in (stored, new) if column in frame]
-        if column != "geometry" and any(isinstance(s.dtype, pd.StringDtype) for s in sides):
-            combined[column] = combined[column].astype("string")
-    rank = position.loc[combined[key].astype("string").to_numpy()].to_numpy()
-    return combined.iloc[np.argsort(rank, kind="stable")].reset_index(drop=True)
-
-
-def upsert_zones(stored: ZoneDefinition | None, new: ZoneDefinition) -> ZoneDefinition:
-    """The stored zone definition with ``new``'s zones replacing those with the same code and
-    the others added after them. Refuses a definition of another gemeente."""
-    if stored is None:
-        return new
-    if stored.gemeente and new.gemeente and stored.gemeente != new.gemeente:
-        raise ZoneDefinitionError(
-            f"the zones are of gemeente {new.gemeente} but the stored ones of "
-            f"{stored.gemeente}; import them with mode 'replace'"
-        )
-    by_code = {zone.code: zone for zone in new.zones}
-    zones = [by_code.pop(zone.code, zone) for zone in stored.zones]
-    zones += [zone for zone in new.zones if zone.code in by_code]
-    return ZoneDefinition(gemeente=new.gemeente or stored.gemeente, zones=tuple(zones))

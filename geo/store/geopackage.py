@@ -23,9 +23,10 @@ from pyproj import CRS
 
 from geo.crs import WORKING_CRS
 from geo.errors import ReadError
+from geo.read.provenance import Provenance
 from geo.read.voorzieningen import with_voorziening_details
-from geo.store.dataset import Dataset, Provenance, empty_buurten, empty_voorzieningen, empty_zones
-from geo.zones import ZoneDefinition
+from geo.read.zones import ZoneDefinition
+from geo.store.dataset import Dataset, empty_buurten, empty_voorzieningen, empty_zones
 
 CODE_COLUMNS = ("bu_code", "wk_code", "gm_code", "zone_code", "id", "category")
 

@@ -6,14 +6,16 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import uuid
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from geo.common.files import sha256_bytes, sha256_file
 from geo.store.diff import LayerChanges
 
-ImportKind = Literal["buurten", "zones", "voorzieningen", "sample", "addresses"]
+ImportKind = Literal["buurten", "zones", "voorzieningen", "addresses", "sample", "gemeente"]
 Outcome = Literal["applied", "unchanged", "dry_run", "refused", "failed"]
 Via = Literal["http", "cli"]
 
@@ -24,6 +26,15 @@ def store_version(store_path: Path) -> str | None:
     if not path.exists():
         return None
     return sha256_file(path)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who imports: over ``http`` (with the API key's *name*) or on the ``cli`` (the user)."""
+
+    via: Via = "cli"
+    key: str | None = None
+    user: str | None = None
 
 
 @dataclass(frozen=True)
@@ -152,3 +163,31 @@ class ImportLog:
             if len(found) >= limit:
                 break
         return found
+
+
+def new_report(
+    kind: ImportKind,
+    source: ImportInput,
+    *,
+    mode: str,
+    dry_run: bool,
+    caller: Caller,
+    statistics: tuple[ImportInput, ...] = (),
+) -> ImportReport:
+    """The report of an import that is starting (outcome ``failed`` until it ends)."""
+    now = datetime.now(UTC)
+    return ImportReport(
+        id=f"{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}",
+        time=now.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        kind=kind,
+        mode=mode,
+        dry_run=dry_run,
+        via=caller.via,
+        key=caller.key,
+        user=caller.user,
+        file_name=source.file_name,
+        sha256=source.sha256,
+        bytes=source.size,
+        outcome="failed",
+        statistics=statistics,
+    )

@@ -1,16 +1,16 @@
 """Import transactions: one writer at a time, what an import changed, and a log of every import.
 
-:func:`run_import` wraps one import of :mod:`geo.pipeline` (computed with ``dry_run=True``):
+An import is read and checked first, *outside* the lock (:func:`geo.pipeline.run_import`:
+parsing an upload never holds up another import or a reload). Then :func:`run_transaction`:
 
-1. take the store's lock (:func:`geo.store.lock.store_lock`, so an HTTP import and a CLI import
-   never interleave);
-2. read the stored dataset and compute the new one (nothing written yet);
-3. compare them per layer by stable id (:func:`geo.store.diff.diff_datasets`: buurten by
-   ``bu_code``, zones by ``zone_code``, voorzieningen by ``id``) into an :class:`ImportReport`;
-4. unless it is a dry run or nothing changed, ``prepare`` what will be served (the analysis),
-   write the store atomically and ``commit`` (the service swaps its state);
-5. append the report, refused or not, to the import log (:class:`~geo.store.log.ImportLog`,
-   JSON lines beside the store) and release the lock.
+1. takes the store's lock (:func:`geo.store.lock.store_lock`), so an HTTP import and a CLI
+   import never interleave;
+2. *plans* the import: reads the store once, combines it with what was read, and compares the
+   two per layer by stable id (:func:`geo.store.diff.diff_datasets`) — a :class:`Planned`;
+3. unless it is a dry run or nothing changed, ``prepare`` s what will be served (the analysis),
+   writes atomically and ``commit`` s (the service swaps its state);
+4. appends the report, refused or not, to the import log (:class:`~geo.store.log.ImportLog`,
+   JSON lines beside the store) and releases the lock.
 
 A refused import (any error before the write) leaves the store file byte-for-byte as it was;
 an import that changes nothing does not write it either, so the same import twice gives the
@@ -22,150 +22,125 @@ from __future__ import annotations
 
 import contextlib
 import time
-import uuid
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import replace
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from geo.errors import DataQualityWarning, InputError, WszError
-from geo.store.dataset import Dataset
-from geo.store.diff import LayerChanges, diff_datasets
-from geo.store.geopackage import GeoPackageStore
+from geo.store.diff import LayerChanges
 from geo.store.lock import DEFAULT_LOCK_TIMEOUT_S, store_lock
-from geo.store.log import (
-    ImportInput,
-    ImportKind,
-    ImportLog,
-    ImportReport,
-    Outcome,
-    Via,
-    store_version,
-)
+from geo.store.log import ImportLog, ImportReport, Outcome, store_version
 
 T = TypeVar("T")
+P = TypeVar("P")
 
 
-def run_import(
-    store: GeoPackageStore,
-    kind: ImportKind,
-    compute: Callable[[], Dataset],
+@dataclass(frozen=True)
+class Planned(Generic[T]):
+    """What an import would do: the new ``value`` (a dataset, an address table), its changes
+    per layer, whether anything changed, and how to write it (atomically)."""
+
+    value: T
+    changes: dict[str, LayerChanges]
+    changed: bool
+    write: Callable[[], None]
+
+
+@dataclass(frozen=True)
+class Hooks(Generic[T, P]):
+    """What the service does around a write: ``prepare`` what it will serve from the new
+    value before anything is written (its errors refuse the import), then ``commit`` it with
+    the report, after the write and the log, still under the lock."""
+
+    prepare: Callable[[T], P]
+    commit: Callable[[P, ImportReport], None]
+
+
+def run_transaction(
+    store_path: Path,
+    base: ImportReport,
+    plan: Callable[[], Planned[T]],
     *,
-    source: ImportInput,
-    mode: str,
-    dry_run: bool = False,
-    via: Via = "cli",
-    key: str | None = None,
-    user: str | None = None,
-    statistics: tuple[ImportInput, ...] = (),
+    hooks: Hooks[T, P] | None = None,
     log: ImportLog | None = None,
-    prepare: Callable[[Dataset], T] | None = None,
-    commit: Callable[[T | None, ImportReport], None] | None = None,
     timeout: float | None = DEFAULT_LOCK_TIMEOUT_S,
-) -> ImportReport:
-    """Run one import as a transaction (see the module docstring) and log it.
+) -> tuple[ImportReport, T]:
+    """Run one planned import as a transaction (see the module docstring) and log it.
 
-    ``compute`` returns the dataset the import would store, writing nothing (a
-    :mod:`geo.pipeline` import with ``dry_run=True``). ``prepare`` turns it into what will be
-    served before anything is written (its errors refuse the import); ``commit`` receives that
-    and the report after the store and the log are written, still under the lock. Errors are
+    ``base`` is the report of what came in (:func:`geo.store.log.new_report`). Errors are
     logged (outcome ``refused`` for :class:`~geo.errors.WszError`, else ``failed``) and raised
-    again; the store is then unchanged.
+    again; the store is then unchanged. Returns the report and the planned value.
     """
-    log = log or ImportLog.beside(store.path)
+    log = log or ImportLog.beside(store_path)
     started = time.perf_counter()
-    base = _new_report(kind, source, mode, dry_run, via, key, user, statistics)
-    with store_lock(store.path, timeout=timeout):
-        previous = store_version(store.path)
+    with store_lock(store_path, timeout=timeout):
+        previous = store_version(store_path)
         try:
-            with _captured_warnings() as caught:
-                before = store.read()
-                after = compute()
-                changes = diff_datasets(before, after)
-                changed = any(c.changed for c in changes.values()) or (
-                    before.definition != after.definition
+            with captured_warnings() as caught:
+                planned = plan()
+                outcome: Outcome = (
+                    "dry_run" if base.dry_run else "applied" if planned.changed else "unchanged"
                 )
-                prepared = prepare(after) if prepare and changed and not dry_run else None
-            outcome: Outcome = "dry_run" if dry_run else "applied" if changed else "unchanged"
+                finish = _prepared(hooks, planned.value) if outcome == "applied" else None
             if outcome == "applied":
-                store.write(after)
-            layer = changes.get(kind, LayerChanges())
-            report = replace(
-                base,
-                outcome=outcome,
-                added=layer.added,
-                updated=layer.updated,
-                removed=layer.removed,
-                unchanged=layer.unchanged,
-                changes=changes,
-                warnings=tuple(caught),
-                previous_version=previous,
-                store_version=store_version(store.path) if outcome == "applied" else previous,
-                duration_s=round(time.perf_counter() - started, 3),
-            )
+                planned.write()
+            report = _report(base, planned, outcome, caught, previous, store_path, started)
         except Exception as exc:
-            log.append(_refusal(base, exc, previous, duration_s=time.perf_counter() - started))
+            log.append(refusal(base, exc, previous, duration_s=time.perf_counter() - started))
             raise
         log.append(report)
-        if commit is not None and outcome == "applied":
-            commit(prepared, report)
-    return report
+        if finish is not None:
+            finish(report)
+    return report, planned.value
+
+
+def _prepared(hooks: Hooks[T, P] | None, value: T) -> Callable[[ImportReport], None] | None:
+    """Prepare what will be served from ``value`` now; commit it when the report is done."""
+    if hooks is None:
+        return None
+    prepared = hooks.prepare(value)
+    return lambda report: hooks.commit(prepared, report)
+
+
+def _report(
+    base: ImportReport,
+    planned: Planned[T],
+    outcome: Outcome,
+    caught: list[str],
+    previous: str | None,
+    store_path: Path,
+    started: float,
+) -> ImportReport:
+    layer = planned.changes.get(base.kind, LayerChanges())
+    return replace(
+        base,
+        outcome=outcome,
+        added=layer.added,
+        updated=layer.updated,
+        removed=layer.removed,
+        unchanged=layer.unchanged,
+        changes=planned.changes,
+        warnings=(*base.warnings, *caught),
+        previous_version=previous,
+        store_version=store_version(store_path) if outcome == "applied" else previous,
+        duration_s=round(time.perf_counter() - started, 3),
+    )
 
 
 def record_refusal(
-    log: ImportLog,
-    kind: ImportKind,
-    error: Exception,
-    *,
-    source: ImportInput,
-    mode: str,
-    dry_run: bool,
-    via: Via,
-    key: str | None = None,
-    user: str | None = None,
-    store_path: Path | None = None,
+    log: ImportLog, base: ImportReport, error: Exception, *, store_path: Path | None = None
 ) -> ImportReport:
-    """Log an import refused before it ran (a body too large, of the wrong type, malformed
-    options); the store was not touched."""
+    """Log an import refused before its transaction ran (a body too large, of the wrong type,
+    malformed options or content); the store was not touched."""
     version = store_version(store_path) if store_path is not None else None
-    report = _refusal(
-        _new_report(kind, source, mode, dry_run, via, key, user, ()), error, version, 0.0
-    )
+    report = refusal(base, error, version, 0.0)
     log.append(report)
     return report
 
 
-def _new_report(
-    kind: ImportKind,
-    source: ImportInput,
-    mode: str,
-    dry_run: bool,
-    via: Via,
-    key: str | None,
-    user: str | None,
-    statistics: tuple[ImportInput, ...],
-) -> ImportReport:
-    now = datetime.now(UTC)
-    return ImportReport(
-        id=f"{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}",
-        time=now.isoformat(timespec="seconds").replace("+00:00", "Z"),
-        kind=kind,
-        mode=mode,
-        dry_run=dry_run,
-        via=via,
-        key=key,
-        user=user,
-        file_name=source.file_name,
-        sha256=source.sha256,
-        bytes=source.size,
-        outcome="failed",
-        statistics=statistics,
-    )
-
-
-def _refusal(
+def refusal(
     base: ImportReport, exc: Exception, version: str | None, duration_s: float
 ) -> ImportReport:
     """``base`` as refused (a :class:`~geo.errors.WszError`) or failed (anything else)."""
@@ -184,7 +159,7 @@ def _refusal(
 
 
 @contextlib.contextmanager
-def _captured_warnings() -> Iterator[list[str]]:
+def captured_warnings() -> Iterator[list[str]]:
     """Collect :class:`DataQualityWarning` messages (for the report); other warnings pass."""
     messages: list[str] = []
     with warnings.catch_warnings(record=True) as caught:

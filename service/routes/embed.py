@@ -17,7 +17,8 @@ from fastapi.responses import HTMLResponse
 
 from geo.settings import Settings
 from maps.embed import Lang, embed_page, help_page, tile_origin
-from service.deps import PublishedDep, SettingsDep, ZoneDep
+from service.deps import PublishedDep, ServiceSettingsDep, SettingsDep, ZoneDep
+from service.settings import ServiceSettings
 from service.state import Published
 
 router = APIRouter(prefix="/embed", tags=["embed"])
@@ -28,7 +29,7 @@ LangQuery = Annotated[
 ]
 
 
-def embed_headers(settings: Settings) -> dict[str, str]:
+def embed_headers(settings: ServiceSettings) -> dict[str, str]:
     """Headers of an embed page: framing by the configured origins, requests to this service
     and the tile server only, no referrer (a location in the URL never reaches the tiles)."""
     tiles = settings.tile_layer()
@@ -54,7 +55,7 @@ async def frame_policy(
     root = request.scope.get("root_path", "")
     path = request.url.path.removeprefix(root)
     if path == "/embed" or path.startswith("/embed/"):
-        settings: Settings = request.app.state.settings
+        settings: ServiceSettings = request.app.state.service_settings
         if "content-security-policy" not in response.headers:
             response.headers["Content-Security-Policy"] = (
                 f"frame-ancestors {settings.embed_frame_ancestors}"
@@ -67,7 +68,12 @@ async def frame_policy(
 
 
 def _page(
-    published: Published, settings: Settings, request: Request, zone: str | None, lang: Lang
+    published: Published,
+    settings: Settings,
+    service: ServiceSettings,
+    request: Request,
+    zone: str | None,
+    lang: Lang,
 ) -> HTMLResponse:
     root = request.scope.get("root_path", "")
     key = f"embed:{zone or ''}:{lang}:{root}"
@@ -77,27 +83,31 @@ def _page(
             published.analysis,
             zone_code=zone,
             lang=lang,
-            tiles=settings.tile_layer(),
+            tiles=service.tile_layer(),
             vendor_base=f"{root}/static/vendor",
             static_base=f"{root}/static/embed",
             api_base=root,
             speed_m_per_s=settings.speed_m_per_s("walk"),
         )
-    return HTMLResponse(pages[key], headers=embed_headers(settings))
+    return HTMLResponse(pages[key], headers=embed_headers(service))
 
 
 @router.get("/", response_class=HTMLResponse, summary="Residents' map of the gemeente")
 def embed_gemeente(
-    published: PublishedDep, settings: SettingsDep, request: Request, lang: LangQuery = "nl"
+    published: PublishedDep,
+    settings: SettingsDep,
+    service: ServiceSettingsDep,
+    request: Request,
+    lang: LangQuery = "nl",
 ) -> HTMLResponse:
     """A page for an ``<iframe>``: find your address or click the map, and see the nearest
     voorziening of each kind with the walking distance and time. Data comes from the API."""
-    return _page(published, settings, request, None, lang)
+    return _page(published, settings, service, request, None, lang)
 
 
 @router.get("/help", response_class=HTMLResponse, summary="How to embed the residents' map")
 def embed_help(
-    published: PublishedDep, settings: SettingsDep, request: Request, lang: LangQuery = "nl"
+    published: PublishedDep, service: ServiceSettingsDep, request: Request, lang: LangQuery = "nl"
 ) -> HTMLResponse:
     """The copy-paste ``<iframe>`` snippet, the zone pages and who may frame them."""
     root = request.scope.get("root_path", "")
@@ -108,10 +118,10 @@ def embed_help(
         zones=list(
             zip(zones["zone_code"].astype(str), zones["zone_name"].astype(str), strict=True)
         ),
-        frame_ancestors=settings.embed_frame_ancestors,
+        frame_ancestors=service.embed_frame_ancestors,
         static_base=f"{root}/static/embed",
     )
-    return HTMLResponse(html, headers=embed_headers(settings))
+    return HTMLResponse(html, headers=embed_headers(service))
 
 
 @router.get("/{zone_code}", response_class=HTMLResponse, summary="Residents' map of one zone")
@@ -119,8 +129,9 @@ def embed_zone(
     zone_code: ZoneDep,
     published: PublishedDep,
     settings: SettingsDep,
+    service: ServiceSettingsDep,
     request: Request,
     lang: LangQuery = "nl",
 ) -> HTMLResponse:
     """The residents' map of one woonservicezone (its buurten, and the voorzieningen around)."""
-    return _page(published, settings, request, zone_code, lang)
+    return _page(published, settings, service, request, zone_code, lang)

@@ -1,28 +1,28 @@
 """Imports over HTTP: ``POST /imports/{buurten,zones,voorzieningen}`` with an API key, and the
 import log at ``GET /imports``.
 
-Each import runs as one transaction (:func:`geo.store.transaction.run_import`): it applies
-completely or not at all, a new state is served the moment it returns, and it is logged whatever the
-outcome. Options come as query parameters or, in a multipart body, as form fields (a query
-parameter wins).
+Each import runs as one transaction (:func:`geo.pipeline.run_import`, the same as the
+command line's): it applies completely or not at all, a new state is served the moment it
+returns, and it is logged whatever the outcome. Options come as query parameters or, in a
+multipart body, as form fields (a query parameter wins).
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from geo.errors import ValueProblemError, WszError
-from geo.pipeline import VoorzieningenOptions, import_buurten, import_voorzieningen, import_zones
 from geo.settings import Settings
-from geo.store.dataset import Dataset
-from geo.store.log import ImportInput, ImportKind, ImportReport
+from geo.store.log import Caller as LogCaller
+from geo.store.log import ImportInput, ImportKind, new_report
+from geo.store.request import OPTIONS_BY_KIND, ImportOptions, ImportRequest
 from geo.store.transaction import record_refusal
 from service.auth import Caller, CallerDep
 from service.deps import LiveDep, SettingsDep
@@ -33,7 +33,6 @@ from service.uploads import (
     MAX_STATISTICS,
     MULTIPART,
     YAML_MEDIA_TYPES,
-    Upload,
     UploadKind,
     read_upload,
 )
@@ -80,39 +79,11 @@ CategoryQuery = Annotated[
 ColumnQuery = Annotated[str | None, Query(max_length=100)]
 
 
-class ImportOptions(BaseModel):
-    """The options of one import, from the query and a multipart body's fields."""
-
-    model_config = ConfigDict(extra="forbid")
+class HttpImportOptions(ImportOptions):
+    """The options of one import over HTTP (``add`` is a command-line mode only)."""
 
     mode: Mode = "replace"
-    dry_run: bool = False
-    repair: bool = False
-    crs: str | None = Field(default=None, max_length=100)
-    layer: str | None = Field(default=None, max_length=200)
-    gemeente: str | None = Field(default=None, pattern=r"^GM\d{4}$")
-    category: str | None = Field(default=None, max_length=100)
-    category_column: str | None = Field(default=None, max_length=100)
-    x_column: str | None = Field(default=None, max_length=100)
-    y_column: str | None = Field(default=None, max_length=100)
 
-
-#: The options each import takes (others are refused).
-OPTIONS: dict[str, tuple[str, ...]] = {
-    "buurten": ("mode", "dry_run", "repair", "crs", "layer", "gemeente"),
-    "zones": ("mode", "dry_run"),
-    "voorzieningen": (
-        "mode",
-        "dry_run",
-        "repair",
-        "crs",
-        "layer",
-        "category",
-        "category_column",
-        "x_column",
-        "y_column",
-    ),
-}
 
 PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
 WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -219,7 +190,7 @@ def _body_doc(kind: UploadKind) -> dict[str, Any]:
             "file": {"type": "string", "format": "binary", "description": _FILES[kind]},
             **{
                 name: {"type": "string", "description": "As the query parameter."}
-                for name in OPTIONS[kind]
+                for name in OPTIONS_BY_KIND[kind]
             },
         },
     }
@@ -358,6 +329,7 @@ async def _import(
     live: LiveState,
 ) -> dict[str, Any]:
     query = {name: value for name, value in given.items() if value is not None}
+    who = LogCaller(via="http", key=caller.key_name)
     with tempfile.TemporaryDirectory(prefix="wsz-import-") as folder:
         try:
             upload = await read_upload(request, kind, limits=settings.limits, folder=Path(folder))
@@ -365,37 +337,33 @@ async def _import(
         except WszError as exc:
             declared = request.headers.get("content-length", "")
             size = int(declared) if declared.isdigit() else 0
-            record_refusal(
-                live.log,
+            base = new_report(
                 kind,
-                exc,
-                source=ImportInput("request body", "", size),
+                ImportInput("request body", "", size),
                 mode=str(query.get("mode", "replace")),
                 dry_run=bool(query.get("dry_run", False)),
-                via="http",
-                key=caller.key_name,
-                store_path=live.store.path,
+                caller=who,
             )
+            record_refusal(live.log, base, exc, store_path=live.store.path)
             raise
-        compute = _computation(kind, live, upload, options, settings)
-        report: ImportReport = await run_in_threadpool(
-            live.run_import,
-            kind,
-            compute,
-            source=upload.info,
-            mode=options.mode,
-            dry_run=options.dry_run,
-            key=caller.key_name,
-            statistics=upload.statistics_info,
+        import_request = ImportRequest(
+            kind=kind,
+            source=upload.source,
+            options=options,
+            statistics=upload.statistics,
+            where=upload.info.file_name,
+            described=upload.info,
+            statistics_described=upload.statistics_info,
         )
-    return report.as_dict()
+        result = await run_in_threadpool(live.run_import, import_request, who)
+    return result.report.as_dict()
 
 
 def _options(
     kind: ImportKind, query: Mapping[str, object], fields: Mapping[str, str]
-) -> ImportOptions:
+) -> HttpImportOptions:
     """Options from the query, then from form fields the query does not give."""
-    allowed = OPTIONS[kind]
+    allowed = OPTIONS_BY_KIND[kind]
     unknown = sorted(set(fields) - set(allowed))
     if unknown:
         raise ValueProblemError(
@@ -405,53 +373,9 @@ def _options(
     values: dict[str, object] = {k: v for k, v in fields.items() if k not in query}
     values.update(query)
     try:
-        return ImportOptions.model_validate(values)
+        return HttpImportOptions.model_validate(values)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
         )
         raise ValueProblemError(f"import options: {problems}") from exc
-
-
-def _computation(
-    kind: ImportKind, live: LiveState, upload: Upload, options: ImportOptions, settings: Settings
-) -> Callable[[], Dataset]:
-    """The pipeline import that computes (without writing) what this import would store."""
-    store, source, where = live.store, upload.source, upload.info.file_name
-    if kind == "buurten":
-        return lambda: import_buurten(
-            store,
-            source,
-            mode=options.mode,
-            layer=options.layer,
-            gemeente=options.gemeente,
-            crs=options.crs,
-            repair=options.repair,
-            statistics=list(upload.statistics) or None,
-            vocabulary=settings.vocabulary,
-            limits=settings.limits,
-            where=where,
-            dry_run=True,
-        )
-    if kind == "zones":
-        assert isinstance(source, Path)
-        return lambda: import_zones(store, source, mode=options.mode, dry_run=True)
-    voorzieningen = VoorzieningenOptions(
-        layer=options.layer,
-        crs=options.crs,
-        category=options.category,
-        category_column=options.category_column,
-        x_column=options.x_column,
-        y_column=options.y_column,
-        repair=options.repair,
-    )
-    return lambda: import_voorzieningen(
-        store,
-        source,
-        settings.vocabulary,
-        mode=options.mode,
-        options=voorzieningen,
-        limits=settings.limits,
-        where=where,
-        dry_run=True,
-    )

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from maps.build import map_html, overview_map, zone_map
-from service.deps import PublishedDep, SettingsDep, ZoneDep
+from service.deps import PublishedDep, ServiceSettingsDep, ZoneDep
 
 router = APIRouter(prefix="/maps", tags=["maps"])
 
@@ -17,7 +17,7 @@ def _asset_base(request: Request) -> str:
 
 @router.get("/index.html", response_class=HTMLResponse, summary="Overview map")
 def overview_map_page(
-    published: PublishedDep, settings: SettingsDep, request: Request
+    published: PublishedDep, settings: ServiceSettingsDep, request: Request
 ) -> HTMLResponse:
     """All zones, buurten, voorzieningen and coverage gaps of the gemeente."""
     pages = published.map_pages
@@ -32,7 +32,7 @@ def overview_map_page(
 
 @router.get("/{zone_code}.html", response_class=HTMLResponse, summary="Map of one zone")
 def zone_map_page(
-    zone_code: ZoneDep, published: PublishedDep, settings: SettingsDep, request: Request
+    zone_code: ZoneDep, published: PublishedDep, settings: ServiceSettingsDep, request: Request
 ) -> HTMLResponse:
     """One zone with the voorzieningen within reach of it."""
     pages = published.map_pages

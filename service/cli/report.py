@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from geo.analysis import Analysis
 from geo.errors import WszError
 from geo.network.build import Network
-from geo.pipeline import Analysis
 from geo.read.samples import list_samples
 from geo.settings import Settings
 from geo.store.addresses import address_file

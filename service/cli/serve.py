@@ -1,0 +1,98 @@
+"""``wsz serve`` and ``wsz demo``: the API and maps, from the store or after importing a sample."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from geo.pipeline import analyse
+from geo.read import download
+from geo.settings import Settings
+from geo.store.request import ImportOptions, ImportRequest
+from service.cli.download import download_buurten, download_extract, download_options
+from service.cli.imports import execute
+from service.cli.output import progress, service_settings
+from service.cli.report import format_coverage, format_sources, summary
+from service.state import Published, load_published, publish
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``wsz serve`` and ``wsz demo``."""
+    for name, handler, text in (
+        ("serve", serve, "serve the API and maps from the store"),
+        ("demo", demo, "import the sample, print coverage, then serve the API and map"),
+    ):
+        sub = commands.add_parser(name, help=text, description=text)
+        sub.add_argument("--host", help="default: WSZ_HOST or 127.0.0.1")
+        sub.add_argument("--port", type=int, help="default: WSZ_PORT or 8000")
+        sub.set_defaults(handler=handler)
+    demo_parser = commands.choices["demo"]
+    demo_parser.add_argument(
+        "--no-serve", action="store_true", help="stop after printing the coverage"
+    )
+    demo_parser.add_argument(
+        "--sample",
+        metavar="NAME",
+        help="the sample to import (default: sample.yaml's; wsz import sample --list)",
+    )
+    demo_parser.add_argument(
+        "--download",
+        metavar="GMxxxx",
+        help="instead of a sample, run on real data of this gemeente (needs internet): "
+        "CBS buurten from PDOK, its OSM extract from Geofabrik cut to it, voorzieningen "
+        "from the OSM tags, one zone per wijk",
+    )
+    download_options(demo_parser)
+
+
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve what the store holds (the server follows later imports by itself)."""
+    published = load_published(settings)
+    if published is None:
+        progress("warning: the store is empty; the API answers 503 until data is imported")
+    return _serve(args, settings, published)
+
+
+def demo(args: argparse.Namespace, settings: Settings) -> int:
+    """Import a sample (or a gemeente's real data), print its coverage, then serve it."""
+    result = execute(_demo_request(args, settings), settings)
+    dataset, network = result.dataset, result.network
+    assert dataset is not None  # a sample or gemeente import holds a dataset
+    print(summary(dataset))
+    print(format_sources(dataset))
+    if network is not None:
+        print("Walking network:\n  " + "\n  ".join(network.graph("walk").report.lines()))
+    analysis = analyse(dataset, settings, network=network, progress=progress)
+    print(format_coverage(analysis))
+    if args.no_serve:
+        return 0
+    return _serve(args, settings, publish(analysis))
+
+
+def _demo_request(args: argparse.Namespace, settings: Settings) -> ImportRequest:
+    if not args.download:
+        return ImportRequest(kind="sample", sample=args.sample)
+    gemeente = download.check_gemeente_code(args.download)
+    buurten: Path = args.buurten or download_buurten(gemeente, args.year)
+    extract = download_extract(
+        gemeente, buurten, args.year, args.index_url, vocabulary=settings.vocabulary
+    )
+    options = ImportOptions(gemeente=gemeente)
+    return ImportRequest(kind="gemeente", source=buurten, options=options, extract=extract)
+
+
+def _serve(args: argparse.Namespace, settings: Settings, published: Published | None) -> int:
+    """Run uvicorn in the foreground after printing where the map and the API are."""
+    import uvicorn
+
+    from service.main import create_app
+
+    service = service_settings()
+    host, port = args.host or service.host, args.port or service.port
+    base = f"http://{host}:{port}"
+    print(
+        f"\nMap:  {base}/maps/index.html\nAPI:  {base}/docs\n(Ctrl+C stops the server)", flush=True
+    )
+    app = create_app(settings, published, service)
+    uvicorn.run(app, host=host, port=port, log_level="info")
+    return 0
