@@ -61,7 +61,7 @@ from geo.store.dataset import Dataset, empty_zones
 from geo.store.diff import diff_datasets
 from geo.store.geopackage import GeoPackageStore
 from geo.store.lock import DEFAULT_LOCK_TIMEOUT_S, store_lock
-from geo.store.log import Caller, ImportLog, ImportReport, new_report
+from geo.store.log import Caller, ImportInput, ImportLog, ImportReport, new_report
 from geo.store.modes import buurten_after, provenance_after, voorzieningen_after, zones_after
 from geo.store.request import ImportRequest
 from geo.store.transaction import Hooks, Planned, captured_warnings, record_refusal, run_transaction
@@ -260,7 +260,10 @@ def run_import(
         raise
     base = replace(base, warnings=tuple(caught))
     if isinstance(parsed, WholeInput) and parsed.manifest is not None:
-        base = replace(base, file_name=parsed.manifest.name)
+        manifest = ImportInput.of_file(parsed.manifest)
+        base = replace(
+            base, file_name=manifest.file_name, sha256=manifest.sha256, bytes=manifest.size
+        )
     if isinstance(parsed, AddressesInput):
         plan = _addresses_plan(store, parsed, base.file_name, progress)
         report, kept = run_transaction(store.path, base, plan, log=log, timeout=timeout)

@@ -83,7 +83,8 @@ def read_input(request: ImportRequest, settings: Settings, progress: Progress) -
     source = _source(request)
     if request.kind == "gemeente":
         return _gemeente(request, settings, progress)
-    progress(f"Reading {request.kind} from {request.name} ...")
+    what = "zone definition" if request.kind == "zones" else f"{request.kind} from"
+    progress(f"Reading {what} {request.name} ...")
     if request.kind == "buurten":
         loaded = load_buurten(
             source,

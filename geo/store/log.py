@@ -18,6 +18,8 @@ from geo.store.diff import LayerChanges
 ImportKind = Literal["buurten", "zones", "voorzieningen", "addresses", "sample", "gemeente"]
 Outcome = Literal["applied", "unchanged", "dry_run", "refused", "failed"]
 Via = Literal["http", "cli"]
+#: Imports that replace the whole store (their counts are over every layer).
+WHOLE_STORE_KINDS = ("sample", "gemeente")
 
 
 def store_version(store_path: Path) -> str | None:
@@ -102,11 +104,17 @@ class ImportReport:
         return data
 
     def summary(self) -> str:
-        """One line for a terminal: outcome and counts."""
+        """One line for a terminal: outcome and counts (per layer for a whole store)."""
         counts = (
             f"{self.added} added, {self.updated} updated, {self.removed} removed, "
             f"{self.unchanged} unchanged"
         )
+        if self.kind in WHOLE_STORE_KINDS and self.changes:
+            counts = "; ".join(
+                f"{layer} {c.added} added, {c.updated} updated, {c.removed} removed, "
+                f"{c.unchanged} unchanged"
+                for layer, c in self.changes.items()
+            )
         text = {
             "applied": f"Imported {self.kind} ({self.mode}): {counts}.",
             "unchanged": f"Nothing to change: the store already holds these {self.kind} "

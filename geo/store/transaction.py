@@ -31,9 +31,11 @@ from typing import Generic, TypeVar
 from geo.errors import DataQualityWarning, InputError, WszError
 from geo.store.diff import LayerChanges
 from geo.store.lock import DEFAULT_LOCK_TIMEOUT_S, store_lock
-from geo.store.log import ImportLog, ImportReport, Outcome, store_version
+from geo.store.log import WHOLE_STORE_KINDS, ImportLog, ImportReport, Outcome, store_version
 
 T = TypeVar("T")
+#: The counts of a :class:`~geo.store.diff.LayerChanges`, in order.
+COUNTS = ("added", "updated", "removed", "unchanged")
 P = TypeVar("P")
 
 
@@ -113,7 +115,12 @@ def _report(
     store_path: Path,
     started: float,
 ) -> ImportReport:
-    layer = planned.changes.get(base.kind, LayerChanges())
+    if base.kind in WHOLE_STORE_KINDS:
+        layer = LayerChanges(
+            *(sum(getattr(c, f) for c in planned.changes.values()) for f in COUNTS)
+        )
+    else:
+        layer = planned.changes.get(base.kind, LayerChanges())
     return replace(
         base,
         outcome=outcome,

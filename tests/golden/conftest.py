@@ -19,9 +19,8 @@ from fastapi.testclient import TestClient
 
 from geo.pipeline import analyse_store
 from service.cli import main
-from service.main import create_app
 from service.state import Published, publish
-from tests.conftest import DATA_PATH, make_settings
+from tests.conftest import DATA_PATH, make_app, make_settings
 
 #: A CLI run: arguments in, (exit status, stdout, stderr) out; the status is SystemExit's code
 #: when argparse refuses the command line.
@@ -38,7 +37,7 @@ def delft_published(delft_folder: Path) -> Published:
 def golden_delft_client(delft_folder: Path, delft_published: Published) -> Iterator[TestClient]:
     """An in-process client of the app over the delft-tu store, as ``client`` is over the
     nieuwegein one."""
-    app = create_app(make_settings(delft_folder / "store.gpkg"), delft_published)
+    app = make_app(make_settings(delft_folder / "store.gpkg"), delft_published)
     with TestClient(app) as test_client:
         yield test_client
 
