@@ -25,6 +25,9 @@ from geo.pipeline import analyse, import_sample
 from geo.settings import SAMPLE_DIR, Settings
 from geo.store import GeoPackageStore
 
+#: The sample's files: its real CBS buurten in ../shared/data, the rest in data/sample.
+DATA_PATH = [Path(__file__).resolve().parents[2] / "shared" / "data", SAMPLE_DIR]
+
 
 def best_of(repeats: int, work: Callable[[], object]) -> float:
     """Fastest of ``repeats`` runs, in seconds."""
@@ -70,7 +73,7 @@ def bench_nearest(n_origins: int, n_targets: int, repeats: int) -> None:
 def bench_sample(repeats: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         store_path = Path(folder) / "bench.gpkg"
-        settings = Settings(store_path=store_path, data_path=[SAMPLE_DIR], map_tiles="none")
+        settings = Settings(store_path=store_path, data_path=DATA_PATH, map_tiles="none")
         store = GeoPackageStore(store_path)
         t_import = best_of(repeats, lambda: import_sample(store, settings))
         dataset = store.read()
