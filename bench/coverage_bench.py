@@ -8,35 +8,29 @@ Prints timings (best of N) and ratios against peers on the same input: geopandas
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
-import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo.crs import WORKING_CRS
-from geo.distance import StraightLineDistance
-from geo.errors import DataQualityWarning
-from geo.pipeline import analyse, import_sample
-from geo.settings import SAMPLE_DIR, Settings
-from geo.store import GeoPackageStore
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+if str(PROJECT_ROOT) not in sys.path:  # run as a script: `python bench/coverage_bench.py`
+    sys.path.insert(0, str(PROJECT_ROOT))
+
+from bench.harness import SHARED_DATA, best_of  # noqa: E402
+from geo.crs import WORKING_CRS  # noqa: E402
+from geo.distance import StraightLineDistance  # noqa: E402
+from geo.errors import DataQualityWarning  # noqa: E402
+from geo.pipeline import analyse, import_sample  # noqa: E402
+from geo.settings import SAMPLE_DIR, Settings  # noqa: E402
+from geo.store import GeoPackageStore  # noqa: E402
 
 #: The sample's files: its real CBS buurten in ../shared/data, the rest in data/sample.
-DATA_PATH = [Path(__file__).resolve().parents[2] / "shared" / "data", SAMPLE_DIR]
-
-
-def best_of(repeats: int, work: Callable[[], object]) -> float:
-    """Fastest of ``repeats`` runs, in seconds."""
-    timings = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        work()
-        timings.append(time.perf_counter() - start)
-    return min(timings)
+DATA_PATH = [SHARED_DATA, SAMPLE_DIR]
 
 
 def random_points(n: int, seed: int) -> np.ndarray:
