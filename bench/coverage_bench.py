@@ -8,33 +8,30 @@ Prints timings (best of N) and ratios against peers on the same input: geopandas
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
-import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo.coverage.distance import StraightLineDistance
-from geo.crs import WORKING_CRS
-from geo.errors import DataQualityWarning
-from geo.pipeline import analyse, run_import
-from geo.settings import SAMPLE_DIR, Settings
-from geo.store.geopackage import GeoPackageStore
-from geo.store.request import ImportRequest
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+if str(PROJECT_ROOT) not in sys.path:  # run as a script: `python bench/coverage_bench.py`
+    sys.path.insert(0, str(PROJECT_ROOT))
 
+from bench.harness import SHARED_DATA, best_of  # noqa: E402
+from geo.coverage.distance import StraightLineDistance  # noqa: E402
+from geo.crs import WORKING_CRS  # noqa: E402
+from geo.errors import DataQualityWarning  # noqa: E402
+from geo.pipeline import analyse, run_import  # noqa: E402
+from geo.settings import SAMPLE_DIR, Settings  # noqa: E402
+from geo.store.geopackage import GeoPackageStore  # noqa: E402
+from geo.store.request import ImportRequest  # noqa: E402
 
-def best_of(repeats: int, work: Callable[[], object]) -> float:
-    """Fastest of ``repeats`` runs, in seconds."""
-    timings = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        work()
-        timings.append(time.perf_counter() - start)
-    return min(timings)
+#: The sample's files: its real CBS buurten in ../shared/data, the rest in data/sample.
+DATA_PATH = [SHARED_DATA, SAMPLE_DIR]
 
 
 def random_points(n: int, seed: int) -> np.ndarray:
@@ -71,7 +68,7 @@ def bench_nearest(n_origins: int, n_targets: int, repeats: int) -> None:
 def bench_sample(repeats: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         store_path = Path(folder) / "bench.gpkg"
-        settings = Settings(store_path=store_path, data_path=[SAMPLE_DIR])
+        settings = Settings(store_path=store_path, data_path=DATA_PATH)
         store = GeoPackageStore(store_path)
         t_import = best_of(
             repeats, lambda: run_import(store, ImportRequest(kind="sample"), settings)

@@ -25,22 +25,25 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pyogrio
 import yaml
 
-from geo.errors import DataQualityWarning
-from geo.pipeline import run_import
-from geo.settings import SAMPLE_DIR, Settings
-from geo.store.geopackage import GeoPackageStore
-from geo.store.request import ImportRequest
-from service.auth import hash_key, new_key
-
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DATA_PATH = (PROJECT_ROOT.parent / "shared" / "data", SAMPLE_DIR)
+if str(PROJECT_ROOT) not in sys.path:  # run as a script: `python bench/import_bench.py`
+    sys.path.insert(0, str(PROJECT_ROOT))
+
+from bench.harness import SHARED_DATA, median_and_best  # noqa: E402
+from geo.errors import DataQualityWarning  # noqa: E402
+from geo.pipeline import run_import  # noqa: E402
+from geo.settings import SAMPLE_DIR, Settings  # noqa: E402
+from geo.store.geopackage import GeoPackageStore  # noqa: E402
+from geo.store.request import ImportRequest  # noqa: E402
+from service.auth import hash_key, new_key  # noqa: E402
+
+DATA_PATH = (SHARED_DATA, SAMPLE_DIR)
 KEY = new_key()
 
 
@@ -73,16 +76,6 @@ def _wait(base: str, process: subprocess.Popen[bytes]) -> None:
         except httpx.TransportError:
             time.sleep(0.2)
     raise RuntimeError("the server did not start")
-
-
-def _timed(runs: int, work: Callable[[int], str]) -> tuple[float, float, str]:
-    """Median and best seconds of ``runs`` calls of ``work(run)``, and its last outcome."""
-    timings, outcome = [], ""
-    for run in range(runs):
-        start = time.perf_counter()
-        outcome = work(run)
-        timings.append(time.perf_counter() - start)
-    return statistics.median(timings), min(timings), outcome
 
 
 def _variants(folder: Path, store: Path) -> dict[str, tuple[tuple[str, bytes, str], ...]]:
@@ -144,7 +137,7 @@ def bench_http(base: str, folder: Path, store: Path, runs: int) -> None:
             }
             for case, work in cases.items():
                 _post(client, kind, contents[1])  # each case starts from the second content
-                median, best, outcome = _timed(runs, work)
+                median, best, outcome = median_and_best(runs, work)
                 print(
                     f"  {label:<34} {case:<9} {1000 * median:7.0f} ms / {1000 * best:5.0f} ms"
                     f"  ({outcome})"
