@@ -9,15 +9,16 @@ OpenStreetMap-style properties (``amenity=pharmacy``) are matched against ``osm_
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
+import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
+from geo.common.text import strip_accents
 from geo.errors import ConfigurationError, ReadError
 
 CategoryCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -49,6 +50,8 @@ class Vocabulary(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     categories: tuple[Category, ...]
+    #: Normalised code, alias and ``key=value`` tag → category code; built once on validation.
+    _table: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _unique(self) -> Vocabulary:
@@ -71,6 +74,7 @@ class Vocabulary(BaseModel):
                         f"{category.code!r}"
                     )
                 columns[key] = category.code
+        self._table = seen
         return self
 
     @property
@@ -88,22 +92,22 @@ class Vocabulary(BaseModel):
         """Threshold per category code, in metres."""
         return {c.code: c.threshold_m for c in self.categories}
 
-    def _lookup(self) -> dict[str, str]:
-        table: dict[str, str] = {}
-        for category in self.categories:
-            for key in (category.code, *category.aliases, *category.osm_tags):
-                table[normalise_label(key)] = category.code
-        return table
-
     def resolve(self, value: object) -> str | None:
         """Category code for a free-text value (code, alias or ``key=value`` tag), else None."""
         if not isinstance(value, str) or not value.strip():
             return None
-        return self._lookup().get(normalise_label(value))
+        return self._table.get(normalise_label(value))
+
+    def resolve_many(self, values: pd.Series) -> pd.Series:
+        """:meth:`resolve` for a column: each distinct value looked up once (objects, None
+        where unresolved), aligned with ``values``."""
+        codes = {value: self.resolve(value) for value in values.dropna().unique()}
+        mapped = values.map(codes)
+        return mapped.astype(object).where(mapped.notna(), None)
 
     def resolve_osm(self, tags: Mapping[str, Any]) -> str | None:
         """Category code for a feature's OSM-style properties (``amenity``, ``shop``, ...)."""
-        lookup = self._lookup()
+        lookup = self._table
         for key, value in tags.items():
             if isinstance(value, str):
                 code = lookup.get(normalise_label(f"{key}={value}"))
@@ -133,10 +137,12 @@ class Vocabulary(BaseModel):
 
 
 def normalise_label(value: str) -> str:
-    """Lower-case, strip accents and collapse separators: ``'Buurt-huis '`` → ``'buurt huis'``."""
-    decomposed = unicodedata.normalize("NFKD", value)
-    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return re.sub(r"[\s_\-/]+", " ", ascii_only.lower()).strip()
+    """Lower-case, strip accents and collapse separators: ``'Buurt-huis '`` → ``'buurt huis'``.
+
+    >>> normalise_label("Gezondheids_Centrum / Café")
+    'gezondheids centrum cafe'
+    """
+    return re.sub(r"[\s_\-/]+", " ", strip_accents(value).lower()).strip()
 
 
 #: The vocabulary shipped with the service (``data/voorzieningen.yaml``).

@@ -29,7 +29,6 @@ each category is data too: ``cbs_columns`` in ``data/voorzieningen.yaml``.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -37,10 +36,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyogrio
-import pyogrio.errors
 
-from geo.errors import DataQualityWarning, MissingColumnError, ReadError, ValueProblemError
+from geo.common.tables import read_text_table
+from geo.common.text import decimal_numbers, find_column
+from geo.errors import DataQualityWarning, MissingColumnError, ValueProblemError
 from geo.read.checks import Problems, check_duplicates, describe
 from geo.vocabulary import Vocabulary
 
@@ -105,34 +104,9 @@ CBS_MISSING_MARKERS = frozenset({"", ".", "x", "X", "?", "-", "–", "—"})
 BU_CODE_PATTERN = re.compile(r"^BU\d{4}[0-9A-Z]{4}$")
 #: Columns with CBS's distance to the nearest voorziening of a category, in km.
 CBS_DISTANCE_COLUMN = re.compile(r"^cbs_[a-z][a-z0-9_]*_km$")
-STATISTICS_SUFFIXES = (".csv", ".txt", ".tsv")
 
 
 # --------------------------------------------------------------------------- columns
-
-
-def column_key(name: object) -> str:
-    """Lower case with runs of white space collapsed: how column names are compared."""
-    return re.sub(r"\s+", " ", str(name)).strip().lower()
-
-
-def find_column(columns: Iterable[object], candidates: Iterable[str]) -> str | None:
-    """The first column matching a candidate: by full name, then by the last segment of a
-    StatLine path header (when unique), then without an OData ``_<number>`` suffix."""
-    names = [str(c) for c in columns]
-    wanted = [column_key(c) for c in candidates]
-    for key_of in (
-        column_key,
-        lambda n: column_key(n.rsplit("/", 1)[-1]),
-        lambda n: column_key(re.sub(r"_\d+$", "", n)),
-    ):
-        keyed: dict[str, list[str]] = {}
-        for name in names:
-            keyed.setdefault(key_of(name), []).append(name)
-        for key in wanted:
-            if len(keyed.get(key, ())) == 1:
-                return keyed[key][0]
-    return None
 
 
 def distance_column(category: str) -> str:
@@ -156,17 +130,20 @@ def cbs_distance_columns(columns: Iterable[object]) -> list[str]:
 
 def cbs_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(numbers, garbage): floats with CBS markers and negative sentinels as NaN, and a mask of
-    the values that are neither a number nor a CBS marker."""
+    the values that are neither a number nor a CBS marker.
+
+    >>> numbers, garbage = cbs_numbers(pd.Series(["12", "3,5", ".", "-99999999", "veel"]))
+    >>> numbers.tolist()[:2], garbage.tolist()
+    ([12.0, 3.5], [False, False, False, False, True])
+    """
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         numbers = values.astype(float)
         garbage = pd.Series(False, index=values.index)
     else:
         text = values.astype("string").str.strip()
         marker = (text.isna() | text.isin(CBS_MISSING_MARKERS)).astype(bool)
-        comma = text.str.fullmatch(r"-?\d+,\d+").fillna(False).astype(bool)
-        text = text.mask(comma, text.str.replace(",", ".", regex=False))
-        numbers = pd.to_numeric(text.mask(marker).astype(object), errors="coerce").astype(float)
-        garbage = (numbers.isna() | ~np.isfinite(numbers)) & ~marker
+        numbers = decimal_numbers(text.mask(marker))
+        garbage = numbers.isna() & ~marker
     numbers = numbers.where(np.isfinite(numbers) & (numbers >= 0))
     return numbers, garbage
 
@@ -279,37 +256,6 @@ class StatisticsTable:
         return StatisticsTable(self.where, self.table[keep], self.found)
 
 
-def read_table(path: Path, *, where: str) -> pd.DataFrame:
-    """A table as text cells: CSV (``,``/``;``/tab, BOM, quoted headers) or any GDAL table."""
-    if path.suffix.lower() in STATISTICS_SUFFIXES:
-        try:
-            sample = path.read_text(encoding="utf-8-sig")[:65536]
-            separator = _separator(sample)
-            return pd.read_csv(
-                path, sep=separator, dtype=str, encoding="utf-8-sig", keep_default_na=False
-            )
-        except (
-            pd.errors.ParserError,
-            pd.errors.EmptyDataError,
-            UnicodeDecodeError,
-            OSError,
-        ) as exc:
-            raise ReadError(f"{where}: cannot read as CSV: {exc}") from exc
-    try:
-        frame = pyogrio.read_dataframe(path, read_geometry=False)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise ReadError(f"{where}: cannot read as a table: {exc}") from exc
-    return pd.DataFrame(frame)
-
-
-def _separator(sample: str) -> str:
-    header = sample.splitlines()[0] if sample else ""
-    try:
-        return csv.Sniffer().sniff(header, delimiters=";,\t|").delimiter
-    except csv.Error:
-        return ","
-
-
 def read_statistics(
     path: Path, *, vocabulary: Vocabulary, where: str | None = None
 ) -> StatisticsTable:
@@ -320,7 +266,7 @@ def read_statistics(
     :class:`~geo.errors.MissingColumnError` when no code column is found.
     """
     where = where or str(path)
-    raw = read_table(Path(path), where=where)
+    raw = read_text_table(Path(path), where=where)
     problems = Problems(where)
     attributes = buurt_attributes(raw, problems, vocabulary=vocabulary)
     if "bu_code" not in attributes.frame:

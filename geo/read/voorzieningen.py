@@ -246,7 +246,7 @@ def _categories(
         )
     column = column or find_column(frame.columns, CATEGORY_COLUMN_NAMES)
     values = frame[column] if column else pd.Series(None, index=frame.index, dtype=object)
-    codes = values.map(vocabulary.resolve).astype(object)
+    codes = vocabulary.resolve_many(values)
     untagged = codes.isna()
     if untagged.any():
         attributes = frame.drop(columns=frame.geometry.name)
