@@ -17,6 +17,7 @@ from branca.element import Element
 
 from geo.analysis import Analysis
 from geo.ask.reach import DEFAULT_MINUTES, voorziening_isochrones
+from geo.common.files import atomic_write
 from geo.crs import to_edge_crs
 from geo.read.provenance import Provenance
 from maps.assets import OfflineMap, copy_vendor
@@ -211,5 +212,6 @@ def write_map(fmap: folium.Map, path: Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     copy_vendor(path.parent / "vendor")
-    path.write_text(map_html(fmap), encoding="utf-8")
+    with atomic_write(path) as temporary:
+        temporary.write_text(map_html(fmap), encoding="utf-8")
     return path

@@ -32,7 +32,6 @@ comma-separated, ``.`` as decimal separator, UTF-8.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import tempfile
@@ -47,6 +46,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from geo.common.files import atomic_write
 from geo.crs import EDGE_CRS, WORKING_CRS
 from geo.errors import NotFoundError, QueryError
 
@@ -368,14 +368,8 @@ def write_export(
     frame: gpd.GeoDataFrame, name: str, path: Path, fmt: ExportFormat, crs: ExportCrs
 ) -> Path:
     """Write layer ``name`` (RD New frame) to ``path``; the file appears whole or not at all."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.partial{SUFFIX[fmt]}")
-    try:
+    with atomic_write(path) as temporary:
         temporary.write_bytes(export_bytes(frame, name, fmt, crs))
-        temporary.replace(path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
     return path
 
 

@@ -18,13 +18,20 @@ from pathlib import Path
 
 #: Blocks read at a time when hashing (1 MiB).
 HASH_BLOCK_BYTES = 1 << 20
-_TEMPORARY = re.compile(r"^\.(?P<stem>.+)-[0-9a-f]{32}\.tmp(?P<suffix>\.[^.]*)?$")
+_TEMPORARY = re.compile(r"^\.(?P<stem>.+)-[0-9a-f]{32}\.tmp(?P<suffixes>(\.[^.]+)*)$")
+
+
+def _stem_and_suffixes(path: Path) -> tuple[str, str]:
+    """``extract.osm.pbf`` → (``extract``, ``.osm.pbf``)."""
+    suffixes = "".join(path.suffixes)
+    return path.name[: len(path.name) - len(suffixes)] or path.name, suffixes
 
 
 def temporary_beside(path: Path) -> Path:
-    """A fresh temporary name in ``path``'s folder that keeps its suffix (GDAL picks formats by
-    it, e.g. ``.gpkg``)."""
-    return path.with_name(f".{path.stem}-{uuid.uuid4().hex}.tmp{path.suffix}")
+    """A fresh temporary name in ``path``'s folder that keeps its suffixes (GDAL and osmium
+    pick formats by them: ``.gpkg``, ``.osm.pbf``)."""
+    stem, suffixes = _stem_and_suffixes(path)
+    return path.with_name(f".{stem}-{uuid.uuid4().hex}.tmp{suffixes}")
 
 
 @contextlib.contextmanager
@@ -51,7 +58,7 @@ def remove_stale_temporaries(path: Path) -> list[Path]:
         return removed
     for candidate in path.parent.iterdir():
         match = _TEMPORARY.match(candidate.name)
-        if match and match["stem"] == path.stem and candidate.is_file():
+        if match and match["stem"] == _stem_and_suffixes(path)[0] and candidate.is_file():
             with contextlib.suppress(FileNotFoundError):
                 candidate.unlink()
                 removed.append(candidate)

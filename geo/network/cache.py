@@ -14,10 +14,7 @@ written under a temporary name and renamed into place: a failed build leaves the
 
 from __future__ import annotations
 
-import contextlib
 import json
-import uuid
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +25,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from geo.common.files import atomic_write
 from geo.crs import WORKING_CRS
 from geo.errors import ReadError
 from geo.network.graph import BuildReport, WalkGraph
@@ -48,19 +46,6 @@ class ActiveNetwork:
     profiles: tuple[str, ...]
     #: The extract's area in RD New: (minx, miny, maxx, maxy).
     bounds: tuple[float, float, float, float]
-
-
-@contextlib.contextmanager
-def _atomic(path: Path) -> Iterator[Path]:
-    """A temporary file beside ``path``, renamed over it when the block succeeds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.stem}-{uuid.uuid4().hex}.tmp{path.suffix}")
-    try:
-        yield temporary
-        temporary.replace(path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
 
 
 class NetworkCache:
@@ -109,7 +94,7 @@ class NetworkCache:
             profiles,
             bounds,
         )
-        with _atomic(self._active_path) as temporary:
+        with atomic_write(self._active_path) as temporary:
             temporary.write_text(json.dumps(asdict(record), indent=2), encoding="utf-8")
         return record
 
@@ -126,7 +111,7 @@ class NetworkCache:
         """Write ``graph`` under its key; returns the file."""
         coords, owner = shapely.get_coordinates(graph.edge_geometry, return_index=True)
         path = self.graph_path(sha256, graph.profile)
-        with _atomic(path) as temporary, temporary.open("wb") as stream:
+        with atomic_write(path) as temporary, temporary.open("wb") as stream:
             np.savez(
                 stream,
                 node_x=graph.node_x,
@@ -171,7 +156,7 @@ class NetworkCache:
     def save_layers(self, sha256: str, layers: dict[str, gpd.GeoDataFrame]) -> Path:
         """Write the extract's buildings, addresses and points of interest (RD New)."""
         path = self.layers_path(sha256)
-        with _atomic(path) as temporary:
+        with atomic_write(path) as temporary:
             # A plain table first, so the file exists even when every layer is empty.
             record = pd.DataFrame({"sha256": [sha256], "reader_version": [READER_VERSION]})
             pyogrio.write_dataframe(record, temporary, layer="extract", driver="GPKG")

@@ -35,6 +35,7 @@ import geopandas as gpd
 import pyogrio
 import shapely
 
+from geo.common.files import atomic_write
 from geo.common.progress import Progress, silent
 from geo.crs import EDGE_CRS
 from geo.errors import DownloadError, ValueProblemError
@@ -188,7 +189,7 @@ def download_buurten(
         gemeente, year, fetch=fetch, progress=progress, page_size=page_size
     )
     frame = gpd.GeoDataFrame.from_features(features, crs="EPSG:28992")
-    with _atomic_target(Path(target)) as temporary:
+    with atomic_write(Path(target)) as temporary:
         pyogrio.write_dataframe(frame, temporary, layer="buurten", driver="GPKG")
     progress(f"Saved {len(frame)} buurten to {target}")
     return Path(target)
@@ -203,7 +204,7 @@ def download_file(
 ) -> Path:
     """Stream ``url`` to ``target`` with progress every ``chunk_bytes``; returns ``target``."""
     progress(f"Downloading {url} ...")
-    with _get(url) as response, _atomic_target(Path(target)) as temporary:
+    with _get(url) as response, atomic_write(Path(target)) as temporary:
         total = int(response.headers.get("Content-Length") or 0)
         received = 0
         with temporary.open("wb") as out:
@@ -221,22 +222,6 @@ def _progress_line(received: int, total: int) -> str:
     if total:
         return f"  {received / 1e6:.1f} of {total / 1e6:.1f} MB ({100 * received / total:.0f}%)"
     return f"  {received / 1e6:.1f} MB"
-
-
-@contextlib.contextmanager
-def _atomic_target(target: Path) -> Iterator[Path]:
-    """A temporary path next to ``target``, renamed onto it when the block succeeds."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Keep the suffix: GDAL chooses and checks formats by it (.gpkg).
-    temporary = target.with_name(f".{target.stem}.part{target.suffix}")
-    with contextlib.suppress(FileNotFoundError):
-        temporary.unlink()
-    try:
-        yield temporary
-        temporary.replace(target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
 
 
 def gemeente_box(buurten: gpd.GeoDataFrame, margin_m: float = GEMEENTE_MARGIN_M) -> LonLatBox:

@@ -12,8 +12,6 @@ store exactly as it was.
 
 from __future__ import annotations
 
-import contextlib
-import uuid
 from pathlib import Path
 
 import geopandas as gpd
@@ -21,6 +19,7 @@ import pandas as pd
 import pyogrio
 from pyproj import CRS
 
+from geo.common.files import atomic_write
 from geo.crs import WORKING_CRS
 from geo.errors import ReadError
 from geo.read.provenance import Provenance
@@ -87,10 +86,7 @@ class GeoPackageStore:
 
     def write(self, dataset: Dataset) -> None:
         """Replace the stored dataset with ``dataset``, atomically."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # Same folder (so the rename is atomic) and a .gpkg suffix (so GDAL stays quiet).
-        temporary = self.path.with_name(f".{self.path.stem}-{uuid.uuid4().hex}.tmp.gpkg")
-        try:
+        with atomic_write(self.path) as temporary:
             _write_layer(dataset.buurten, temporary, "buurten")
             _write_layer(dataset.zones, temporary, "zones")
             _write_layer(dataset.voorzieningen, temporary, "voorzieningen")
@@ -100,10 +96,6 @@ class GeoPackageStore:
             if dataset.provenance != Provenance():
                 table = pd.DataFrame({"provenance": [dataset.provenance.model_dump_json()]})
                 pyogrio.write_dataframe(table, temporary, layer="provenance", driver="GPKG")
-            temporary.replace(self.path)  # atomic rename (os.replace)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                temporary.unlink()
 
 
 def _write_layer(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:
