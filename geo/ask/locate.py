@@ -12,6 +12,7 @@ import shapely
 from geo.coverage.distance import DistanceSource
 from geo.crs import lonlat_to_rd
 from geo.errors import QueryError
+from geo.join import buurt_positions
 from geo.vocabulary import Vocabulary
 
 
@@ -71,10 +72,10 @@ def locate(
 ) -> Location:
     """Look up a WGS84 lon/lat position; distances are measured in RD New (metres)."""
     point = rd_point(lon, lat)
-    hits = buurten.sindex.query(point, predicate="within")
+    (position,) = buurt_positions(np.array([point], dtype=object), buurten)
     bu_code = bu_naam = zone_code = None
-    if len(hits):
-        row = buurten.iloc[int(np.min(hits))]
+    if position >= 0:
+        row = buurten.iloc[int(position)]
         bu_code, bu_naam = str(row["bu_code"]), str(row["bu_naam"])
         zone_code = None if pd.isna(row["zone_code"]) else str(row["zone_code"])
     origins = np.array([point], dtype=object)

@@ -21,6 +21,7 @@ import shapely
 from geo.common.text import fold_keys, fold_words, strip_accents
 from geo.crs import WORKING_CRS
 from geo.errors import QueryError
+from geo.join import buurt_positions
 from geo.read.addresses import ADDRESS_COLUMNS, address_table, postcode_key, split_suffix
 
 #: An OSM address within this many metres of the same BAG address is the same address.
@@ -266,11 +267,10 @@ def _with_areas(
     )
     if frame.empty or buurten.empty:
         return frame
-    hits = buurten.sindex.query(frame.geometry.values, predicate="within")
-    points, areas = hits
-    first = pd.Series(areas).groupby(points).min()
-    rows = buurten.iloc[first.to_numpy()]
-    at = frame.index[first.index.to_numpy()]
+    positions = buurt_positions(np.asarray(frame.geometry.values, dtype=object), buurten)
+    inside = positions >= 0
+    rows = buurten.iloc[positions[inside]]
+    at = frame.index[inside]
     frame.loc[at, "bu_code"] = rows["bu_code"].astype("string").to_numpy()
     frame.loc[at, "bu_naam"] = rows["bu_naam"].astype("string").to_numpy()
     if "zone_code" in rows:
