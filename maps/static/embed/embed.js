@@ -1,7 +1,8 @@
 /* Residents' map (the /embed pages of woonservicezones).
  *
- * The page holds only the map's setup (Leaflet, extent, tiles) and this script's settings in
- * <script id="wsz-config">. Everything shown is asked from the service's own API:
+ * The page holds only its settings (language, texts, extent, tiles) in the JSON data block
+ * <script type="application/json" id="wsz-config">; this script creates the Leaflet map from
+ * them. Everything shown is asked from the service's own API:
  *   /categories, /health (sources), /zones, /ogc/collections/buurten/items, /voorzieningen,
  *   /coverage, /coverage/buurten, /coverage/gaps   -> the layers and the legend;
  *   /addresses -> address search; /lookup -> "what is near me"; /route -> the walk.
@@ -134,8 +135,21 @@
 
   // ------------------------------------------------------------------ the map page
 
-  var map = window[cfg.map];
-  var container = map.getContainer();
+  var container = document.getElementById("wsz-map");
+  var map = L.map(container, { zoomControl: true });
+  L.control.scale().addTo(map);
+  map.fitBounds(cfg.bounds);
+  if (cfg.tiles) {
+    L.tileLayer(cfg.tiles.url, {
+      minZoom: 0,
+      maxZoom: 19,
+      maxNativeZoom: 19,
+      attribution: cfg.tiles.attribution,
+    }).addTo(map);
+  }
+  // The page's Leaflet map, for scripts and tests that drive the page (Folium's pages kept
+  // theirs in a global variable too).
+  window.wszMap = map;
   container.setAttribute("role", "region");
   container.setAttribute("aria-label", T.map_label);
   if (!cfg.tiles) container.classList.add("wsz-no-tiles");
