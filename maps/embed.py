@@ -5,18 +5,20 @@ copy-paste snippet for webmasters). Each page is a Jinja2 template in ``maps/tem
 (``embed.html``, ``help.html``, both extending ``base.html``), every value autoescaped. The
 page's configuration — language, texts, the zone, the map's extent and tiles — is a JSON data
 block (``<script type="application/json" id="wsz-config">``, never executed), read by the
-page's script, ``static/embed/embed.js``. It creates the Leaflet map, loads every layer from
-the API as GeoJSON (zones, buurten, voorzieningen, coverage, gap polygons) and asks
-``/addresses``, ``/lookup`` and ``/route``; nothing of the data is inlined and the page runs
-no inline script. Every asset comes from this service; the only other host the page may
-reach is the configured tile server.
+page's native ES modules in ``static/embed/`` (no bundler; ``main.js`` wires the map page,
+``help.js`` the help page, each other module has one job — see main.js). They create the
+Leaflet map, load every layer from the API as GeoJSON (zones, buurten, voorzieningen,
+coverage, gap polygons) and ask ``/addresses``, ``/lookup`` and ``/route``; nothing of the data
+is inlined and the page runs no inline script. Every asset comes from this service; the only
+other host the page may reach is the configured tile server.
 
 Texts are Dutch by default and English with ``?lang=en`` (the language lives in the URL, never
-in a cookie). The script gets the texts of the page's language in the configuration.
+in a cookie). The modules get the texts of the page's language in the configuration.
 """
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlencode, urlsplit
@@ -30,8 +32,12 @@ from maps.style import NO_DATA_COLOUR, SHARE_CLASSES, ZONE_COLOUR
 
 Lang = Literal["nl", "en"]
 LANGS: tuple[Lang, ...] = ("nl", "en")
-#: The folder served at ``/static/embed``: the page's script and style sheet.
+#: The folder served at ``/static/embed``: the page's modules (``*.js``) and style sheet.
 EMBED_STATIC_DIR = Path(__file__).resolve().parent / "static" / "embed"
+# Module scripts must come with a JavaScript type. RFC 9239's is text/javascript, which
+# Python 3.11 only knows from the host's /etc/mime.types (its own table says
+# application/javascript); registered here so that /static/embed serves it on any host.
+mimetypes.add_type("text/javascript", ".js")
 #: What a route (the line to a voorziening) and the resident's own place look like.
 ROUTE_COLOUR = "#000000"
 HOME_COLOUR = "#d7301f"
@@ -266,6 +272,7 @@ def embed_page(
         lang,
         title=title,
         config=config,
+        entry="main.js",
         static_base=static_base,
         leaflet_js=f"{leaflet}.js",
         leaflet_css=f"{leaflet}.css",
@@ -295,7 +302,8 @@ def help_page(
         "help.html",
         lang,
         title=text["help_title"],
-        config={"lang": lang, "labels": text, "help": True},
+        config={"lang": lang, "labels": text},
+        entry="help.js",
         static_base=static_base,
         snippet=snippet,
         map_href=src,

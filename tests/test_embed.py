@@ -67,7 +67,7 @@ def test_only_embed_pages_may_be_framed(client: TestClient) -> None:
     assert "x-frame-options" not in embed.headers
     assert embed.headers["referrer-policy"] == "no-referrer"
     assert "set-cookie" not in embed.headers
-    for path in ("/zones", "/maps/index.html", "/docs", "/health", "/static/embed/embed.js"):
+    for path in ("/zones", "/maps/index.html", "/docs", "/health", "/static/embed/main.js"):
         response = client.get(path)
         assert response.headers["x-frame-options"] == "DENY", path
         assert response.headers["content-security-policy"] == "frame-ancestors 'none'", path
