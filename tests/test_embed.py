@@ -13,7 +13,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -345,9 +345,17 @@ class Visit:
     console errors collected."""
 
     def __init__(
-        self, browser: Browser, url: str, viewport: tuple[int, int], csp: str | None = None
+        self,
+        browser: Browser,
+        url: str,
+        viewport: tuple[int, int],
+        csp: str | None = None,
+        json_edits: Mapping[str, Callable[[Any], None]] | None = None,
     ) -> None:
+        """``csp`` replaces the page's Content-Security-Policy; ``json_edits`` change the JSON
+        answers of the API paths they name before the page sees them."""
         self.csp = csp
+        self.json_edits = dict(json_edits or {})
         self.blocked: list[str] = []
         self.errors: list[str] = []
         self.context: BrowserContext = browser.new_context(
@@ -365,6 +373,13 @@ class Visit:
                 response = route.fetch()
                 headers = {**response.headers, "content-security-policy": self.csp}
                 route.fulfill(response=response, headers=headers)
+                return
+            edit = self.json_edits.get(urlparse(route.request.url).path)
+            if edit is not None:
+                response = route.fetch()
+                body = response.json()
+                edit(body)
+                route.fulfill(response=response, json=body)
                 return
             route.continue_()
         else:
@@ -500,6 +515,31 @@ def test_pages_work_without_inline_script(browser: Browser, live_server: str, pa
         assert page.locator("path.wsz-buurt").count() > 0
         page.locator("#wsz-centre").click()
         page.wait_for_selector(".wsz-nearest li")
+    visit.close()
+
+
+@pytest.mark.browser
+@pytest.mark.e2e
+def test_names_from_the_data_are_text_not_markup(browser: Browser, live_server: str) -> None:
+    """A buurt whose name holds markup shows that markup as text in its tooltip."""
+    markup = '<img src="data:," onerror="window.wszInjected = 1">'
+
+    def rename(collection: dict[str, Any]) -> None:
+        for feature in collection["features"]:
+            feature["properties"]["bu_naam"] = markup + feature["properties"]["bu_naam"]
+
+    visit = Visit(
+        browser,
+        f"{live_server}/embed/",
+        VIEWPORTS["desktop"],
+        json_edits={"/ogc/collections/buurten/items": rename},
+    )
+    page = visit.loaded()
+    page.locator("path.wsz-buurt").first.dispatch_event("mouseover")
+    tooltip = page.locator(".leaflet-tooltip")
+    expect(tooltip).to_contain_text(markup)
+    assert tooltip.locator("img").count() == 0
+    assert page.evaluate("window.wszInjected") is None
     visit.close()
 
 

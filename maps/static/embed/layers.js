@@ -29,6 +29,12 @@ function shareFor(category) {
   return shares;
 }
 
+/** A tooltip's content as a text node: Leaflet puts a string in as HTML, and a buurt's name
+ * comes from the data. */
+function tooltipText(value) {
+  return document.createTextNode(value);
+}
+
 /** Colour every buurt by the chosen category; its tooltip gives the figure. */
 export function shadeBuurten() {
   if (!state.buurten) return;
@@ -38,7 +44,7 @@ export function shadeBuurten() {
     layer.setStyle({ fillColor: shareColour(share) });
     var label = layer.feature.properties.bu_naam;
     var figure = share === null || share === undefined ? T.no_figure : number(share * 100) + "%";
-    layer.setTooltipContent(label + ": " + figure);
+    layer.setTooltipContent(tooltipText(label + ": " + figure));
   });
 }
 
@@ -54,7 +60,7 @@ export function drawBuurten(collection) {
       };
     },
     onEachFeature: function (feature, layer) {
-      layer.bindTooltip(feature.properties.bu_naam, { sticky: true });
+      layer.bindTooltip(tooltipText(feature.properties.bu_naam), { sticky: true });
     },
   }).addTo(state.map);
   return state.buurten;
