@@ -1,40 +1,58 @@
 """The residents' map, made for an ``<iframe>`` on the municipality's website.
 
 ``/embed/`` (the gemeente), ``/embed/{zone}`` (one woonservicezone) and ``/embed/help`` (the
-copy-paste snippet for webmasters). The page is a Folium/Leaflet skeleton — the map, its tiles
-and its extent — plus plain HTML for the search form, the answer and the legend. Its script
-(``static/embed/embed.js``) loads every layer from the API as GeoJSON (zones, buurten,
-voorzieningen, coverage, gap polygons) and asks ``/addresses``, ``/lookup`` and ``/route``;
-nothing of the data is inlined. Every asset comes from this service; the only other host the
-page may reach is the configured tile server.
+copy-paste snippet for webmasters). Each page is a Jinja2 template in ``maps/templates/``
+(``embed.html``, ``help.html``, both extending ``base.html``), every value autoescaped. The
+page's configuration — language, texts, the zone, the map's extent and tiles — is a JSON data
+block (``<script type="application/json" id="wsz-config">``, never executed), read by the
+page's native ES modules in ``static/embed/`` (no bundler; ``main.js`` wires the map page,
+``help.js`` the help page, each other module has one job — see main.js). They create the
+Leaflet map, load every layer from the API as GeoJSON (zones, buurten, voorzieningen,
+coverage, gap polygons) and ask ``/addresses``, ``/lookup`` and ``/route``; nothing of the data
+is inlined and the page runs no inline script. Every asset comes from this service; the only
+other host the page may reach is the configured tile server.
 
 Texts are Dutch by default and English with ``?lang=en`` (the language lives in the URL, never
-in a cookie). The script gets the texts of the page's language in its configuration.
+in a cookie). The modules get the texts of the page's language in the configuration.
 """
 
 from __future__ import annotations
 
-import json
-from html import escape
+import mimetypes
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlencode, urlsplit
 
-import folium
-from branca.element import Element
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from geo.analysis import Analysis
 from geo.crs import to_edge_crs
-from maps.assets import OfflineMap
+from maps.assets import VENDOR_SUBDIR
 from maps.style import NO_DATA_COLOUR, SHARE_CLASSES, ZONE_COLOUR
 
 Lang = Literal["nl", "en"]
 LANGS: tuple[Lang, ...] = ("nl", "en")
-#: The folder served at ``/static/embed``: the page's script and style sheet.
+#: The folder served at ``/static/embed``: the page's modules (``*.js``) and style sheet.
 EMBED_STATIC_DIR = Path(__file__).resolve().parent / "static" / "embed"
+# Module scripts must come with a JavaScript type. RFC 9239's is text/javascript, which
+# Python 3.11 only knows from the host's /etc/mime.types (its own table says
+# application/javascript); registered here so that /static/embed serves it on any host.
+mimetypes.add_type("text/javascript", ".js")
 #: What a route (the line to a voorziening) and the resident's own place look like.
 ROUTE_COLOUR = "#000000"
 HOME_COLOUR = "#d7301f"
+#: The page templates (``maps/templates/*.html``); every value in them is autoescaped.
+TEMPLATES = Environment(
+    loader=PackageLoader("maps", "templates"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+# |tojson (the configuration block): readable UTF-8, keys in our order; it still escapes
+# <, >, & and ' so that no value can close the <script> element.
+TEMPLATES.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
 
 #: Dutch / English texts of the embed pages, by key.
 EMBED_LABELS: dict[str, tuple[str, str]] = {
@@ -233,18 +251,13 @@ def embed_page(
     else:
         area = dataset.buurten
         title = f"{text['page_title']} — {gemeente}" if gemeente else text["page_title"]
-    xmin, ymin, xmax, ymax = to_edge_crs(area).total_bounds
-    fmap = OfflineMap(asset_base=vendor_base, tiles=None, control_scale=True)
-    if tiles is not None:
-        url, attribution = tiles
-        folium.TileLayer(url, attr=attribution, name="tiles", max_zoom=19).add_to(fmap)
-    fmap.fit_bounds([[ymin, xmin], [ymax, xmax]])
+    xmin, ymin, xmax, ymax = (float(v) for v in to_edge_crs(area).total_bounds)
     config = {
         "lang": lang,
-        "map": fmap.get_name(),
         "zone": zone_code,
         "api": api_base,
-        "tiles": tiles is not None,
+        "tiles": {"url": tiles[0], "attribution": tiles[1]} if tiles is not None else None,
+        "bounds": [[ymin, xmin], [ymax, xmax]],
         "speed_m_per_s": speed_m_per_s,
         "labels": {k: v for k, v in text.items() if not k.startswith("help_")},
         "share_classes": [list(pair) for pair in SHARE_CLASSES],
@@ -253,111 +266,17 @@ def embed_page(
         "route_colour": ROUTE_COLOUR,
         "home_colour": HOME_COLOUR,
     }
-    root = fmap.get_root()
-    head = root.header  # type: ignore[attr-defined]
-    head.add_child(Element(f"<title>{escape(title)}</title>"), name="wsz_title")
-    head.add_child(
-        Element('<meta name="viewport" content="width=device-width, initial-scale=1">'),
-        name="wsz_viewport",
+    leaflet = f"{vendor_base.rstrip('/')}/{VENDOR_SUBDIR}/leaflet"
+    return _render(
+        "embed.html",
+        lang,
+        title=title,
+        config=config,
+        entry="main.js",
+        static_base=static_base,
+        leaflet_js=f"{leaflet}.js",
+        leaflet_css=f"{leaflet}.css",
     )
-    head.add_child(Element('<link rel="icon" href="data:,">'), name="wsz_icon")
-    head.add_child(
-        Element(f'<link rel="stylesheet" href="{escape(static_base)}/embed.css">'),
-        name="wsz_css",
-    )
-    head.add_child(
-        Element(f'<script defer src="{escape(static_base)}/embed.js"></script>'), name="wsz_js"
-    )
-    payload = _json_script(config)
-    head.add_child(
-        Element(f'<script type="application/json" id="wsz-config">{payload}</script>'),
-        name="wsz_config",
-    )
-    body = root.html  # type: ignore[attr-defined]
-    body.add_child(Element(_header_html(title, lang, text)), name="wsz_header", index=0)
-    body.add_child(Element(_search_html(text)), name="wsz_search", index=1)
-    # Folium adds the map's <div> on rendering, under the map's name: a placeholder of that
-    # name keeps it between the search and the answer (the reading and tab order).
-    body.add_child(Element(""), name=fmap.get_name(), index=2)
-    body.add_child(Element(_panel_html(text)), name="wsz_panel")
-    return _finish(str(root.render()), lang)
-
-
-def _json_script(value: object) -> str:
-    """JSON for a ``<script type="application/json">``: "</" is escaped so that no value can
-    close the element."""
-    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
-
-
-def _finish(html: str, lang: Lang) -> str:
-    """Set the page's language and drop Folium's viewport tag (it forbids zooming)."""
-    start = html.index('<meta name="viewport" content="width=device-width,\n')
-    end = html.index("/>", start) + 2
-    html = html[:start] + html[end:]
-    return html.replace("<html>", f'<html lang="{lang}">', 1)
-
-
-def _header_html(title: str, lang: Lang, text: dict[str, str]) -> str:
-    other: Lang = "en" if lang == "nl" else "nl"
-    return f"""
-<header class="wsz-header">
-  <a class="wsz-skip" href="#wsz-q">{escape(text["skip_search"])}</a>
-  <a class="wsz-skip" href="#wsz-answer-title">{escape(text["skip_answer"])}</a>
-  <h1>{escape(title)}</h1>
-  <nav class="wsz-lang" aria-label="{escape(text["other_language_label"])}">
-    <a id="wsz-lang-switch" href="{escape(_lang_href(other))}" hreflang="{other}" lang="{other}"
-       aria-label="{escape(text["other_language_label"])}">{escape(text["other_language"])}</a>
-  </nav>
-  <p id="wsz-warning" class="wsz-warning" hidden></p>
-</header>
-"""
-
-
-def _search_html(text: dict[str, str]) -> str:
-    return f"""
-<section class="wsz-search" aria-labelledby="wsz-q-label">
-  <form id="wsz-search-form" role="search" autocomplete="off">
-    <label id="wsz-q-label" for="wsz-q">{escape(text["search_label"])}</label>
-    <div class="wsz-row">
-      <input id="wsz-q" name="q" type="search" inputmode="search" maxlength="200"
-             aria-describedby="wsz-q-hint" spellcheck="false">
-      <button type="submit">{escape(text["search_button"])}</button>
-    </div>
-    <p id="wsz-q-hint" class="wsz-hint">{escape(text["search_hint"])}</p>
-  </form>
-  <div id="wsz-results" aria-live="polite"></div>
-  <div class="wsz-row wsz-tools">
-    <button type="button" id="wsz-centre">{escape(text["use_centre"])}</button>
-  </div>
-  <div class="wsz-row wsz-tools">
-    <label for="wsz-category">{escape(text["colour_by"])}</label>
-    <select id="wsz-category"></select>
-  </div>
-</section>
-"""
-
-
-def _panel_html(text: dict[str, str]) -> str:
-    return f"""
-<main class="wsz-panel" id="wsz-panel">
-  <section class="wsz-answer" aria-labelledby="wsz-answer-title">
-    <h2 id="wsz-answer-title" tabindex="-1">{escape(text["answer_title"])}</h2>
-    <div id="wsz-answer" aria-live="polite"><p>{escape(text["answer_empty"])}</p></div>
-    <p id="wsz-route-status" class="wsz-route-status" aria-live="polite"></p>
-    <p id="wsz-measure" class="wsz-measure"></p>
-  </section>
-  <section class="wsz-legend" aria-labelledby="wsz-legend-title">
-    <h2 id="wsz-legend-title">{escape(text["legend"])}</h2>
-    <div id="wsz-legend-body"></div>
-  </section>
-  <section class="wsz-about" aria-labelledby="wsz-about-title">
-    <h2 id="wsz-about-title">{escape(text["sources"])}</h2>
-    <p>{escape(text["sources_intro"])}</p>
-    <ul id="wsz-sources"></ul>
-    <p class="wsz-hint">{escape(text["privacy"])}</p>
-  </section>
-</main>
-"""
 
 
 def help_page(
@@ -371,52 +290,35 @@ def help_page(
     """``/embed/help``: the copy-paste ``<iframe>`` snippet, the zone pages and who may frame
     them. ``embed_url`` is the absolute URL of ``/embed/``; ``zones`` are (code, name)."""
     text = labels(lang)
-    other: Lang = "en" if lang == "nl" else "nl"
-    payload = _json_script({"lang": lang, "labels": text, "help": True})
-    src = embed_url + ("?lang=en" if lang == "en" else "")
+    query = "?lang=en" if lang == "en" else ""
+    src = embed_url + query
     snippet = (
         f'<iframe src="{src}"\n'
         f'        title="{text["help_iframe_title"]}"\n'
         '        width="100%" height="640" style="border:0; max-width:100%"\n'
         '        loading="lazy" referrerpolicy="no-referrer"></iframe>'
     )
-    zone_items = "".join(
-        f'<li><a href="{escape(embed_url + code)}{"?lang=en" if lang == "en" else ""}">'
-        f"{escape(name)}</a>: <code>{escape(embed_url + code)}</code></li>"
-        for code, name in zones
+    return _render(
+        "help.html",
+        lang,
+        title=text["help_title"],
+        config={"lang": lang, "labels": text},
+        entry="help.js",
+        static_base=static_base,
+        snippet=snippet,
+        map_href=src,
+        zones=[
+            {"href": embed_url + code + query, "url": embed_url + code, "name": name}
+            for code, name in zones
+        ],
+        framing_text=text["help_framing_text"].format(ancestors=frame_ancestors),
     )
-    return f"""<!DOCTYPE html>
-<html lang="{lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(text["help_title"])}</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="{escape(static_base)}/embed.css">
-<script defer src="{escape(static_base)}/embed.js"></script>
-<script type="application/json" id="wsz-config">{payload}</script>
-</head>
-<body class="wsz-help">
-<header class="wsz-header">
-  <h1>{escape(text["help_title"])}</h1>
-  <nav class="wsz-lang" aria-label="{escape(text["other_language_label"])}">
-    <a id="wsz-lang-switch" href="{escape(_lang_href(other))}" hreflang="{other}" lang="{other}"
-       aria-label="{escape(text["other_language_label"])}">{escape(text["other_language"])}</a>
-  </nav>
-</header>
-<main class="wsz-help-main">
-  <p>{escape(text["help_intro"])}</p>
-  <pre><code id="wsz-snippet">{escape(snippet)}</code></pre>
-  <p><button type="button" id="wsz-copy">{escape(text["help_copy"])}</button>
-     <span id="wsz-copy-status" aria-live="polite"></span></p>
-  <p>{escape(text["help_english"])} <a href="{escape(src)}">{escape(text["help_open"])}</a></p>
-  <h2>{escape(text["help_zones"])}</h2>
-  <p>{escape(text["help_zones_intro"])}</p>
-  <ul>{zone_items}</ul>
-  <h2>{escape(text["help_framing"])}</h2>
-  <p>{escape(text["help_framing_text"].format(ancestors=frame_ancestors))}</p>
-  <p class="wsz-hint">{escape(text["privacy"])}</p>
-</main>
-</body>
-</html>
-"""
+
+
+def _render(template: str, lang: Lang, **values: Any) -> str:
+    """``template`` with the values every page has: its language, its texts and the link to
+    the same page in the other language."""
+    other: Lang = "en" if lang == "nl" else "nl"
+    return TEMPLATES.get_template(template).render(
+        lang=lang, other=other, other_href=_lang_href(other), text=labels(lang), **values
+    )

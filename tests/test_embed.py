@@ -13,12 +13,15 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from html import unescape
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+import branca.element
+import folium
 import httpx
 import pandas as pd
 import pytest
@@ -29,7 +32,7 @@ from pydantic import ValidationError
 from geo.analysis import Analysis
 from geo.read.voorzieningen import read_voorzieningen
 from geo.settings import Settings
-from maps.embed import EMBED_LABELS, embed_page, tile_origin
+from maps.embed import EMBED_LABELS, LANGS, TEMPLATES, embed_page, help_page, tile_origin
 from service.state import Published
 from tests.conftest import (
     ARTIFACTS,
@@ -44,6 +47,13 @@ from tests.conftest import (
 AXE = PROJECT_ROOT / "tests" / "node_modules" / "axe-core" / "axe.min.js"
 VIEWPORTS = {"desktop": (1280, 800), "phone": (360, 740)}
 OSM = ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "&copy; OpenStreetMap")
+#: Every kind of embed page, for the checks that hold on all of them.
+EMBED_PAGES = ["/embed/", "/embed/zuid", "/embed/?lang=en", "/embed/help", "/embed/help?lang=en"]
+#: The policy the hardening issue wants on every page: scripts from this service only.
+STRICT_SCRIPTS = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; base-uri 'none'"
+)
 #: axe-core results per page and viewport: {page: {viewport: {impact: count}}}.
 AXE_RESULTS: dict[str, dict[str, dict[str, int]]] = {}
 
@@ -58,7 +68,7 @@ def test_only_embed_pages_may_be_framed(client: TestClient) -> None:
     assert "x-frame-options" not in embed.headers
     assert embed.headers["referrer-policy"] == "no-referrer"
     assert "set-cookie" not in embed.headers
-    for path in ("/zones", "/maps/index.html", "/docs", "/health", "/static/embed/embed.js"):
+    for path in ("/zones", "/maps/index.html", "/docs", "/health", "/static/embed/main.js"):
         response = client.get(path)
         assert response.headers["x-frame-options"] == "DENY", path
         assert response.headers["content-security-policy"] == "frame-ancestors 'none'", path
@@ -107,6 +117,135 @@ def test_page_holds_the_map_setup_but_no_data(sample_analysis: Analysis) -> None
     assert tile_origin("https://{s}.tile.example.org/{z}/{x}/{y}.png") == (
         "https://*.tile.example.org"
     )
+
+
+def _page_kwargs(**overrides: Any) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {
+        "zone_code": None,
+        "lang": "nl",
+        "tiles": None,
+        "vendor_base": "/static/vendor",
+        "static_base": "/static/embed",
+        "api_base": "",
+        "speed_m_per_s": 0.8,
+    }
+    return {**kwargs, **overrides}
+
+
+def _config(html: str) -> dict[str, Any]:
+    """The page's configuration: its JSON data block (up to the first ``</script>``)."""
+    found = re.search(r'<script type="application/json" id="wsz-config">(.*?)</script>', html)
+    assert found is not None
+    config: dict[str, Any] = json.loads(found.group(1))
+    return config
+
+
+class _Scripts(HTMLParser):
+    """A page's ``<script>`` elements (attributes and text), and anything else that would run
+    inline: event-handler attributes and ``javascript:`` URLs."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.scripts: list[tuple[dict[str, str | None], list[str]]] = []
+        self.inline: list[str] = []
+        self._text: list[str] | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name.startswith("on") or (value or "").strip().lower().startswith("javascript:"):
+                self.inline.append(f"<{tag} {name}>")
+        if tag == "script":
+            self._text = []
+            self.scripts.append((dict(attrs), self._text))
+
+    def handle_data(self, data: str) -> None:
+        if self._text is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._text = None
+
+
+@pytest.mark.parametrize("path", EMBED_PAGES)
+def test_no_inline_executable_script(
+    client: TestClient, sample_analysis: Analysis, path: str
+) -> None:
+    """Every <script> loads a file of this service or is a JSON data block (never executed);
+    no element carries an event handler: the page can run under ``script-src 'self'``."""
+    page = _Scripts(client.get(path).text)
+    assert page.scripts
+    for attrs, text in page.scripts:
+        if attrs.get("type") == "application/json":
+            assert "src" not in attrs
+            json.loads("".join(text))
+        else:
+            assert str(attrs.get("src")).startswith("/static/"), attrs
+            assert "".join(text).strip() == "", attrs
+    assert page.inline == []
+    tiled = _Scripts(embed_page(sample_analysis, **_page_kwargs(tiles=OSM)))
+    assert all(a.get("src") or a.get("type") == "application/json" for a, _ in tiled.scripts)
+
+
+def test_pages_come_from_templates_not_folium(
+    sample_analysis: Analysis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pages are rendered from maps/templates, not cut out of Folium's output: with Folium
+    unable to build or render a map they still render, ``<html lang>`` straight from the
+    template."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("Folium was used for an embed page")
+
+    monkeypatch.setattr(folium.Map, "__init__", refuse)
+    monkeypatch.setattr(branca.element.Figure, "render", refuse)
+    assert {"base.html", "embed.html", "help.html"} <= set(TEMPLATES.list_templates())
+    for lang in LANGS:
+        start = f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        html = embed_page(sample_analysis, **_page_kwargs(zone_code="zuid", lang=lang))
+        assert html.startswith(start)
+        assert 'id="wsz-map"' in html
+        assert "folium" not in html
+        helped = help_page(
+            lang=lang,
+            embed_url="http://kaart.example.nl/embed/",
+            zones=[("zuid", "Zuid")],
+            frame_ancestors="'self'",
+            static_base="/static/embed",
+        )
+        assert helped.startswith(start)
+
+
+def test_config_block_holds_the_map_setup(sample_analysis: Analysis) -> None:
+    """Extent, tiles, zone and texts of the page's language reach the script as JSON."""
+    config = _config(embed_page(sample_analysis, **_page_kwargs(zone_code="zuid", tiles=OSM)))
+    assert config["tiles"] == {"url": OSM[0], "attribution": OSM[1]}
+    assert config["zone"] == "zuid"
+    (south, west), (north, east) = config["bounds"]
+    assert 51.9 < south < north < 52.1
+    assert 5.0 < west < east < 5.2
+    assert config["labels"]["answer_title"] == EMBED_LABELS["answer_title"][0]
+    assert not any(key.startswith("help_") for key in config["labels"])
+    assert _config(embed_page(sample_analysis, **_page_kwargs()))["tiles"] is None
+
+
+def test_every_value_is_escaped(sample_analysis: Analysis) -> None:
+    """Autoescaped text and attributes; a configuration value cannot close its data block."""
+    hostile = '</script><script>alert(1)</script>"<b>x</b>'
+    html = embed_page(sample_analysis, **_page_kwargs(api_base=hostile, static_base=hostile))
+    assert _config(html)["api"] == hostile
+    helped = help_page(
+        lang="nl",
+        embed_url="http://kaart.example.nl/embed/",
+        zones=[("zuid", hostile)],
+        frame_ancestors="'self'",
+        static_base=hostile,
+    )
+    for page in (html, helped):
+        assert "<script>alert" not in page
+        assert "<b>" not in page
+    assert hostile in unescape(helped)
 
 
 def test_unknown_zone_and_language(client: TestClient) -> None:
@@ -206,7 +345,18 @@ class Visit:
     """A page in its own browser context: requests leaving 127.0.0.1 are blocked and counted,
     console errors collected."""
 
-    def __init__(self, browser: Browser, url: str, viewport: tuple[int, int]) -> None:
+    def __init__(
+        self,
+        browser: Browser,
+        url: str,
+        viewport: tuple[int, int],
+        csp: str | None = None,
+        json_edits: Mapping[str, Callable[[Any], None]] | None = None,
+    ) -> None:
+        """``csp`` replaces the page's Content-Security-Policy; ``json_edits`` change the JSON
+        answers of the API paths they name before the page sees them."""
+        self.csp = csp
+        self.json_edits = dict(json_edits or {})
         self.blocked: list[str] = []
         self.errors: list[str] = []
         self.context: BrowserContext = browser.new_context(
@@ -220,6 +370,18 @@ class Visit:
 
     def _route(self, route: Route) -> None:
         if urlparse(route.request.url).hostname == "127.0.0.1":
+            if self.csp is not None and route.request.resource_type == "document":
+                response = route.fetch()
+                headers = {**response.headers, "content-security-policy": self.csp}
+                route.fulfill(response=response, headers=headers)
+                return
+            edit = self.json_edits.get(urlparse(route.request.url).path)
+            if edit is not None:
+                response = route.fetch()
+                body = response.json()
+                edit(body)
+                route.fulfill(response=response, json=body)
+                return
             route.continue_()
         else:
             self.blocked.append(route.request.url)
@@ -340,10 +502,51 @@ def test_help_page(browser: Browser, live_server: str, axe_source: str, viewport
     visit.close()
 
 
+@pytest.mark.browser
+@pytest.mark.e2e
+@pytest.mark.parametrize("path", ["/embed/", "/embed/help"])
+def test_pages_work_without_inline_script(browser: Browser, live_server: str, path: str) -> None:
+    """Under ``script-src 'self'`` (no 'unsafe-inline') the page loads, draws and answers, and
+    the browser reports no violation (Visit.close refuses console errors)."""
+    visit = Visit(browser, f"{live_server}{path}", VIEWPORTS["desktop"], csp=STRICT_SCRIPTS)
+    if path == "/embed/help":
+        visit.page.locator("#wsz-copy").click()
+    else:
+        page = visit.loaded()
+        assert page.locator("path.wsz-buurt").count() > 0
+        page.locator("#wsz-centre").click()
+        page.wait_for_selector(".wsz-nearest li")
+    visit.close()
+
+
+@pytest.mark.browser
+@pytest.mark.e2e
+def test_names_from_the_data_are_text_not_markup(browser: Browser, live_server: str) -> None:
+    """A buurt whose name holds markup shows that markup as text in its tooltip."""
+    markup = '<img src="data:," onerror="window.wszInjected = 1">'
+
+    def rename(collection: dict[str, Any]) -> None:
+        for feature in collection["features"]:
+            feature["properties"]["bu_naam"] = markup + feature["properties"]["bu_naam"]
+
+    visit = Visit(
+        browser,
+        f"{live_server}/embed/",
+        VIEWPORTS["desktop"],
+        json_edits={"/ogc/collections/buurten/items": rename},
+    )
+    page = visit.loaded()
+    page.locator("path.wsz-buurt").first.dispatch_event("mouseover")
+    tooltip = page.locator(".leaflet-tooltip")
+    expect(tooltip).to_contain_text(markup)
+    assert tooltip.locator("img").count() == 0
+    assert page.evaluate("window.wszInjected") is None
+    visit.close()
+
+
 def _click_at(page: Page, lon: float, lat: float) -> None:
     point = page.evaluate(
-        "([lat, lon]) => { const cfg = JSON.parse(document.getElementById('wsz-config')"
-        ".textContent); const map = window[cfg.map]; map.setView([lat, lon], 16, "
+        "([lat, lon]) => { const map = window.wszMap; map.setView([lat, lon], 16, "
         "{animate: false}); const p = map.latLngToContainerPoint([lat, lon]);"
         " const box = map.getContainer().getBoundingClientRect();"
         " return [box.left + p.x, box.top + p.y]; }",

@@ -12,12 +12,17 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from maps.embed import EMBED_STATIC_DIR
 from tests.golden.support import Get, check_get, needs_shared_data, params
 
 pytestmark = needs_shared_data
 
 #: Zone maps are slow (isochrones of the zone's ontmoetingsplekken): two zones per sample.
 MAP_ZONES = {"nieuwegein": ["noord", "zuid"], "delft-tu": ["wippolder", "campus"]}
+
+
+#: The residents' map's native ES modules, each served as it is.
+EMBED_MODULES = sorted(EMBED_STATIC_DIR.glob("*.js"))
 
 
 def page_cases(sample: str) -> list[Get]:
@@ -34,7 +39,7 @@ def page_cases(sample: str) -> list[Get]:
         Get("/embed/?lang=fr"),
         Get("/embed/help"),
         Get("/embed/help?lang=en"),
-        Get("/static/embed/embed.js"),
+        *(Get(f"/static/embed/{module.name}") for module in EMBED_MODULES),
         Get("/static/embed/embed.css"),
         Get("/docs"),
         Get("/redoc"),
