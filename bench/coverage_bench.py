@@ -38,7 +38,8 @@ def random_points(n: int, seed: int) -> np.ndarray:
     """``n`` points spread over a 10 × 10 km square in RD New (around Nieuwegein)."""
     rng = np.random.default_rng(seed)
     xy = rng.uniform((130_000, 443_000), (140_000, 453_000), size=(n, 2))
-    return shapely.points(xy)
+    points: np.ndarray = shapely.points(xy)
+    return points
 
 
 def bench_nearest(n_origins: int, n_targets: int, repeats: int) -> None:

@@ -87,7 +87,9 @@ def grid_graph(columns: int, rows: int, spacing_m: float, seed: int) -> WalkGrap
     return graph_from_arrays(node_x, node_y, edge_u, edge_v, coords, owner)
 
 
-def _outermost(along: NDArray[np.float64], across: NDArray[np.float64], big: bool) -> NDArray:
+def _outermost(
+    along: NDArray[np.float64], across: NDArray[np.float64], big: bool
+) -> NDArray[np.int64]:
     """Per band along a side, the node furthest out across it (largest or smallest)."""
     bands = np.clip(
         ((along - along.min()) / np.ptp(along) * TILE_BANDS).astype(int), 0, TILE_BANDS - 1

@@ -87,7 +87,9 @@ def write_problem(case: Case, folder: Path, seed: int) -> dict[str, Any]:
     }
 
 
-def category_points(job: dict[str, Any], problem: Any) -> list[tuple[str, NDArray, NDArray]]:
+def category_points(
+    job: dict[str, Any], problem: Any
+) -> list[tuple[str, NDArray[np.float64], NDArray[np.float64]]]:
     """Per category of the job: its name and its voorzieningen's x and y (RD New)."""
     return [
         (name, problem[f"target_x_{name}"], problem[f"target_y_{name}"])

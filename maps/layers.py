@@ -10,7 +10,8 @@ from typing import Any
 import folium
 import geopandas as gpd
 import pandas as pd
-from branca.element import MacroElement, Template
+from branca.element import MacroElement
+from jinja2 import Template
 
 from geo.vocabulary import Category, Vocabulary
 from maps.style import (
@@ -220,7 +221,7 @@ class Legend(MacroElement):
     """)
 
     def __init__(self, vocabulary: Vocabulary, *, source: str, note: str | None = None) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # branca's __init__ is untyped
         self._name = "Legend"
         rows = "".join(
             f'<div class="row">{marker_html(c)}<span>{category_label(c)} '

@@ -101,7 +101,10 @@ def load_published(settings: Settings) -> Published | None:
 
 def records(frame: pd.DataFrame) -> list[dict[str, object]]:
     """Rows as JSON-ready dicts, NaN and NA as None."""
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+    rows: list[dict[str, object]] = (
+        frame.astype(object).where(frame.notna(), None).to_dict("records")
+    )
+    return rows
 
 
 # --------------------------------------------------------------------------- live state

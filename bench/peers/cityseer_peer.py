@@ -106,8 +106,12 @@ def _voorzieningen(job: dict[str, Any], problem: Any) -> Any:
 
 
 def _nearest_node(
-    node_x: NDArray[np.float64], node_y: NDArray[np.float64], x: NDArray, y: NDArray
+    node_x: NDArray[np.float64],
+    node_y: NDArray[np.float64],
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
 ) -> NDArray[np.int64]:
     from scipy.spatial import cKDTree
 
-    return cKDTree(np.c_[node_x, node_y]).query(np.c_[x, y])[1].astype(np.int64)
+    nearest: NDArray[np.int64] = cKDTree(np.c_[node_x, node_y]).query(np.c_[x, y])[1]
+    return nearest.astype(np.int64)

@@ -236,7 +236,7 @@ def _gap_ids(frame: gpd.GeoDataFrame) -> list[str]:
     """``<category>-<zone_code>`` (``no-zone`` for none) where unique, else ``gap-<n>``."""
     if {"category", "zone_code"} <= set(frame.columns):
         zones = frame["zone_code"].astype("string").fillna("no-zone")
-        ids = (frame["category"].astype(str) + "-" + zones.astype(str)).tolist()
+        ids: list[str] = (frame["category"].astype(str) + "-" + zones.astype(str)).tolist()
         if len(set(ids)) == len(ids):
             return ids
     return [f"gap-{n + 1}" for n in range(len(frame))]

@@ -161,7 +161,8 @@ class WalkGraph:
         """``row * n_nodes + column`` of every stored matrix entry, ascending (CSR order)."""
         matrix = self.matrix
         rows = np.repeat(np.arange(self.n_nodes, dtype=np.int64), np.diff(matrix.indptr))
-        return rows * self.n_nodes + matrix.indices
+        keys: NDArray[np.int64] = rows * self.n_nodes + matrix.indices
+        return keys
 
     def edges_between(self, a: NDArray[np.int64], b: NDArray[np.int64]) -> NDArray[np.int64]:
         """The shortest edge joining each node pair ``(a[i], b[i])`` (pairs must be adjacent)."""

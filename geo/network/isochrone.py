@@ -32,7 +32,8 @@ def node_distances(graph: WalkGraph, origin: Snapped, limit_m: float) -> NDArray
     from_ends = dijkstra(graph.matrix, directed=True, indices=[u, v], limit=limit_m)
     via_u = from_ends[0] + position
     via_v = from_ends[1] + (graph.edge_length[edge] - position)
-    return np.minimum(via_u, via_v)
+    nearest: NDArray[np.float64] = np.minimum(via_u, via_v)
+    return nearest
 
 
 def reachable_pieces(
@@ -66,7 +67,7 @@ def reachable_pieces(
         t0 = np.maximum(seg.s0, low)
         t1 = np.minimum(seg.s1, high)
         ok = t1 > t0
-        pieces.append(_cut(seg.x0, seg.y0, seg.x1, seg.y1, seg.s0, seg.s1, t0, t1, ok))
+        pieces.append(_cut(seg, t0, t1, ok))
     return np.concatenate(pieces)
 
 
@@ -83,17 +84,10 @@ def _subset(seg: Segments, keep: NDArray[np.bool_]) -> Segments:
 
 
 def _cut(
-    x0: NDArray,
-    y0: NDArray,
-    x1: NDArray,
-    y1: NDArray,
-    s0: NDArray,
-    s1: NDArray,
-    t0: NDArray,
-    t1: NDArray,
-    ok: NDArray[np.bool_],
+    seg: Segments, t0: NDArray[np.float64], t1: NDArray[np.float64], ok: NDArray[np.bool_]
 ) -> NDArray[np.object_]:
     """Sub-segments ``[t0, t1]`` (metres along the edge) of segments ``[s0, s1]`` where ``ok``."""
+    x0, y0, x1, y1, s0, s1 = seg.x0, seg.y0, seg.x1, seg.y1, seg.s0, seg.s1
     span = np.where(s1 > s0, s1 - s0, 1.0)[ok]
     a = (t0[ok] - s0[ok]) / span
     b = (t1[ok] - s0[ok]) / span

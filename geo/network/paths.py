@@ -236,7 +236,10 @@ class Route:
 
 
 def route(
-    field: TargetField, origin: Snapped, origin_point: shapely.Point, target_points: NDArray
+    field: TargetField,
+    origin: Snapped,
+    origin_point: shapely.Point,
+    target_points: NDArray[np.object_],
 ) -> Route | None:
     """The walk from one snapped origin to its nearest target; None if none is reachable.
 
@@ -287,18 +290,20 @@ def _follow(predecessor: NDArray[np.int32], node: int, n_nodes: int) -> list[int
     return nodes
 
 
-def _along(graph: WalkGraph, edge: int, start: float | None, end: float | None) -> NDArray:
+def _along(
+    graph: WalkGraph, edge: int, start: float | None, end: float | None
+) -> NDArray[np.float64]:
     """Coordinates along ``edge`` from ``start`` to ``end`` metres (None = the far end, i.e.
     the edge's length), in walking order."""
     length = float(graph.edge_length[edge])
     a = length if start is None else min(max(start, 0.0), length)
     b = length if end is None else min(max(end, 0.0), length)
     piece = shapely.ops.substring(graph.edge_geometry[edge], min(a, b), max(a, b))
-    coords = shapely.get_coordinates(piece)
+    coords: NDArray[np.float64] = shapely.get_coordinates(piece)
     return coords[::-1] if a > b else coords
 
 
-def _edge_chain(graph: WalkGraph, path: NDArray[np.int64]) -> list[NDArray]:
+def _edge_chain(graph: WalkGraph, path: NDArray[np.int64]) -> list[NDArray[np.float64]]:
     """Coordinates of the edges joining consecutive nodes of ``path``, each in walking order."""
     if len(path) < 2:
         return []
@@ -310,7 +315,7 @@ def _edge_chain(graph: WalkGraph, path: NDArray[np.int64]) -> list[NDArray]:
     return pieces
 
 
-def _join(pieces: list[NDArray]) -> NDArray:
+def _join(pieces: list[NDArray[np.float64]]) -> NDArray[np.float64]:
     coords = np.concatenate([p for p in pieces if len(p)])
     keep = np.r_[True, np.any(np.diff(coords, axis=0) != 0, axis=1)]
     coords = coords[keep]

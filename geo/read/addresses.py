@@ -34,6 +34,8 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
+from numpy.typing import NDArray
+from pyproj import CRS
 
 from geo.common.tables import CSV_SUFFIXES, read_text_table
 from geo.common.text import decimal_numbers, find_column, fold_keys
@@ -175,11 +177,13 @@ def _read_csv(path: Path, *, crs: str | None) -> tuple[pd.DataFrame, np.ndarray]
     )
 
 
-def _points(x: np.ndarray, y: np.ndarray, crs: object) -> np.ndarray:
-    if parse_crs(crs).equals(WORKING_CRS):  # type: ignore[arg-type]
-        return shapely.points(x, y)
-    rx, ry = lonlat_to_rd(x, y)
-    return shapely.points(np.asarray(rx, dtype=float), np.asarray(ry, dtype=float))
+def _points(x: np.ndarray, y: np.ndarray, crs: CRS) -> NDArray[np.object_]:
+    """Points in RD New from coordinates in ``crs`` (RD New, or WGS84 lon/lat)."""
+    if not crs.equals(WORKING_CRS):
+        rx, ry = lonlat_to_rd(x, y)
+        x, y = np.asarray(rx, dtype=float), np.asarray(ry, dtype=float)
+    points: NDArray[np.object_] = shapely.points(x, y)
+    return points
 
 
 def _read_vector(path: Path, *, layer: str | None) -> tuple[pd.DataFrame, np.ndarray]:

@@ -77,7 +77,7 @@ class Dataset:
     @property
     def is_empty(self) -> bool:
         """True before any buurten have been imported."""
-        return self.buurten.empty
+        return bool(self.buurten.empty)
 
     def require_buurten(self) -> None:
         """Raise :class:`EmptyStoreError` when there is nothing to analyse yet."""

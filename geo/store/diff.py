@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import NDArray
 
 from geo.store.dataset import Dataset
 
@@ -134,8 +135,9 @@ def _same_values(old: pd.Series, new: pd.Series) -> np.ndarray:
     texts = (old.astype("string").fillna("") == new.astype("string").fillna("")).to_numpy(
         dtype=bool, na_value=False
     )
-    same: np.ndarray = np.where(numeric, close, texts)
-    return (same | both) & ~one
+    same: NDArray[np.bool_] = np.where(numeric, close, texts)
+    result: NDArray[np.bool_] = (same | both) & ~one
+    return result
 
 
 def _same_geometry(old: np.ndarray, new: np.ndarray, tolerance_m: float) -> np.ndarray:

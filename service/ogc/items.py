@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from geo.ask.export import feature_strings
 from geo.ask.features import MAX_LIMIT, parse_box, select
@@ -50,6 +51,35 @@ def _docs(model: type) -> dict[int | str, dict[str, Any]]:
     return {200: {"model": model, "content": {GEOJSON: {}, HTML: {}}}, **ERRORS}
 
 
+@dataclass
+class PageQuery:
+    """The format, page, area and CRS of the features asked for."""
+
+    f: FormatQuery = None
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description=f"Features per page, 1 to {MAX_LIMIT}.")
+    ] = 100
+    offset: Annotated[int, Query(ge=0, description="Features to skip (paging).")] = 0
+    bbox: Annotated[
+        str | None,
+        Query(
+            pattern=BBOX_PATTERN,
+            description="minx,miny,maxx,maxy in `bbox-crs` (default CRS84: lon/lat degrees), "
+            "e.g. `5.05,52.00,5.13,52.05`; features intersecting it.",
+        ),
+    ] = None
+    bbox_crs: Annotated[
+        CrsUri | None,
+        Query(alias="bbox-crs", description="CRS of `bbox`: the CRS84 (default) or RD New URI."),
+    ] = None
+    crs: CrsQuery = None
+    #: Accepted; these features have no time, so all match.
+    datetime_: Annotated[
+        str | None,
+        Query(alias="datetime", description="Accepted; these features have no time, all match."),
+    ] = None
+
+
 @router.get(
     "/collections/{collectionId}/items",
     summary="Features of a collection",
@@ -60,32 +90,12 @@ def items(
     request: Request,
     published: PublishedDep,
     collection_id: CollectionPath,
-    f: FormatQuery = None,
-    limit: Annotated[
-        int, Query(ge=1, le=MAX_LIMIT, description=f"Features per page, 1 to {MAX_LIMIT}.")
-    ] = 100,
-    offset: Annotated[int, Query(ge=0, description="Features to skip (paging).")] = 0,
-    bbox: Annotated[
-        str | None,
-        Query(
-            pattern=BBOX_PATTERN,
-            description="minx,miny,maxx,maxy in `bbox-crs` (default CRS84: lon/lat degrees), "
-            "e.g. `5.05,52.00,5.13,52.05`; features intersecting it.",
-        ),
-    ] = None,
-    bbox_crs: Annotated[
-        CrsUri | None,
-        Query(alias="bbox-crs", description="CRS of `bbox`: the CRS84 (default) or RD New URI."),
-    ] = None,
-    crs: CrsQuery = None,
-    datetime_: Annotated[
-        str | None,
-        Query(alias="datetime", description="Accepted; these features have no time, all match."),
-    ] = None,
+    page: Annotated[PageQuery, Depends()],
 ) -> Response:
     """A page of features. Other query parameters filter by equality on the collection's
     queryables (``/queryables``), e.g. ``?zone_code=noord`` or ``?category=huisarts``."""
-    del datetime_
+    f, limit, offset, bbox, bbox_crs = page.f, page.limit, page.offset, page.bbox, page.bbox_crs
+    crs = page.crs
     found = catalog_of(published).get(collection_id)
     check_parameters(request, ITEMS_PARAMETERS | set(found.spec.queryables))
     crs_uri, out_crs = crs_for(crs)
@@ -114,8 +124,8 @@ def items(
     if fmt == "html":
         document = {**head, "features": _feature_dicts(found, features)}
         columns = [c for c in found.types if c != found.spec.id_column]
-        page = html.items(found.spec.title, document, columns, _home(request))
-        return Response(page, media_type="text/html; charset=utf-8", headers=headers)
+        text = html.items(found.spec.title, document, columns, _home(request))
+        return Response(text, media_type="text/html; charset=utf-8", headers=headers)
     body = _encode(head, feature_strings(features, found.spec.id_column))
     return Response(body, media_type=GEOJSON, headers=headers)
 

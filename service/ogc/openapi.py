@@ -120,16 +120,7 @@ def _convert_inline(node: Any) -> None:
 
 def schema_30(schema: dict[str, Any]) -> dict[str, Any]:
     """One JSON Schema (2020-12 flavour, as OpenAPI 3.1 has it) as an OpenAPI 3.0 schema."""
-    s = dict(schema)
-    for key in _ONE:
-        if isinstance(s.get(key), dict):
-            s[key] = schema_30(s[key])
-    for key in _MANY:
-        if isinstance(s.get(key), list):
-            s[key] = [schema_30(item) if isinstance(item, dict) else item for item in s[key]]
-    for key in _MAP:
-        if isinstance(s.get(key), dict):
-            s[key] = {k: schema_30(v) if isinstance(v, dict) else v for k, v in s[key].items()}
+    s = _with_children_30(dict(schema))
     if "prefixItems" in s:
         s.pop("prefixItems")
         s.setdefault("items", {})
@@ -155,6 +146,20 @@ def schema_30(schema: dict[str, Any]) -> dict[str, Any]:
     s.pop("contentEncoding", None)
     if "$ref" in s and len(s) > 1:
         s = {"allOf": [{"$ref": s.pop("$ref")}], **s}
+    return s
+
+
+def _with_children_30(s: dict[str, Any]) -> dict[str, Any]:
+    """``s`` with every sub-schema (items, anyOf members, properties, …) converted."""
+    for key in _ONE:
+        if isinstance(s.get(key), dict):
+            s[key] = schema_30(s[key])
+    for key in _MANY:
+        if isinstance(s.get(key), list):
+            s[key] = [schema_30(item) if isinstance(item, dict) else item for item in s[key]]
+    for key in _MAP:
+        if isinstance(s.get(key), dict):
+            s[key] = {k: schema_30(v) if isinstance(v, dict) else v for k, v in s[key].items()}
     return s
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -77,6 +78,37 @@ CategoryQuery = Annotated[
     Query(max_length=100, description="One category for every feature, e.g. huisarts."),
 ]
 ColumnQuery = Annotated[str | None, Query(max_length=100)]
+
+
+@dataclass
+class StoreQuery:
+    """How every import stores what it read (query parameters)."""
+
+    mode: ModeQuery = None
+    dry_run: DryRunQuery = None
+
+
+@dataclass
+class BuurtenQuery(StoreQuery):
+    """The query parameters of a buurten import."""
+
+    repair: RepairQuery = None
+    crs: CrsQuery = None
+    layer: LayerQuery = None
+    gemeente: GemeenteQuery = None
+
+
+@dataclass
+class VoorzieningenQuery(StoreQuery):
+    """The query parameters of a voorzieningen import."""
+
+    repair: RepairQuery = None
+    crs: CrsQuery = None
+    layer: LayerQuery = None
+    category: CategoryQuery = None
+    category_column: ColumnQuery = None
+    x_column: ColumnQuery = None
+    y_column: ColumnQuery = None
 
 
 class HttpImportOptions(ImportOptions):
@@ -250,19 +282,12 @@ async def post_buurten(
     caller: CallerDep,
     settings: SettingsDep,
     live: LiveDep,
-    mode: ModeQuery = None,
-    dry_run: DryRunQuery = None,
-    repair: RepairQuery = None,
-    crs: CrsQuery = None,
-    layer: LayerQuery = None,
-    gemeente: GemeenteQuery = None,
+    query: Annotated[BuurtenQuery, Depends()],
 ) -> dict[str, Any]:
     """CBS buurten: classic Wijk- en Buurtkaart columns, 2023+ KWB columns, or PDOK's
     gebiedsindelingen joined to CBS tables sent as ``statistics``. The stored zone definition
     is checked against them and the voorzieningen joined again."""
-    given = {"mode": mode, "dry_run": dry_run, "repair": repair, "crs": crs}
-    given |= {"layer": layer, "gemeente": gemeente}
-    return await _import(request, "buurten", given, caller, settings, live)
+    return await _import(request, "buurten", asdict(query), caller, settings, live)
 
 
 @router.post(
@@ -277,13 +302,11 @@ async def post_zones(
     caller: CallerDep,
     settings: SettingsDep,
     live: LiveDep,
-    mode: ModeQuery = None,
-    dry_run: DryRunQuery = None,
+    query: Annotated[StoreQuery, Depends()],
 ) -> dict[str, Any]:
     """Zones by wijk and/or buurt codes, checked against the stored buurten (unknown codes,
     buurten in two zones and zones without buurten are refused, all listed)."""
-    given = {"mode": mode, "dry_run": dry_run}
-    return await _import(request, "zones", given, caller, settings, live)
+    return await _import(request, "zones", asdict(query), caller, settings, live)
 
 
 @router.post(
@@ -298,23 +321,12 @@ async def post_voorzieningen(
     caller: CallerDep,
     settings: SettingsDep,
     live: LiveDep,
-    mode: ModeQuery = None,
-    dry_run: DryRunQuery = None,
-    repair: RepairQuery = None,
-    crs: CrsQuery = None,
-    layer: LayerQuery = None,
-    category: CategoryQuery = None,
-    category_column: ColumnQuery = None,
-    x_column: ColumnQuery = None,
-    y_column: ColumnQuery = None,
+    query: Annotated[VoorzieningenQuery, Depends()],
 ) -> dict[str, Any]:
     """Voorzieningen as points (polygons and lines are reduced to a point on them), each with
     a category from the vocabulary (``category``, a category column, or OSM tags) and an
     ``id`` (upserts match on it)."""
-    given = {"mode": mode, "dry_run": dry_run, "repair": repair, "crs": crs, "layer": layer}
-    given |= {"category": category, "category_column": category_column}
-    given |= {"x_column": x_column, "y_column": y_column}
-    return await _import(request, "voorzieningen", given, caller, settings, live)
+    return await _import(request, "voorzieningen", asdict(query), caller, settings, live)
 
 
 # --------------------------------------------------------------------------- the work

@@ -25,6 +25,7 @@ from geo.analysis import Analysis
 from geo.ask import export
 from geo.ask.export import ExportCrs, ExportFormat
 from geo.crs import RD_BOUNDS
+from geo.errors import NotFoundError
 from geo.read.buurten import read_buurten
 from geo.read.voorzieningen import read_voorzieningen
 from geo.store.geopackage import GeoPackageStore
@@ -60,9 +61,9 @@ def test_layers_hold_every_feature_with_its_id_first(sample_analysis: Analysis) 
         assert frame.columns[0] == export.LAYERS[name].id_column
         assert frame.iloc[:, 0].is_unique
         assert frame.crs.to_epsg() == 28992
-    with pytest.raises(export.NotFoundError, match="no gap polygons"):
+    with pytest.raises(NotFoundError, match="no gap polygons"):
         export.check_layer("gaps", None)
-    with pytest.raises(export.NotFoundError, match="known layers"):
+    with pytest.raises(NotFoundError, match="known layers"):
         export.layer_frame(sample_analysis, "atlantis")
 
 

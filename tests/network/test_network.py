@@ -55,7 +55,8 @@ def graph_of(path: Path, profile: str = "walk") -> WalkGraph:
 
 
 def points(*xy: tuple[float, float]) -> np.ndarray:
-    return shapely.points([rd(x, y) for x, y in xy])
+    made: np.ndarray = shapely.points([rd(x, y) for x, y in xy])
+    return made
 
 
 def walk(

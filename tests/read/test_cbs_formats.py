@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from geo.common.text import find_column
 from geo.crs import WORKING_CRS
 from geo.errors import CrsError, MissingColumnError, ValueProblemError
 from geo.read.buurten import BUURT_COLUMNS, load_buurten, read_buurten
@@ -23,7 +24,6 @@ from geo.read.cbs import (
     BUURT_COLUMN_VARIANTS,
     StatisticsJoinWarning,
     cbs_numbers,
-    find_column,
     read_statistics,
 )
 from geo.read.options import ReadOptions

@@ -40,7 +40,10 @@ EXCEPTION_REPORT = (
 
 def pdok_features() -> list[dict[str, object]]:
     frame = pyogrio.read_dataframe(SNAKE_CASE_BUURTEN)[[*PDOK_NAMES, "geometry"]]
-    return json.loads(frame.rename(columns=PDOK_NAMES).to_json())["features"]
+    features: list[dict[str, object]] = json.loads(frame.rename(columns=PDOK_NAMES).to_json())[
+        "features"
+    ]
+    return features
 
 
 class FakePdok(BaseHTTPRequestHandler):

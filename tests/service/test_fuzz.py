@@ -20,6 +20,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
@@ -94,7 +95,7 @@ def fuzz_store(sample_store_file: Path) -> Iterator[Path]:
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
-def test_the_whole_api(case: schemathesis.Case, fuzz_store: Path) -> None:
+def test_the_whole_api(case: schemathesis.Case[Any], fuzz_store: Path) -> None:
     operation = case.operation.label
     if case.method.upper() != case.operation.method.upper():
         operation = "(other methods, expecting 405)"
