@@ -164,7 +164,7 @@ def document_problems(app: FastAPI) -> None:
 
 
 def _add_problem_responses(document: dict[str, Any]) -> None:
-    from service.schemas import Problem
+    from service.schemas.answers import Problem
 
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault(

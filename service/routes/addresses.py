@@ -13,7 +13,7 @@ from geo.settings import Settings
 from geo.store.addresses import address_file
 from service.deps import PublishedDep, SettingsDep
 from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse, feature_collection
-from service.schemas import AddressCollection, AddressProperties
+from service.schemas.features import AddressCollection, AddressProperties
 from service.state import Published
 
 router = APIRouter(tags=["addresses"])

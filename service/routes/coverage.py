@@ -10,7 +10,8 @@ from geo.ask.filters import check_category, check_zone
 from geo.errors import EmptyStoreError
 from service.deps import PublishedDep
 from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse, feature_collection
-from service.schemas import CoverageResponse, CoverageRow, FeatureCollection, GapProperties
+from service.schemas.answers import CoverageResponse, CoverageRow
+from service.schemas.features import FeatureCollection, GapProperties
 from service.state import records
 
 router = APIRouter(prefix="/coverage", tags=["coverage"])

@@ -27,7 +27,8 @@ from geo.store.request import OPTIONS_BY_KIND, ImportOptions, ImportRequest
 from geo.store.transaction import record_refusal
 from service.auth import Caller, CallerDep
 from service.deps import LiveDep, SettingsDep
-from service.schemas import ImportLogOut, ImportReportOut, Problem
+from service.schemas.answers import Problem
+from service.schemas.imports import ImportLogOut, ImportReportOut
 from service.state import LiveState
 from service.uploads import (
     GEOJSON_MEDIA_TYPES,

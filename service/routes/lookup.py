@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from geo.ask.locate import locate
 from service.deps import PublishedDep, SettingsDep
-from service.schemas import LocationOut
+from service.schemas.answers import LocationOut
 
 router = APIRouter(tags=["lookup"])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from service.deps import LiveDep, SettingsDep
-from service.schemas import CategoryOut, Health
+from service.schemas.answers import CategoryOut, Health
 
 router = APIRouter(tags=["meta"])
 

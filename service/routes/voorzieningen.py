@@ -10,7 +10,7 @@ from geo.ask.filters import check_category, check_zone, filter_voorzieningen, pa
 from service.deps import PublishedDep
 from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse, feature_collection
 from service.routes.zones import VOORZIENING_FIELDS
-from service.schemas import FeatureCollection, VoorzieningProperties
+from service.schemas.features import FeatureCollection, VoorzieningProperties
 
 router = APIRouter(prefix="/voorzieningen", tags=["voorzieningen"])
 

@@ -11,7 +11,12 @@ from geo.ask.reach import isochrones_at, parse_minutes, route_to_nearest
 from geo.crs import to_edge_crs
 from service.deps import PublishedDep, SettingsDep
 from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse, feature, feature_collection
-from service.schemas import Feature, FeatureCollection, IsochroneProperties, RouteProperties
+from service.schemas.features import (
+    Feature,
+    FeatureCollection,
+    IsochroneProperties,
+    RouteProperties,
+)
 
 router = APIRouter(tags=["walking"])
 

@@ -11,7 +11,8 @@ from geo.read.voorzieningen import VOORZIENING_COLUMNS, VOORZIENING_DETAIL_COLUM
 from geo.zones import ZONE_COLUMNS
 from service.deps import PublishedDep, ZoneDep
 from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse, feature, feature_collection
-from service.schemas import BuurtProperties, FeatureCollection, ZoneDetail, ZoneProperties
+from service.schemas.answers import ZoneDetail
+from service.schemas.features import BuurtProperties, FeatureCollection, ZoneProperties
 from service.state import records
 
 router = APIRouter(prefix="/zones", tags=["zones"])

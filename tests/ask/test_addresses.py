@@ -22,7 +22,7 @@ from geo.settings import SAMPLE_DIR, Settings
 from geo.store.addresses import address_file
 from geo.store.geopackage import GeoPackageStore
 from service.cli import main
-from service.schemas import AddressCollection
+from service.schemas.features import AddressCollection
 from service.state import publish
 from tests.conftest import SHARED_DATA, fingerprint, make_app, make_settings
 from tests.imports import load_sample

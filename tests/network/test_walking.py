@@ -27,13 +27,12 @@ from geo.pipeline import analyse, analyse_store, build_network, load_network
 from geo.settings import SAMPLE_DIR, Settings
 from geo.store.geopackage import GeoPackageStore
 from service.cli import main
-from service.schemas import (
-    CoverageResponse,
+from service.schemas.answers import CoverageResponse, LocationOut
+from service.schemas.features import (
     Feature,
     FeatureCollection,
     GapProperties,
     IsochroneProperties,
-    LocationOut,
     RouteProperties,
 )
 from service.state import publish

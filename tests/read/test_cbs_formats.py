@@ -20,12 +20,7 @@ from geo.common.text import find_column
 from geo.crs import WORKING_CRS
 from geo.errors import CrsError, MissingColumnError, ValueProblemError
 from geo.read.buurten import BUURT_COLUMNS, load_buurten, read_buurten
-from geo.read.cbs import (
-    BUURT_COLUMN_VARIANTS,
-    StatisticsJoinWarning,
-    cbs_numbers,
-    read_statistics,
-)
+from geo.read.cbs import BUURT_COLUMN_VARIANTS, StatisticsJoinWarning, cbs_numbers, read_statistics
 from geo.read.options import ReadOptions
 from geo.settings import PROJECT_ROOT
 from geo.store.geopackage import GeoPackageStore
@@ -369,7 +364,7 @@ def test_cbs_distances_survive_the_store(tmp_path: Path) -> None:
 def test_cbs_distances_validate_against_the_buurt_schema(tmp_path: Path) -> None:
     from geo.crs import to_edge_crs
     from service.geojson import feature_collection
-    from service.schemas import BuurtProperties, FeatureCollection
+    from service.schemas.features import BuurtProperties, FeatureCollection
 
     buurten = import_file(GeoPackageStore(tmp_path / "s.gpkg"), "buurten", NIEUWEGEIN_GPKG).buurten
     columns = [*BUURT_COLUMNS, "zone_code", *DISTANCES]

@@ -10,15 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from service.schemas import (
+from service.schemas.answers import CategoryOut, CoverageResponse, Health, LocationOut, ZoneDetail
+from service.schemas.features import (
     BuurtProperties,
-    CategoryOut,
-    CoverageResponse,
     FeatureCollection,
-    Health,
-    LocationOut,
     VoorzieningProperties,
-    ZoneDetail,
     ZoneProperties,
 )
 from tests.conftest import make_app

@@ -5,7 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from service.schemas import FeatureCollection, LocationOut, ZoneDetail, ZoneProperties
+from service.schemas.answers import LocationOut, ZoneDetail
+from service.schemas.features import FeatureCollection, ZoneProperties
 
 pytestmark = pytest.mark.e2e
 

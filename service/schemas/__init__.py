@@ -1,0 +1,1 @@
+"""Response models, separate from the domain frames; tests validate bodies against them."""
