@@ -19,7 +19,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from geo.errors import ConfigurationError
-from geo.read.checks import Limits
+from geo.read.limits import Limits
 from geo.vocabulary import Vocabulary, load_vocabulary
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]

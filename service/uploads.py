@@ -27,7 +27,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from geo.errors import ReadError, TooLargeError, UnsupportedMediaTypeError
-from geo.read.checks import Limits, check_size
+from geo.read.limits import Limits, check_size
 from geo.store.log import ImportInput
 
 UploadKind = Literal["buurten", "zones", "voorzieningen"]

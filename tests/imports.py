@@ -8,7 +8,7 @@ from typing import Any
 
 from geo.network.build import Network
 from geo.pipeline import run_import
-from geo.read.checks import Limits
+from geo.read.limits import Limits
 from geo.read.vectors import Source
 from geo.settings import Settings
 from geo.store.dataset import Dataset

@@ -27,7 +27,8 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from geo.errors import ReadError, TooLargeError, UnsafeArchiveError
-from geo.read.checks import Limits, describe
+from geo.read.checks import describe
+from geo.read.limits import Limits
 
 #: Files GDAL reads as vector layers when found in a zip.
 VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json")

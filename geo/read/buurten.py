@@ -32,16 +32,8 @@ from geo.read.cbs import (
     join_statistics,
     read_statistics,
 )
-from geo.read.checks import (
-    DEFAULT_LIMITS,
-    POLYGONAL,
-    Limits,
-    Problems,
-    check_coordinates,
-    check_geometry,
-    check_vertices,
-    describe,
-)
+from geo.read.checks import POLYGONAL, Problems, check_coordinates, check_geometry, describe
+from geo.read.limits import DEFAULT_LIMITS, Limits, check_vertices
 from geo.read.options import NO_OPTIONS, ReadOptions
 from geo.read.vectors import Source, read_source, state_crs, where_of
 from geo.vocabulary import Vocabulary

@@ -9,13 +9,13 @@ The message keeps a one-line summary per kind; ``error.problems`` lists up to 10
 and ``error.total`` counts them all (the API puts both in the problem+json body, the CLI
 prints one line each).
 
-Limits (:class:`Limits`) are raised at once, before slow work, with their own error classes.
+Limits (:mod:`geo.read.limits`) are raised at once, before slow work, with their own error
+classes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -31,46 +31,9 @@ from geo.errors import (
     GeometryError,
     InputError,
     InvalidFeaturesError,
-    TooLargeError,
-    TooManyFeaturesError,
-    TooManyVerticesError,
     ValueProblemError,
 )
 
-
-@dataclass(frozen=True)
-class Limits:
-    """How much one import may hold (settings ``WSZ_MAX_*``; these are the defaults).
-
-    - ``max_features`` 50,000: the whole country has about 14,500 CBS buurten, and a province
-      holds a few thousand voorzieningen of our categories, so national buurten or a province's
-      voorzieningen fit in one import, while the validity checks and the join of one request
-      stay within a few hundred MB of memory.
-    - ``max_vertices_per_feature`` 100,000: CBS's full-resolution buurt polygons have up to
-      some tens of thousands of vertices (long water and coast lines), the generalised ones 3
-      to 12; anything beyond is a digitising accident that makes validity checks, joins and
-      maps slow for every later request.
-    - ``max_upload_bytes`` 100 MB: a gemeente's full-resolution buurten are a few MB, a
-      province's voorzieningen as GeoJSON tens of MB. It applies to GeoJSON bodies and uploaded
-      files; files named on the command line are not limited in size.
-    - ``max_unzipped_bytes`` 2 GiB and ``max_zip_ratio`` 200: a zip may not unpack to more than
-      this, nor any member larger than 1 MiB expand more than 200-fold. Deflate cannot do
-      better than about 1,032:1 and zip bombs live near that ratio; real Shapefiles compress
-      about 2 to 20-fold (small files of padding may do better, hence the 1 MiB floor).
-    - ``max_zip_members`` 10,000: CBS's Wijk- en Buurtkaart zip holds a few dozen files.
-    """
-
-    max_features: int = 50_000
-    max_vertices_per_feature: int = 100_000
-    max_upload_bytes: int = 100 * 1024**2
-    max_unzipped_bytes: int = 2 * 1024**3
-    max_zip_ratio: float = 200.0
-    max_zip_members: int = 10_000
-
-
-DEFAULT_LIMITS = Limits()
-
-#: Features of a GeoJSON body are in WGS84 lon/lat (RFC 7946): the Netherlands' European part.
 NL_LON = (3.0, 7.5)
 NL_LAT = (50.5, 54.0)
 #: Summaries name at most this many features; the problem list holds up to 100.
@@ -84,7 +47,7 @@ def describe(labels: Iterable[object], *, limit: int = SUMMARY_ITEMS, sep: str =
     return sep.join(items[:limit]) + more
 
 
-def _label(value: object) -> str | None:
+def label(value: object) -> str | None:
     """A feature's id as text, or None where it has none."""
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return None
@@ -98,7 +61,7 @@ def feature_problems(
     at_fault = mask[mask].index
     texts = [reasons] * len(at_fault) if isinstance(reasons, str) else reasons[at_fault].tolist()
     return [
-        FeatureProblem(int(index), _label(ids.get(index)), str(text))
+        FeatureProblem(int(index), label(ids.get(index)), str(text))
         for index, text in zip(at_fault, texts, strict=True)
     ]
 
@@ -151,7 +114,7 @@ class Problems:
             (
                 p
                 if p.id is not None
-                else FeatureProblem(p.index, _label(self._ids.get(p.index)), p.reason)
+                else FeatureProblem(p.index, label(self._ids.get(p.index)), p.reason)
                 for _, _, found in self._groups
                 for p in found
             ),
@@ -160,62 +123,6 @@ class Problems:
         summaries = "; ".join(summary for _, summary, _ in self._groups)
         features = len({p.index for p in problems})
         raise error_class(f"{self.where}: {features} feature(s) refused — {summaries}", problems)
-
-
-# --------------------------------------------------------------------------- limits
-
-
-def check_size(n_bytes: int, limits: Limits, *, where: str) -> None:
-    """Refuse a body or upload larger than ``max_upload_bytes`` (:class:`TooLargeError`)."""
-    if n_bytes > limits.max_upload_bytes:
-        raise TooLargeError(
-            f"{where}: {n_bytes:,} bytes is more than the {limits.max_upload_bytes:,} bytes "
-            "accepted (WSZ_MAX_UPLOAD_BYTES); split the import or import the file from the "
-            "command line",
-            limit=limits.max_upload_bytes,
-            actual=n_bytes,
-        )
-
-
-def check_count(n_features: int, limits: Limits, *, where: str) -> None:
-    """Refuse more than ``max_features`` features (:class:`TooManyFeaturesError`)."""
-    if n_features > limits.max_features:
-        raise TooManyFeaturesError(
-            f"{where}: {n_features:,} features is more than the {limits.max_features:,} "
-            "accepted in one import (WSZ_MAX_FEATURES); split it, or filter it first "
-            "(e.g. --gemeente)",
-            limit=limits.max_features,
-            actual=n_features,
-        )
-
-
-def check_vertices(geometry: gpd.GeoSeries, ids: pd.Series, limits: Limits, *, where: str) -> None:
-    """Refuse features with more than ``max_vertices_per_feature`` vertices, listing them."""
-    counts = pd.Series(
-        shapely.get_num_coordinates(np.asarray(geometry.values, dtype=object)),
-        index=geometry.index,
-    )
-    over = counts > limits.max_vertices_per_feature
-    if not over.any():
-        return
-    problems = feature_problems(
-        over,
-        ids,
-        counts.map(
-            lambda n: (
-                f"{n:,} vertices; at most {limits.max_vertices_per_feature:,} accepted "
-                "(WSZ_MAX_VERTICES_PER_FEATURE): simplify the geometry"
-            )
-        ),
-    )
-    raise TooManyVerticesError(
-        f"{where}: {int(over.sum())} feature(s) have more than "
-        f"{limits.max_vertices_per_feature:,} vertices: "
-        f"{describe(_label(ids.get(i)) or f'#{i}' for i in over[over].index)}",
-        limit=limits.max_vertices_per_feature,
-        actual=int(counts.max()),
-        problems=problems,
-    )
 
 
 # --------------------------------------------------------------------------- geometry
@@ -321,7 +228,7 @@ def _repaired(
 
 
 def _ids_or_rows(ids: pd.Series, mask: pd.Series) -> list[str]:
-    return [_label(ids.get(i)) or f"row {i}" for i in mask[mask].index]
+    return [label(ids.get(i)) or f"row {i}" for i in mask[mask].index]
 
 
 # --------------------------------------------------------------------------- coordinates

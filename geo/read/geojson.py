@@ -35,7 +35,8 @@ from geo.errors import (
     ReadError,
     ValueProblemError,
 )
-from geo.read.checks import DEFAULT_LIMITS, Limits, Problems, check_count, check_size, describe
+from geo.read.checks import Problems, describe
+from geo.read.limits import DEFAULT_LIMITS, Limits, check_count, check_size
 
 #: A GeoJSON document: raw bytes or text, or already parsed (``json.loads``) into a mapping.
 GeoJSONBody = bytes | bytearray | str | Mapping[str, Any]

@@ -18,7 +18,8 @@ from geo.common.tables import read_text_table
 from geo.common.text import decimal_numbers, find_column
 from geo.crs import RD_BOUNDS, parse_crs
 from geo.errors import MissingColumnError, ValueProblemError
-from geo.read.checks import Limits, Problems, check_count, describe
+from geo.read.checks import Problems, describe
+from geo.read.limits import Limits, check_count
 
 CSV_SUFFIXES = (".csv", ".txt")
 LON_NAMES = ("lon", "lng", "longitude", "lengtegraad")

@@ -21,8 +21,9 @@ from pyproj import CRS
 from geo.crs import parse_crs
 from geo.errors import CrsError, ReadError
 from geo.read.archive import choose_name, unpacked_vector
-from geo.read.checks import DEFAULT_LIMITS, Limits, Problems, check_count
+from geo.read.checks import Problems
 from geo.read.geojson import read_feature_collection
+from geo.read.limits import DEFAULT_LIMITS, Limits, check_count
 
 #: What the readers take: a file, or a GeoJSON FeatureCollection (bytes or a parsed mapping).
 #: A ``str`` is a file name.

@@ -22,15 +22,13 @@ from geo.errors import MissingColumnError, UnknownCategoryError, ValueProblemErr
 from geo.network.osm import is_osm_file, read_osm
 from geo.read.checks import (
     ANY_FEATURE_TYPE,
-    DEFAULT_LIMITS,
-    Limits,
     Problems,
     check_coordinates,
     check_duplicates,
     check_geometry,
-    check_vertices,
     describe,
 )
+from geo.read.limits import DEFAULT_LIMITS, Limits, check_vertices
 from geo.read.options import NO_OPTIONS, ReadOptions
 from geo.read.points import CSV_SUFFIXES, ID_COLUMN_NAMES, read_point_csv
 from geo.read.vectors import Source, is_body, read_source, state_crs, where_of

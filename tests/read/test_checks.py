@@ -39,7 +39,7 @@ from geo.errors import (
     ValueProblemError,
 )
 from geo.read.buurten import read_buurten
-from geo.read.checks import Limits
+from geo.read.limits import Limits
 from geo.read.options import ReadOptions
 from geo.read.voorzieningen import read_voorzieningen
 from geo.settings import PROJECT_ROOT
