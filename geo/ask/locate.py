@@ -10,6 +10,7 @@ import pandas as pd
 import shapely
 
 from geo.coverage.distance import DistanceSource
+from geo.coverage.figures import beyond
 from geo.crs import lonlat_to_rd
 from geo.errors import QueryError
 from geo.join import buurt_positions
@@ -29,8 +30,11 @@ class NearestVoorziening:
 
     @property
     def within_threshold(self) -> bool | None:
-        """True when reachable within the category's threshold; None if none exists."""
-        return None if self.distance_m is None else self.distance_m <= self.threshold_m
+        """True when reachable within the category's threshold (not :func:`beyond` it); None
+        if none exists."""
+        if self.distance_m is None:
+            return None
+        return not bool(beyond(np.array([self.distance_m]), self.threshold_m)[0])
 
 
 @dataclass(frozen=True)

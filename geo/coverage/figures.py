@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from geo.coverage.distance import DistanceSource
 from geo.coverage.population import placement_by_buurt
@@ -161,6 +162,17 @@ def compute_coverages(
     )
 
 
+def beyond(distance_m: NDArray[np.float64], threshold_m: float) -> NDArray[np.bool_]:
+    """The one rule: a resident point is *beyond* a norm when its nearest voorziening is
+    further than ``threshold_m`` metres, or when it has none it can reach (NaN).
+
+    >>> beyond(np.array([300.0, 500.0, 501.0, np.nan]), 500.0).tolist()
+    [False, False, True, True]
+    """
+    result: NDArray[np.bool_] = np.isnan(distance_m) | (distance_m > threshold_m)
+    return result
+
+
 def _summarise(
     points: gpd.GeoDataFrame,
     buurten: gpd.GeoDataFrame,
@@ -174,39 +186,12 @@ def _summarise(
 ) -> Coverage:
     """Coverage figures from per-point distances (one column per category, metres)."""
     zone_of = buurten.set_index("bu_code")["zone_code"]
-    residents = points["residents"].to_numpy()
-    residents_65 = points["residents_65plus"].to_numpy()
-    frames = []
-    for category in vocabulary.codes:
-        threshold = vocabulary[category].threshold_m
-        d = distances[category].to_numpy()
-        beyond = np.isnan(d) | (d > threshold)
-        straight = (
-            compared[category].to_numpy() if compared is not None else np.full_like(d, np.nan)
+    frames = [
+        _point_rows(
+            points, category, vocabulary[category].threshold_m, distances, off_network, compared
         )
-        frames.append(
-            pd.DataFrame(
-                {
-                    "bu_code": points["bu_code"].to_numpy(),
-                    "category": category,
-                    "threshold_m": threshold,
-                    "residents": residents,
-                    "residents_65plus": residents_65,
-                    "residents_beyond": np.where(beyond, residents, 0.0),
-                    "residents_65plus_beyond": np.where(beyond, residents_65, 0.0),
-                    "weighted_distance": d * residents,
-                    "measured": np.where(np.isnan(d), 0.0, residents),
-                    "distance": d,
-                    "residents_off_network": np.where(off_network, residents, 0.0),
-                    "residents_beyond_straight": np.where(
-                        np.isnan(straight) | (straight > threshold), residents, 0.0
-                    ),
-                    "weighted_straight": straight * residents,
-                    "measured_straight": np.where(np.isnan(straight), 0.0, residents),
-                    "straight": straight,
-                }
-            )
-        )
+        for category in vocabulary.codes
+    ]
     long = pd.concat(frames, ignore_index=True)
     long["zone_code"] = long["bu_code"].map(zone_of)
     per_buurt = _aggregate(long, ["bu_code", "category"], compared is not None)
@@ -224,6 +209,42 @@ def _summarise(
         gemeente=_sorted(gemeente, [], order),
         point_distances=distances,
         compared=compared_name,
+    )
+
+
+def _point_rows(
+    points: gpd.GeoDataFrame,
+    category: str,
+    threshold: float,
+    distances: pd.DataFrame,
+    off_network: pd.Series,
+    compared: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """One row per resident point for ``category``: its weights beyond the norm and its
+    weighted distances (by the source, and by the compared one where given), to be summed."""
+    residents = points["residents"].to_numpy()
+    residents_65 = points["residents_65plus"].to_numpy()
+    d = distances[category].to_numpy()
+    far = beyond(d, threshold)
+    straight = compared[category].to_numpy() if compared is not None else np.full_like(d, np.nan)
+    return pd.DataFrame(
+        {
+            "bu_code": points["bu_code"].to_numpy(),
+            "category": category,
+            "threshold_m": threshold,
+            "residents": residents,
+            "residents_65plus": residents_65,
+            "residents_beyond": np.where(far, residents, 0.0),
+            "residents_65plus_beyond": np.where(far, residents_65, 0.0),
+            "weighted_distance": d * residents,
+            "measured": np.where(np.isnan(d), 0.0, residents),
+            "distance": d,
+            "residents_off_network": np.where(off_network, residents, 0.0),
+            "residents_beyond_straight": np.where(beyond(straight, threshold), residents, 0.0),
+            "weighted_straight": straight * residents,
+            "measured_straight": np.where(np.isnan(straight), 0.0, residents),
+            "straight": straight,
+        }
     )
 
 

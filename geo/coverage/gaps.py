@@ -10,10 +10,9 @@ own group (``zone_code`` missing). Everything in RD New.
 from __future__ import annotations
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
-from geo.coverage.figures import Coverage
+from geo.coverage.figures import Coverage, beyond
 from geo.vocabulary import Vocabulary
 
 #: Columns of the gap polygons frame (plus ``geometry``).
@@ -40,8 +39,8 @@ def gap_polygons(
     for category in vocabulary.codes:
         threshold = vocabulary[category].threshold_m
         distance = coverage.point_distances[category].to_numpy()
-        beyond = (np.isnan(distance) | (distance > threshold)) & lived_in
-        chosen = points[beyond]
+        far = beyond(distance, threshold) & lived_in
+        chosen = points[far]
         parts.append(
             pd.DataFrame(
                 {
