@@ -37,16 +37,33 @@ def assign_zones(buurten: gpd.GeoDataFrame, definition: ZoneDefinition) -> pd.Se
     buurt or wijk codes, buurten of another gemeente, buurten in two zones, and zones without
     buurten. Warns (:class:`DataQualityWarning`) with the buurten that are in no zone.
     """
-    known_buurten = set(buurten["bu_code"])
-    wijk_members: dict[str, list[str]] = defaultdict(list)
-    for bu_code, wk_code in zip(buurten["bu_code"], buurten["wk_code"], strict=True):
-        wijk_members[wk_code].append(bu_code)
     problems: list[str] = []
     codes = [zone.code for zone in definition.zones]
     duplicate_zones = sorted({c for c in codes if codes.count(c) > 1})
     if duplicate_zones:
         problems.append(f"zone code(s) used twice: {', '.join(duplicate_zones)}")
+    zones_of_buurt = _zones_of_buurt(buurten, definition, problems)
+    problems += _misplaced(buurten, definition, zones_of_buurt)
+    if problems:
+        raise ZoneDefinitionError(
+            "zone definition does not fit the buurten: " + " | ".join(problems)
+        )
+    zone_codes = buurten["bu_code"].map(
+        lambda b: zones_of_buurt[b][0] if b in zones_of_buurt else None
+    )
+    _warn_unzoned(buurten, definition, zone_codes)
+    return zone_codes.astype("string").rename("zone_code")
 
+
+def _zones_of_buurt(
+    buurten: gpd.GeoDataFrame, definition: ZoneDefinition, problems: list[str]
+) -> dict[str, list[str]]:
+    """The zones each buurt is named in (directly or by its wijk); unknown codes and zones
+    without buurten are added to ``problems``."""
+    known_buurten = set(buurten["bu_code"])
+    wijk_members: dict[str, list[str]] = defaultdict(list)
+    for bu_code, wk_code in zip(buurten["bu_code"], buurten["wk_code"], strict=True):
+        wijk_members[wk_code].append(bu_code)
     zones_of_buurt: dict[str, list[str]] = defaultdict(list)
     for zone in definition.zones:
         unknown = [c for c in zone.buurten if c not in known_buurten]
@@ -60,7 +77,14 @@ def assign_zones(buurten: gpd.GeoDataFrame, definition: ZoneDefinition) -> pd.Se
             problems.append(f"zone {zone.code!r} has no buurten")
         for bu_code in sorted(members):
             zones_of_buurt[bu_code].append(zone.code)
+    return zones_of_buurt
 
+
+def _misplaced(
+    buurten: gpd.GeoDataFrame, definition: ZoneDefinition, zones_of_buurt: dict[str, list[str]]
+) -> list[str]:
+    """Buurten of another gemeente than the definition's, and buurten in two zones."""
+    problems = []
     if definition.gemeente is not None:
         gm_of = dict(zip(buurten["bu_code"], buurten["gm_code"], strict=True))
         foreign = sorted(b for b in zones_of_buurt if gm_of[b] != definition.gemeente)
@@ -72,14 +96,13 @@ def assign_zones(buurten: gpd.GeoDataFrame, definition: ZoneDefinition) -> pd.Se
     if doubles:
         listing = "; ".join(f"{b} in {' and '.join(z)}" for b, z in doubles.items())
         problems.append(f"buurt(en) in more than one zone: {listing}")
-    if problems:
-        raise ZoneDefinitionError(
-            "zone definition does not fit the buurten: " + " | ".join(problems)
-        )
+    return problems
 
-    zone_codes = buurten["bu_code"].map(
-        lambda b: zones_of_buurt[b][0] if b in zones_of_buurt else None
-    )
+
+def _warn_unzoned(
+    buurten: gpd.GeoDataFrame, definition: ZoneDefinition, zone_codes: pd.Series
+) -> None:
+    """A :class:`DataQualityWarning` listing the definition's gemeente's buurten in no zone."""
     in_scope = (
         buurten["gm_code"] == definition.gemeente
         if definition.gemeente
@@ -92,9 +115,8 @@ def assign_zones(buurten: gpd.GeoDataFrame, definition: ZoneDefinition) -> pd.Se
         warnings.warn(
             f"{len(unzoned)} buurt(en) in no woonservicezone: {listing}",
             DataQualityWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
-    return zone_codes.astype("string").rename("zone_code")
 
 
 def dissolve_zones(

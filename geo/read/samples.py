@@ -8,6 +8,7 @@ pipeline imports what they name (:func:`geo.pipeline.import_sample`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -175,45 +176,13 @@ def read_manifest(settings: Settings, name: str | None = None) -> SampleManifest
     and :class:`ReadError` for a manifest that cannot be read or has unknown keys.
     """
     path = _manifest_path(settings, name)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        manifest = _Manifest.model_validate(raw)
-    except (OSError, yaml.YAMLError) as exc:
-        raise ReadError(f"{path}: cannot read the sample manifest: {exc}") from exc
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'manifest'}: {e['msg']}" for e in exc.errors()
-        )
-        raise ReadError(
-            f"{path}: not a valid sample manifest ({problems}); expected keys name, title, "
-            "gemeente, synthetic, buurten, zones, voorzieningen, network, sources"
-        ) from exc
+    manifest = _parsed_manifest(path)
 
     def find(key: str, name: str) -> Path:
-        try:
-            return settings.find_data_file(name)
-        except ConfigurationError as exc:
-            hint = (
-                " (CBS buurten: wsz download buurten GMxxxx; OSM: wsz download osm)"
-                if name.startswith(("cbs/", "osm/"))
-                else ""
-            )
-            raise ConfigurationError(f"{path} ({key}): {exc}{hint}") from exc
+        return _data_file(settings, path, key, name)
 
     buurten = manifest.buurten
     entry = buurten if isinstance(buurten, _BuurtenEntry) else _BuurtenEntry(path=buurten)
-    voorzieningen = []
-    for number, item in enumerate(manifest.voorzieningen, start=1):
-        options = {k: v for k, v in item.items() if k != "path"}
-        try:
-            voorzieningen.append(
-                (find(f"voorzieningen {number}", item["path"]), ReadOptions(**options))
-            )
-        except (KeyError, TypeError, ValidationError) as exc:
-            raise ReadError(
-                f"{path}: voorzieningen entry {number} must be {{path, crs?, category?, "
-                f"layer?, category_column?, x_column?, y_column?}}, got {item!r}"
-            ) from exc
     sample_name = manifest.name or path.stem
     return SampleManifest(
         name=sample_name,
@@ -221,7 +190,7 @@ def read_manifest(settings: Settings, name: str | None = None) -> SampleManifest
         gemeente=manifest.gemeente,
         buurten=find("buurten", entry.path),
         zones=find("zones", manifest.zones),
-        voorzieningen=tuple(voorzieningen),
+        voorzieningen=_voorzieningen_entries(manifest, path, find),
         synthetic=tuple(manifest.synthetic),
         buurt_codes=tuple(entry.codes) if entry.codes is not None else None,
         network=find("network", manifest.network) if manifest.network else None,
@@ -236,6 +205,52 @@ def read_manifest(settings: Settings, name: str | None = None) -> SampleManifest
         ),
         path=path,
     )
+
+
+def _parsed_manifest(path: Path) -> _Manifest:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return _Manifest.model_validate(raw)
+    except (OSError, yaml.YAMLError) as exc:
+        raise ReadError(f"{path}: cannot read the sample manifest: {exc}") from exc
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'manifest'}: {e['msg']}" for e in exc.errors()
+        )
+        raise ReadError(
+            f"{path}: not a valid sample manifest ({problems}); expected keys name, title, "
+            "gemeente, synthetic, buurten, zones, voorzieningen, network, sources"
+        ) from exc
+
+
+def _data_file(settings: Settings, manifest: Path, key: str, name: str) -> Path:
+    """The file ``name`` the manifest names for ``key``, found along the data path."""
+    try:
+        return settings.find_data_file(name)
+    except ConfigurationError as exc:
+        hint = (
+            " (CBS buurten: wsz download buurten GMxxxx; OSM: wsz download osm)"
+            if name.startswith(("cbs/", "osm/"))
+            else ""
+        )
+        raise ConfigurationError(f"{manifest} ({key}): {exc}{hint}") from exc
+
+
+def _voorzieningen_entries(
+    manifest: _Manifest, path: Path, find: Callable[[str, str], Path]
+) -> tuple[tuple[Path, ReadOptions], ...]:
+    """Each voorzieningen file of the manifest with the options to read it."""
+    entries = []
+    for number, item in enumerate(manifest.voorzieningen, start=1):
+        options = {k: v for k, v in item.items() if k != "path"}
+        try:
+            entries.append((find(f"voorzieningen {number}", item["path"]), ReadOptions(**options)))
+        except (KeyError, TypeError, ValidationError) as exc:
+            raise ReadError(
+                f"{path}: voorzieningen entry {number} must be {{path, crs?, category?, "
+                f"layer?, category_column?, x_column?, y_column?}}, got {item!r}"
+            ) from exc
+    return tuple(entries)
 
 
 def sample_buurten(manifest: SampleManifest, vocabulary: Vocabulary) -> gpd.GeoDataFrame:
