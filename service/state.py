@@ -12,8 +12,9 @@ holds the current one:
   file signature (size, mtime, inode; also the active street network and the address table)
   every ``reload_interval_s`` and reloads in the background, swapping when complete.
 
-Caches of a state live on it (``Published.map_pages``) or are keyed by its identity (the OGC
-catalog, the address index), so a new state rebuilds them on first use.
+Whatever is built from a state on first use (map and embed pages, the OGC catalog, the address
+index) lives in its :class:`StateCache` (``Published.cache``), built once under a lock however
+many request threads ask at once; a new state starts with an empty cache.
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from __future__ import annotations
 import logging
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar, cast
 
 import geopandas as gpd
 import pandas as pd
@@ -45,10 +47,41 @@ from geo.store.transaction import Hooks
 #: Zone columns that hold comma-separated codes in the store and lists in the API.
 LIST_COLUMNS = ("wijk_codes", "buurt_codes")
 
+T = TypeVar("T")
+
 logger = logging.getLogger("woonservicezones.state")
 
 #: (path, size, mtime in ns, inode) of each watched file; None for a missing file.
 Signature = tuple[tuple[str, int, int, int] | None, ...]
+
+
+class StateCache:
+    """What is built from one state on first use (rendered pages, the OGC catalog, the
+    address index), shared by the request threads: each key is built once, by one thread,
+    while the others asking for it wait; a new state starts with an empty cache."""
+
+    def __init__(self) -> None:
+        self._values: dict[Hashable, object] = {}
+        self._locks: dict[Hashable, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def get(self, key: Hashable, build: Callable[[], T]) -> T:
+        """The value of ``key``, built by ``build`` if this state has none yet."""
+        with self._guard:
+            if key in self._values:
+                return cast(T, self._values[key])  # what build() returned for this key
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            with self._guard:
+                if key in self._values:
+                    return cast(T, self._values[key])
+            value = build()
+            with self._guard:
+                self._values[key] = value
+            return value
 
 
 @dataclass(frozen=True)
@@ -61,8 +94,8 @@ class Published:
     voorzieningen: gpd.GeoDataFrame
     #: Gap polygons per category and zone (see :mod:`geo.coverage.gaps`), by the coverage's measure.
     gaps: gpd.GeoDataFrame | None
-    #: Rendered map pages by name ("index", zone code); filled on first request.
-    map_pages: dict[str, str] = field(default_factory=dict, compare=False)
+    #: What is built from this state on first use (pages, catalogs, indexes).
+    cache: StateCache = field(default_factory=StateCache, compare=False, repr=False)
 
 
 def publish(analysis: Analysis) -> Published:

@@ -9,6 +9,7 @@ working CRS (RD New, metres).
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -88,6 +89,8 @@ class WalkingDistance:
     origin is unreachable (``inf``, counted, see :attr:`Nearest.off_network`) and a target is
     left out. The multi-source field of a target set is computed once and kept (by the targets'
     coordinates), so lookups and routes to the same voorzieningen cost a snap and a gather.
+    Its caches are shared by the request threads and guarded by a lock (the work is done
+    outside it: two threads may compute the same field once each, never corrupt the cache).
     """
 
     name = "walking"
@@ -98,6 +101,7 @@ class WalkingDistance:
         self._fields: OrderedDict[bytes, TargetField] = OrderedDict()
         self._cache_size = cache_size
         self._last_snapped: tuple[bytes, Snapped] | None = None
+        self._lock = threading.Lock()
 
     @property
     def profile(self) -> str:
@@ -107,22 +111,27 @@ class WalkingDistance:
         """Points (RD New) snapped to the network; the last set is kept, so the resident
         points of a coverage run snap once for all six categories."""
         key = _content_key(points)
-        if self._last_snapped is not None and self._last_snapped[0] == key:
-            return self._last_snapped[1]
+        with self._lock:
+            last = self._last_snapped
+        if last is not None and last[0] == key:
+            return last[1]
         snapped = snap_points(self.graph, points, self.snap_limit_m)
-        self._last_snapped = (key, snapped)
+        with self._lock:
+            self._last_snapped = (key, snapped)
         return snapped
 
     def field(self, targets: NDArray[np.object_]) -> TargetField:
         """The multi-source shortest-path field of ``targets`` (computed once per target set)."""
         key = _content_key(targets)
-        if key in self._fields:
-            self._fields.move_to_end(key)
-            return self._fields[key]
+        with self._lock:
+            if key in self._fields:
+                self._fields.move_to_end(key)
+                return self._fields[key]
         computed = target_field(self.graph, snap_points(self.graph, targets, self.snap_limit_m))
-        self._fields[key] = computed
-        if len(self._fields) > self._cache_size:
-            self._fields.popitem(last=False)
+        with self._lock:
+            self._fields[key] = computed
+            while len(self._fields) > self._cache_size:
+                self._fields.popitem(last=False)
         return computed
 
     def nearest(self, origins: NDArray[np.object_], targets: NDArray[np.object_]) -> Nearest:

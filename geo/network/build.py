@@ -7,6 +7,7 @@ Snapping, shortest paths and isochrones work on the :class:`Network` this return
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,8 @@ class Network:
     cache: NetworkCache
     layers: dict[str, gpd.GeoDataFrame]
     graphs: dict[str, WalkGraph] = field(default_factory=dict)
+    #: Guards :attr:`graphs` (request threads may ask for a profile's graph at once).
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def bounds(self) -> shapely.Polygon:
@@ -44,14 +47,15 @@ class Network:
     def graph(self, profile: str = "walk") -> WalkGraph:
         """The graph of ``profile`` (``walk`` or ``rollator``)."""
         name = _profile(profile)
-        if name not in self.graphs:
-            cached = self.cache.load_graph(self.source.sha256, name)
-            if cached is None:
-                extract = _read_recorded_extract(self.source)
-                cached = build_graph(extract.ways, extract.node_tags, name)
-                self.cache.save_graph(cached, self.source.sha256)
-            self.graphs[name] = cached
-        return self.graphs[name]
+        with self._lock:
+            if name not in self.graphs:
+                cached = self.cache.load_graph(self.source.sha256, name)
+                if cached is None:
+                    extract = _read_recorded_extract(self.source)
+                    cached = build_graph(extract.ways, extract.node_tags, name)
+                    self.cache.save_graph(cached, self.source.sha256)
+                self.graphs[name] = cached.prepare()
+            return self.graphs[name]
 
     @property
     def buildings(self) -> gpd.GeoDataFrame:

@@ -25,6 +25,10 @@ from geo.errors import NetworkError
 from geo.network.osm import HighwayWays
 from geo.network.rules import RULES_VERSION, ProfileName, blocked_nodes, classify_ways
 
+#: Largest gap (m) between the sample points of a segment in the snapping k-d tree
+#: (:attr:`WalkGraph.sample_index`, used by :mod:`geo.network.snap`).
+SAMPLE_SPACING_M = 20.0
+
 
 @dataclass(frozen=True)
 class BuildReport:
@@ -127,8 +131,6 @@ class WalkGraph:
     def sample_index(self) -> tuple[cKDTree, NDArray[np.int64]]:
         """A k-d tree of points along every segment, at most ``SAMPLE_SPACING_M`` apart (the
         centres of equal pieces), and the segment of each point (for fast snapping)."""
-        from geo.network.snap import SAMPLE_SPACING_M
-
         seg = self.segments
         length = np.hypot(seg.x1 - seg.x0, seg.y1 - seg.y0)
         pieces = np.maximum(1, np.ceil(length / SAMPLE_SPACING_M)).astype(np.int64)
@@ -163,6 +165,12 @@ class WalkGraph:
         rows = np.repeat(np.arange(self.n_nodes, dtype=np.int64), np.diff(matrix.indptr))
         keys: NDArray[np.int64] = rows * self.n_nodes + matrix.indices
         return keys
+
+    def prepare(self) -> WalkGraph:
+        """Build every derived structure now (the CSR matrix, the spatial indexes, the
+        segments), so that request threads only ever read them; returns the graph."""
+        _ = self.matrix, self.tree, self.sample_index, self.segments, self._entry_keys
+        return self
 
     def edges_between(self, a: NDArray[np.int64], b: NDArray[np.int64]) -> NDArray[np.int64]:
         """The shortest edge joining each node pair ``(a[i], b[i])`` (pairs must be adjacent)."""

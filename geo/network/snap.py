@@ -21,10 +21,8 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-from geo.network.graph import WalkGraph
+from geo.network.graph import SAMPLE_SPACING_M, WalkGraph
 
-#: Largest gap (m) between the sample points of a segment in the k-d tree.
-SAMPLE_SPACING_M = 20.0
 #: Samples (and so candidate segments) looked at per point.
 CANDIDATES = 8
 #: Points handled per block (bounds the memory of the candidate arrays).

@@ -8,7 +8,6 @@ of its properties. A new published state (an import) gets a new catalog on first
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -101,14 +100,6 @@ def _json_type(values: pd.Series) -> str:
     return "string"
 
 
-_lock = threading.Lock()
-_latest: tuple[Published, Catalog] | None = None
-
-
 def catalog_of(published: Published) -> Catalog:
-    """The catalog of ``published``, built on first use and kept until the state changes."""
-    global _latest
-    with _lock:
-        if _latest is None or _latest[0] is not published:
-            _latest = (published, build_catalog(published))
-        return _latest[1]
+    """The catalog of ``published``, built on first use and kept with the state."""
+    return published.cache.get("ogc-catalog", lambda: build_catalog(published))

@@ -22,16 +22,14 @@ ADDRESS_FIELDS = list(AddressProperties.model_fields)
 
 
 def served_index(request: Request, published: Published, settings: Settings) -> AddressIndex:
-    """The address index of the served analysis, built on first use and kept on the app;
-    built again when the served state or the imported BAG table changes."""
+    """The address index of the served analysis, built on first use and kept with the state;
+    built again when the imported BAG table changes."""
+    del request
     table = address_file(settings.store_path)
-    version = (id(published), table.stat().st_mtime_ns if table.exists() else None)
-    cached = getattr(request.app.state, "address_index", None)
-    if cached is None or cached[0] is not published or cached[1] != version:
-        cached = (published, version, address_index(published.analysis, settings))
-        request.app.state.address_index = cached
-    index: AddressIndex = cached[2]
-    return index
+    version = table.stat().st_mtime_ns if table.exists() else None
+    return published.cache.get(
+        ("addresses", version), lambda: address_index(published.analysis, settings)
+    )
 
 
 @router.get(

@@ -76,10 +76,9 @@ def _page(
     lang: Lang,
 ) -> HTMLResponse:
     root = request.scope.get("root_path", "")
-    key = f"embed:{zone or ''}:{lang}:{root}"
-    pages = published.map_pages
-    if key not in pages:
-        pages[key] = embed_page(
+
+    def render() -> str:
+        return embed_page(
             published.analysis,
             zone_code=zone,
             lang=lang,
@@ -89,7 +88,9 @@ def _page(
             api_base=root,
             speed_m_per_s=settings.speed_m_per_s("walk"),
         )
-    return HTMLResponse(pages[key], headers=embed_headers(service))
+
+    page = published.cache.get(("embed", zone, lang, root), render)
+    return HTMLResponse(page, headers=embed_headers(service))
 
 
 @router.get("/", response_class=HTMLResponse, summary="Residents' map of the gemeente")

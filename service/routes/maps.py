@@ -20,14 +20,14 @@ def overview_map_page(
     published: PublishedDep, settings: ServiceSettingsDep, request: Request
 ) -> HTMLResponse:
     """All zones, buurten, voorzieningen and coverage gaps of the gemeente."""
-    pages = published.map_pages
-    if "index" not in pages:
-        pages["index"] = map_html(
-            overview_map(
-                published.analysis, tiles=settings.tile_layer(), asset_base=_asset_base(request)
-            )
+    base = _asset_base(request)
+
+    def render() -> str:
+        return map_html(
+            overview_map(published.analysis, tiles=settings.tile_layer(), asset_base=base)
         )
-    return HTMLResponse(pages["index"])
+
+    return HTMLResponse(published.cache.get(("map", "index", base), render))
 
 
 @router.get("/{zone_code}.html", response_class=HTMLResponse, summary="Map of one zone")
@@ -35,14 +35,10 @@ def zone_map_page(
     zone_code: ZoneDep, published: PublishedDep, settings: ServiceSettingsDep, request: Request
 ) -> HTMLResponse:
     """One zone with the voorzieningen within reach of it."""
-    pages = published.map_pages
-    if zone_code not in pages:
-        pages[zone_code] = map_html(
-            zone_map(
-                published.analysis,
-                zone_code,
-                tiles=settings.tile_layer(),
-                asset_base=_asset_base(request),
-            )
-        )
-    return HTMLResponse(pages[zone_code])
+    base = _asset_base(request)
+
+    def render() -> str:
+        page = zone_map(published.analysis, zone_code, tiles=settings.tile_layer(), asset_base=base)
+        return map_html(page)
+
+    return HTMLResponse(published.cache.get(("map", zone_code, base), render))
