@@ -17,6 +17,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+from pydantic import ValidationError
 from pyproj import CRS
 
 from geo.common.files import atomic_write
@@ -64,6 +65,12 @@ class GeoPackageStore:
                 provenance = Provenance.model_validate_json(table["provenance"].iloc[0])
         except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
             raise ReadError(f"store {self.path} cannot be read: {exc}") from exc
+        except (ValidationError, KeyError, IndexError) as exc:
+            raise ReadError(
+                f"store {self.path} is damaged: its zone definition or provenance table cannot "
+                f"be read ({type(exc).__name__}: {str(exc)[:300]}); import the zones again, or "
+                "restore the store from a backup"
+            ) from exc
         buurten = buurten if buurten is not None else empty_buurten(self.crs)
         voorzieningen = (
             voorzieningen if voorzieningen is not None else empty_voorzieningen(self.crs)

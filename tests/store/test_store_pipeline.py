@@ -21,6 +21,7 @@ from geo.errors import (
 from geo.settings import Settings
 from geo.store.dataset import Dataset
 from geo.store.geopackage import GeoPackageStore
+from service.cli import main
 from tests.conftest import (
     SAMPLE_BUURTEN,
     SAMPLE_HUISARTSEN,
@@ -201,3 +202,15 @@ def test_added_voorzieningen_keep_missing_text_as_null(
     import_file(sample_store, "voorzieningen", extra, mode="add")
     raw = pyogrio.read_dataframe(sample_store.path, layer="voorzieningen", read_geometry=False)
     assert not (raw.astype(str) == "<NA>").any().any()
+
+
+def test_a_damaged_zone_definition_is_a_read_error(
+    sample_store: GeoPackageStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It used to escape as pydantic's ValidationError (a traceback in the CLI, a 500)."""
+    table = pd.DataFrame({"definition": ['{"zones": "not a list"}']})
+    pyogrio.write_dataframe(table, sample_store.path, layer="zone_definition", driver="GPKG")
+    with pytest.raises(ReadError, match="is damaged: its zone definition"):
+        sample_store.read()
+    assert main(["--store", str(sample_store.path), "coverage"]) == 1
+    assert "error (Unreadable file): store" in capsys.readouterr().err
