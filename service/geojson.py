@@ -1,34 +1,30 @@
-"""GeoDataFrame (already WGS84) → GeoJSON bodies and responses."""
+"""GeoJSON answers: bodies built once as text (:mod:`geo.ask.geojson`), served as
+``application/geo+json``."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-import geopandas as gpd
 from fastapi.responses import JSONResponse
 
 GEOJSON_MEDIA_TYPE = "application/geo+json"
 
 
 class GeoJSONResponse(JSONResponse):
-    """JSON served as ``application/geo+json`` (RFC 7946)."""
+    """JSON text served as it is, as ``application/geo+json`` (RFC 7946).
+
+    A :class:`JSONResponse` for the OpenAPI document (its schema is the response model), but
+    the body is the text it is given: never parsed and encoded again.
+    """
 
     media_type = GEOJSON_MEDIA_TYPE
 
-
-def feature_collection(
-    frame: gpd.GeoDataFrame, columns: tuple[str, ...] | list[str]
-) -> dict[str, Any]:
-    """A FeatureCollection of ``columns`` (NaN/NA → null); no ``crs`` member, no ids."""
-    body: dict[str, Any] = json.loads(
-        frame[[*columns, frame.geometry.name]].to_json(na="null", drop_id=True)
-    )
-    body.pop("crs", None)
-    return body
+    def render(self, content: Any) -> bytes:
+        """``content`` (JSON text) as UTF-8."""
+        return content.encode("utf-8") if isinstance(content, str) else bytes(content)
 
 
-def feature(frame: gpd.GeoDataFrame, columns: tuple[str, ...] | list[str]) -> dict[str, Any]:
-    """The first row of ``frame`` as a Feature."""
-    first: dict[str, Any] = feature_collection(frame.iloc[:1], columns)["features"][0]
-    return first
+class JSONText(GeoJSONResponse):
+    """JSON text served as it is, as ``application/json``."""
+
+    media_type = "application/json"

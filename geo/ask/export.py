@@ -35,7 +35,6 @@ from __future__ import annotations
 import io
 import json
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -46,6 +45,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from geo.ask.geojson import feature_strings
 from geo.common.files import atomic_write
 from geo.crs import EDGE_CRS, WORKING_CRS
 from geo.errors import NotFoundError, QueryError
@@ -286,28 +286,6 @@ def _uniform(geometry: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- writers
-
-
-def properties(frame: gpd.GeoDataFrame) -> list[dict[str, object]]:
-    """Attribute rows as JSON-ready dicts; NaN, NA and infinities become None."""
-    table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-    table = table.replace([np.inf, -np.inf], np.nan)
-    rows: list[dict[str, object]] = (
-        table.astype(object).where(table.notna(), None).to_dict("records")
-    )
-    return rows
-
-
-def feature_strings(frame: gpd.GeoDataFrame, id_column: str) -> Iterator[str]:
-    """Each row as a GeoJSON Feature (JSON text) with ``id`` taken from ``id_column``."""
-    geometries = shapely.to_geojson(np.asarray(frame.geometry.values, dtype=object))
-    for row, geometry in zip(properties(frame), geometries, strict=True):
-        identifier = json.dumps(row[id_column], ensure_ascii=False)
-        attributes = json.dumps(row, ensure_ascii=False, allow_nan=False)
-        yield (
-            f'{{"type":"Feature","id":{identifier},"geometry":{geometry or "null"},'
-            f'"properties":{attributes}}}'
-        )
 
 
 def to_geojson(frame: gpd.GeoDataFrame, *, name: str, id_column: str, crs: ExportCrs) -> bytes:

@@ -9,8 +9,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from geo.ask.export import feature_strings
 from geo.ask.features import MAX_LIMIT, parse_box, select
+from geo.ask.geojson import feature_strings
 from service.deps import PublishedDep
 from service.ogc import html
 from service.ogc.catalog import Collection, catalog_of

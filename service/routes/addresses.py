@@ -6,13 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
+from geo.ask.geojson import feature_collection
 from geo.ask.search import AddressIndex
 from geo.crs import to_edge_crs
 from geo.pipeline import address_index
 from geo.settings import Settings
 from geo.store.addresses import address_file
 from service.deps import PublishedDep, SettingsDep
-from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse, feature_collection
+from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse
 from service.schemas.features import AddressCollection, AddressProperties
 from service.state import Published
 
@@ -58,7 +59,5 @@ def search_addresses(
     many addresses can be searched (0: import a BAG table or build a street network)."""
     index = served_index(request, published, settings)
     found = index.search(q, limit=limit)
-    body = feature_collection(to_edge_crs(found), ADDRESS_FIELDS)
-    body["indexed"] = len(index)
-    body["sources"] = index.counts
-    return GeoJSONResponse(body)
+    members = {"indexed": len(index), "sources": index.counts}
+    return GeoJSONResponse(feature_collection(to_edge_crs(found), ADDRESS_FIELDS, members))

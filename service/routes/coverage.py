@@ -7,9 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from geo.ask.filters import check_category, check_zone
+from geo.ask.geojson import feature_collection
 from geo.errors import EmptyStoreError
 from service.deps import PublishedDep
-from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse, feature_collection
+from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse
 from service.schemas.answers import CoverageResponse, CoverageRow
 from service.schemas.features import FeatureCollection, GapProperties
 from service.state import records

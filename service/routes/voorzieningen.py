@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from geo.ask.filters import check_category, check_zone, filter_voorzieningen, parse_bbox
+from geo.ask.geojson import feature_collection
 from service.deps import PublishedDep
-from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse, feature_collection
+from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse
 from service.routes.zones import VOORZIENING_FIELDS
 from service.schemas.features import FeatureCollection, VoorzieningProperties
 

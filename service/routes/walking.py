@@ -7,10 +7,11 @@ from typing import Annotated, Literal
 import geopandas as gpd
 from fastapi import APIRouter, Query
 
+from geo.ask.geojson import feature, feature_collection
 from geo.ask.reach import isochrones_at, parse_minutes, route_to_nearest
 from geo.crs import to_edge_crs
 from service.deps import PublishedDep, SettingsDep
-from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse, feature, feature_collection
+from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse
 from service.schemas.features import (
     Feature,
     FeatureCollection,

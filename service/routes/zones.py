@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import pandas as pd
 from fastapi import APIRouter, Request
 
+from geo.ask.geojson import dumps, feature, feature_collection
 from geo.read.buurten import BUURT_COLUMNS
 from geo.read.cbs import cbs_distance_columns
 from geo.read.voorzieningen import VOORZIENING_COLUMNS, VOORZIENING_DETAIL_COLUMNS
 from geo.zones import ZONE_COLUMNS
 from service.deps import PublishedDep, ZoneDep
-from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse, feature, feature_collection
-from service.schemas.answers import ZoneDetail
+from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse, JSONText
+from service.schemas.answers import CoverageRow, ZoneDetail
 from service.schemas.features import BuurtProperties, FeatureCollection, ZoneProperties
 from service.state import records
 
@@ -44,19 +46,20 @@ def list_zones(published: PublishedDep) -> GeoJSONResponse:
 
 
 @router.get("/{zone_code}", response_model=ZoneDetail, summary="One zone in detail")
-def get_zone(zone_code: ZoneDep, published: PublishedDep, request: Request) -> dict[str, object]:
+def get_zone(zone_code: ZoneDep, published: PublishedDep, request: Request) -> JSONText:
     """The zone, its buurten, the voorzieningen inside it and its coverage per category."""
     zones = published.zones[published.zones["zone_code"] == zone_code]
     buurten = published.buurten[published.buurten["zone_code"] == zone_code]
     inside = published.voorzieningen[published.voorzieningen["zone_code"] == zone_code]
     coverage = published.analysis.coverage.for_zone(zone_code)
-    return {
-        "zone": feature(zones, ZONE_COLUMNS),
-        "buurten": feature_collection(buurten, buurt_fields(buurten)),
-        "voorzieningen": feature_collection(inside, VOORZIENING_FIELDS),
-        "coverage": records(coverage),
-        "map": str(request.url_for("zone_map_page", zone_code=zone_code).path),
-    }
+    page = str(request.url_for("zone_map_page", zone_code=zone_code).path)
+    body = (
+        f'{{"zone":{feature(zones, ZONE_COLUMNS)},'
+        f'"buurten":{feature_collection(buurten, buurt_fields(buurten))},'
+        f'"voorzieningen":{feature_collection(inside, VOORZIENING_FIELDS)},'
+        f'"coverage":{dumps(_coverage_rows(coverage))},"map":{dumps(page)}}}'
+    )
+    return JSONText(body)
 
 
 @router.get(
@@ -69,3 +72,9 @@ def zone_buurten(zone_code: ZoneDep, published: PublishedDep) -> GeoJSONResponse
     """The CBS buurten of one zone with residents and 65+."""
     buurten = published.buurten[published.buurten["zone_code"] == zone_code]
     return GeoJSONResponse(feature_collection(buurten, buurt_fields(buurten)))
+
+
+def _coverage_rows(coverage: pd.DataFrame) -> list[dict[str, object]]:
+    """The zone's coverage rows as the :class:`CoverageRow` model serialises them (every
+    field, null where the row has none)."""
+    return [CoverageRow.model_validate(row).model_dump() for row in records(coverage)]

@@ -362,14 +362,14 @@ def test_cbs_distances_survive_the_store(tmp_path: Path) -> None:
 
 
 def test_cbs_distances_validate_against_the_buurt_schema(tmp_path: Path) -> None:
+    from geo.ask.geojson import feature_collection
     from geo.crs import to_edge_crs
-    from service.geojson import feature_collection
     from service.schemas.features import BuurtProperties, FeatureCollection
 
     buurten = import_file(GeoPackageStore(tmp_path / "s.gpkg"), "buurten", NIEUWEGEIN_GPKG).buurten
     columns = [*BUURT_COLUMNS, "zone_code", *DISTANCES]
     body = feature_collection(to_edge_crs(buurten), columns)
-    collection = FeatureCollection[BuurtProperties].model_validate(body)
+    collection = FeatureCollection[BuurtProperties].model_validate_json(body)
     extra = collection.features[0].properties.model_extra
     assert extra == {"cbs_huisarts_km": 0.5, "cbs_apotheek_km": None, "cbs_supermarkt_km": 0.4}
     schema = BuurtProperties.model_json_schema()

@@ -1,0 +1,65 @@
+"""GeoJSON text of frames: the one encoder the API, the OGC collections and the exports use.
+
+Frames come in the CRS they are written in (WGS84 for RFC 7946, already rounded by
+:func:`geo.crs.to_edge_crs` or :func:`geo.ask.export.project`); geometry is written by GEOS
+(``shapely.to_geojson``), attributes by :mod:`json` with NaN, NA and infinities as ``null``.
+Bodies are built as text once — never parsed back and encoded again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+
+def properties(frame: gpd.GeoDataFrame) -> list[dict[str, object]]:
+    """Attribute rows as JSON-ready dicts; NaN, NA and infinities become None."""
+    table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    table = table.replace([np.inf, -np.inf], np.nan)
+    rows: list[dict[str, object]] = (
+        table.astype(object).where(table.notna(), None).to_dict("records")
+    )
+    return rows
+
+
+def dumps(value: object) -> str:
+    """Compact JSON text (UTF-8 as is, no NaN)."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def feature_strings(frame: gpd.GeoDataFrame, id_column: str | None = None) -> Iterator[str]:
+    """Each row as a GeoJSON Feature (JSON text), with ``id`` from ``id_column`` if given."""
+    geometries = shapely.to_geojson(np.asarray(frame.geometry.values, dtype=object))
+    for row, geometry in zip(properties(frame), geometries, strict=True):
+        identifier = "" if id_column is None else f'"id":{dumps(row[id_column])},'
+        yield (
+            f'{{"type":"Feature",{identifier}"geometry":{geometry or "null"},'
+            f'"properties":{dumps(row)}}}'
+        )
+
+
+def collection_text(
+    features: Iterable[str], members: Mapping[str, object] | None = None, *, sep: str = ","
+) -> str:
+    """A FeatureCollection of Feature texts, with further top-level ``members`` after them."""
+    extra = "".join(f",{dumps(key)}:{dumps(value)}" for key, value in (members or {}).items())
+    return f'{{"type":"FeatureCollection","features":[{sep.join(features)}]{extra}}}'
+
+
+def feature_collection(
+    frame: gpd.GeoDataFrame,
+    columns: Sequence[str],
+    members: Mapping[str, object] | None = None,
+) -> str:
+    """``columns`` of ``frame`` as an RFC 7946 FeatureCollection (no ``crs`` member, no ids)."""
+    return collection_text(feature_strings(frame[[*columns, frame.geometry.name]]), members)
+
+
+def feature(frame: gpd.GeoDataFrame, columns: Sequence[str]) -> str:
+    """The first row of ``frame`` as a Feature (text)."""
+    return next(feature_strings(frame.iloc[:1][[*columns, frame.geometry.name]]))
