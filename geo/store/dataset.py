@@ -1,8 +1,9 @@
 """A consistent set of buurten, zones and voorzieningen: what the store holds.
 
-:func:`assemble` turns validated inputs into a :class:`Dataset` (buurten with their zone,
-dissolved zones, voorzieningen joined to buurt and zone). :class:`Provenance` says where each
-layer came from and which layers are synthetic (generated), so every view can say so.
+:func:`geo.pipeline.assemble` turns validated inputs into a :class:`Dataset` (buurten with
+their zone, dissolved zones, voorzieningen joined to buurt and zone); the dataset carries its
+:class:`~geo.read.provenance.Provenance`: where each layer came from and which layers are
+synthetic (generated), so every view can say so.
 """
 
 from __future__ import annotations
@@ -14,17 +15,14 @@ import pandas as pd
 
 from geo.ask.filters import check_zone
 from geo.errors import EmptyStoreError
-from geo.join import join_voorzieningen
 from geo.read.buurten import BUURT_COLUMNS
-from geo.read.cbs import cbs_distance_columns
 from geo.read.provenance import Provenance
 from geo.read.voorzieningen import (
     VOORZIENING_COLUMNS,
     VOORZIENING_DETAIL_COLUMNS,
-    with_voorziening_details,
 )
 from geo.read.zones import ZoneDefinition
-from geo.zones import ZONE_COLUMNS, assign_zones, dissolve_zones
+from geo.zones import ZONE_COLUMNS
 
 
 def empty_buurten(crs: object) -> gpd.GeoDataFrame:
@@ -91,36 +89,3 @@ class Dataset:
         """One zone's row; raise :class:`NotFoundError` listing the known codes."""
         check_zone(zone_code, self.zones)
         return self.zones[self.zones["zone_code"] == zone_code].iloc[0]
-
-
-def assemble(
-    buurten: gpd.GeoDataFrame,
-    definition: ZoneDefinition | None,
-    voorzieningen: gpd.GeoDataFrame,
-) -> Dataset:
-    """Zone the buurten, dissolve the zones and join the voorzieningen.
-
-    Raises :class:`~geo.errors.ZoneDefinitionError` if the definition does not fit the buurten;
-    warns (:class:`~geo.errors.DataQualityWarning`) about buurten in no zone and voorzieningen
-    outside every zone.
-    """
-    # CBS's own distances (cbs_<category>_km, km) travel with the buurten to the store and API.
-    columns = [*BUURT_COLUMNS, *cbs_distance_columns(buurten.columns), "geometry"]
-    buurten = buurten[columns].copy()
-    if definition is not None and not buurten.empty:
-        buurten["zone_code"] = assign_zones(buurten, definition)
-        zones = dissolve_zones(buurten, buurten["zone_code"], definition)
-    else:
-        buurten["zone_code"] = pd.Series(pd.NA, index=buurten.index, dtype="string")
-        zones = empty_zones(buurten.crs)
-    voorzieningen = with_voorziening_details(voorzieningen)[
-        [*VOORZIENING_COLUMNS, *VOORZIENING_DETAIL_COLUMNS, "geometry"]
-    ]
-    if not voorzieningen.empty and not buurten.empty:
-        voorzieningen = join_voorzieningen(voorzieningen, buurten)
-    else:
-        voorzieningen = voorzieningen.assign(
-            bu_code=pd.Series(pd.NA, index=voorzieningen.index, dtype="string"),
-            zone_code=pd.Series(pd.NA, index=voorzieningen.index, dtype="string"),
-        )
-    return Dataset(buurten, zones, voorzieningen, definition)

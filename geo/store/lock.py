@@ -92,6 +92,9 @@ def _acquire(holder: _Holder, shared: bool, deadline: float | None, timeout: flo
     left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
     acquire = lock.acquire_read_lock if shared else lock.acquire_write_lock
     if not acquire(blocking=True, delay=0.01, max_delay=0.05, timeout=left):
+        # Close the lock file it opened (no lock is held by this process: the thread lock
+        # keeps every other holder of this path out).
+        (lock.release_read_lock if shared else lock.release_write_lock)()
         raise _busy(holder.path, timeout)
     holder.shared = shared
 

@@ -90,22 +90,25 @@ class StoreQuery:
 
 
 @dataclass
-class BuurtenQuery(StoreQuery):
-    """The query parameters of a buurten import."""
+class FileQuery(StoreQuery):
+    """How an import of features reads its file (query parameters)."""
 
     repair: RepairQuery = None
     crs: CrsQuery = None
     layer: LayerQuery = None
+
+
+@dataclass
+class BuurtenQuery(FileQuery):
+    """The query parameters of a buurten import."""
+
     gemeente: GemeenteQuery = None
 
 
 @dataclass
-class VoorzieningenQuery(StoreQuery):
+class VoorzieningenQuery(FileQuery):
     """The query parameters of a voorzieningen import."""
 
-    repair: RepairQuery = None
-    crs: CrsQuery = None
-    layer: LayerQuery = None
     category: CategoryQuery = None
     category_column: ColumnQuery = None
     x_column: ColumnQuery = None
