@@ -16,8 +16,8 @@ from xstatic.pkg import leaflet as xstatic_leaflet
 
 LEAFLET_DIR = Path(xstatic_leaflet.BASE_DIR)
 LEAFLET_VERSION = str(xstatic_leaflet.VERSION)
-#: Where the vendor files live below an asset base.
-VENDOR_SUBDIR = "leaflet"
+#: Where the vendor files live below an asset base: versioned, so that browsers may keep them.
+VENDOR_SUBDIR = f"leaflet-{LEAFLET_VERSION}"
 
 
 class OfflineMap(folium.Map):

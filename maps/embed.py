@@ -18,6 +18,7 @@ in a cookie). The modules get the texts of the page's language in the configurat
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 from pathlib import Path
 from typing import Any, Literal
@@ -38,6 +39,19 @@ EMBED_STATIC_DIR = Path(__file__).resolve().parent / "static" / "embed"
 # Python 3.11 only knows from the host's /etc/mime.types (its own table says
 # application/javascript); registered here so that /static/embed serves it on any host.
 mimetypes.add_type("text/javascript", ".js")
+
+
+def _content_version(folder: Path) -> str:
+    """12 hex digits of the SHA-256 of every file in ``folder`` (names and bytes): the
+    version in the URL of the page's modules, so browsers may keep them until they change."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+#: The version of the page's modules and style sheet (their URLs: ``/static/embed-<version>``).
+EMBED_VERSION = _content_version(EMBED_STATIC_DIR)
 #: What a route (the line to a voorziening) and the resident's own place look like.
 ROUTE_COLOUR = "#000000"
 HOME_COLOUR = "#d7301f"

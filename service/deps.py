@@ -33,8 +33,11 @@ def get_live(request: Request) -> LiveState:
 
 def get_state(request: Request) -> StoreState:
     """The state this request is served from: taken once, so the whole request sees one
-    version of the store even when an import swaps in a new one meanwhile."""
-    return get_live(request).current
+    version of the store even when an import swaps in a new one meanwhile (and kept on the
+    request: its ETag is this state's, :mod:`service.caching`)."""
+    state = get_live(request).current
+    request.state.served = state
+    return state
 
 
 StateDep = Annotated[StoreState, Depends(get_state)]

@@ -6,13 +6,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from geo.settings import Settings
 from maps.assets import LEAFLET_DIR, VENDOR_SUBDIR
-from maps.embed import EMBED_STATIC_DIR
+from maps.embed import EMBED_STATIC_DIR, EMBED_VERSION
 from service import ogc
+from service.caching import conditional_get
 from service.errors import add_problem_handlers, document_problems
 from service.routes import (
     addresses,
@@ -91,7 +93,14 @@ def create_app(
     app.include_router(ogc.router)
     app.include_router(imports.router)
     app.mount(f"/static/vendor/{VENDOR_SUBDIR}", StaticFiles(directory=LEAFLET_DIR), name="leaflet")
-    app.mount("/static/embed", StaticFiles(directory=EMBED_STATIC_DIR), name="embed_static")
+    # The residents' map's modules at a versioned path (kept by browsers) and, for pages
+    # embedded before a version existed, at the plain one (revalidated).
+    embed_static = StaticFiles(directory=EMBED_STATIC_DIR)
+    app.mount(f"/static/embed-{EMBED_VERSION}", embed_static, name="embed_versioned")
+    app.mount("/static/embed", embed_static, name="embed_static")
     # Only /embed pages may be framed (WSZ_EMBED_FRAME_ANCESTORS); every other route denies it.
     app.middleware("http")(embed.frame_policy)
+    app.middleware("http")(conditional_get)
+    # Outermost: JSON, GeoJSON and HTML compressed for clients that accept gzip.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     return app

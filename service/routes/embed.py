@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from geo.settings import Settings
-from maps.embed import Lang, embed_page, help_page, tile_origin
+from maps.embed import EMBED_VERSION, Lang, embed_page, help_page, tile_origin
 from service.deps import PublishedDep, ServiceSettingsDep, SettingsDep, ZoneDep
 from service.settings import ServiceSettings
 from service.state import Published
@@ -84,7 +84,7 @@ def _page(
             lang=lang,
             tiles=service.tile_layer(),
             vendor_base=f"{root}/static/vendor",
-            static_base=f"{root}/static/embed",
+            static_base=f"{root}/static/embed-{EMBED_VERSION}",
             api_base=root,
             speed_m_per_s=settings.speed_m_per_s("walk"),
         )
@@ -120,7 +120,7 @@ def embed_help(
             zip(zones["zone_code"].astype(str), zones["zone_name"].astype(str), strict=True)
         ),
         frame_ancestors=service.embed_frame_ancestors,
-        static_base=f"{root}/static/embed",
+        static_base=f"{root}/static/embed-{EMBED_VERSION}",
     )
     return HTMLResponse(html, headers=embed_headers(service))
 

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
+from maps.assets import VENDOR_SUBDIR
 from service.schemas.answers import CategoryOut, CoverageResponse, Health, LocationOut, ZoneDetail
 from service.schemas.features import (
     BuurtProperties,
@@ -223,7 +224,7 @@ def test_map_pages_load_leaflet_from_this_service(client: TestClient) -> None:
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
-    assert "/static/vendor/leaflet/leaflet.js" in sources
+    assert f"/static/vendor/{VENDOR_SUBDIR}/leaflet.js" in sources
     assert all(not s.startswith(("http://", "https://", "//")) for s in sources)
     for source in (s for s in sources if not s.startswith("data:")):
         assert client.get(source).status_code == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from maps.assets import VENDOR_SUBDIR
 from service.schemas.answers import LocationOut, ZoneDetail
 from service.schemas.features import FeatureCollection, ZoneProperties
 
@@ -37,4 +38,4 @@ def test_served_api_over_http(live_server: str) -> None:
         missing = http.get("/zones/atlantis")
         assert missing.status_code == 404
         assert missing.headers["content-type"] == "application/problem+json"
-        assert http.get("/static/vendor/leaflet/leaflet.css").status_code == 200
+        assert http.get(f"/static/vendor/{VENDOR_SUBDIR}/leaflet.css").status_code == 200
