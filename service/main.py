@@ -16,6 +16,7 @@ from maps.embed import EMBED_STATIC_DIR, EMBED_VERSION
 from service import ogc
 from service.caching import conditional_get
 from service.errors import add_problem_handlers, document_problems
+from service.middleware import relative_redirects
 from service.routes import (
     addresses,
     coverage,
@@ -101,6 +102,7 @@ def create_app(
     # Only /embed pages may be framed (WSZ_EMBED_FRAME_ANCESTORS); every other route denies it.
     app.middleware("http")(embed.frame_policy)
     app.middleware("http")(conditional_get)
+    app.middleware("http")(relative_redirects)
     # Outermost: JSON, GeoJSON and HTML compressed for clients that accept gzip.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     return app

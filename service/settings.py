@@ -9,6 +9,7 @@ start-up.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -44,6 +45,12 @@ class ServiceSettings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    public_base_url: str | None = Field(
+        default=None,
+        description="The address clients reach the service at, e.g. https://kaart.example.nl "
+        "(behind a proxy). Absolute links (OGC API, the embed snippet) are built from it; "
+        "default: http://HOST:PORT of this server. Never from a request's Host header.",
+    )
     map_tiles: str = Field(
         default="openstreetmap",
         description="'none', 'openstreetmap', 'brt' (PDOK), or an XYZ URL template.",
@@ -104,6 +111,33 @@ class ServiceSettings(BaseSettings):
         if problems:
             raise ConfigurationError("WSZ_API_KEYS: " + "; ".join(problems))
         return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _check_public_base_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.netloc
+            or parts.query
+            or parts.fragment
+        ):
+            raise ConfigurationError(
+                f"WSZ_PUBLIC_BASE_URL={value!r}: give http(s)://host[:port][/path], without a "
+                "query or fragment"
+            )
+        return value.rstrip("/")
+
+    @property
+    def base_url(self) -> str:
+        """Where clients reach this service: :attr:`public_base_url`, else this server's own
+        address (an unspecified bind address shown as loopback)."""
+        if self.public_base_url is not None:
+            return self.public_base_url
+        host = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(self.host, self.host)
+        return f"http://{host}:{self.port}"
 
     @model_validator(mode="after")
     def _refuse_bad_combinations(self) -> ServiceSettings:

@@ -62,8 +62,13 @@ def make_settings(store_path: Path, **overrides: object) -> Settings:
 
 
 def make_service(**overrides: object) -> ServiceSettings:
-    """The service's settings without tiles (no network in tests)."""
-    values: dict[str, object] = {"map_tiles": "none", **overrides}
+    """The service's settings without tiles (no network in tests), reached at TestClient's
+    own address (``http://testserver``: absolute links are built from this setting)."""
+    values: dict[str, object] = {
+        "map_tiles": "none",
+        "public_base_url": "http://testserver",
+        **overrides,
+    }
     return ServiceSettings(**values)  # type: ignore[arg-type]
 
 

@@ -89,6 +89,7 @@ def _serve(args: argparse.Namespace, settings: Settings, published: Published | 
 
     service = service_settings()
     host, port = args.host or service.host, args.port or service.port
+    service = service.model_copy(update={"host": host, "port": port})
     base = f"http://{host}:{port}"
     print(
         f"\nMap:  {base}/maps/index.html\nAPI:  {base}/docs\n(Ctrl+C stops the server)", flush=True

@@ -25,6 +25,7 @@ from service.ogc.links import (
     check_parameters,
     link,
     negotiate,
+    public_base,
     self_links,
     url_for,
 )
@@ -57,7 +58,7 @@ def _docs(model: type) -> dict[int | str, dict[str, Any]]:
 def landing(request: Request, f: FormatQuery = None) -> Response:
     """Links to the API description, its documentation, the conformance classes and the data."""
     check_parameters(request, {"f"})
-    root = str(request.base_url).rstrip("/") + request.scope.get("root_path", "")
+    root = public_base(request)
     document = {
         "title": TITLE,
         "description": DESCRIPTION,

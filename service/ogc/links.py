@@ -14,6 +14,7 @@ from fastapi import Request
 
 from geo.ask.export import ExportCrs
 from geo.errors import QueryError
+from service.settings import ServiceSettings
 
 JSON = "application/json"
 GEOJSON = "application/geo+json"
@@ -68,9 +69,17 @@ def link(href: str, rel: str, type_: str, title: str) -> dict[str, str]:
     return {"href": href, "rel": rel, "type": type_, "title": title}
 
 
+def public_base(request: Request) -> str:
+    """The service's address as clients reach it (:attr:`ServiceSettings.base_url`, with the
+    mount's root path): absolute links never come from the request's Host header."""
+    service: ServiceSettings = request.app.state.service_settings
+    root: str = request.scope.get("root_path", "")
+    return service.base_url + root
+
+
 def url_for(request: Request, path: str, **params: object) -> str:
     """Absolute URL of ``path`` under the OGC root, with ``params`` (None values dropped)."""
-    base = str(request.base_url).rstrip("/") + request.scope.get("root_path", "")
+    base = public_base(request)
     query = "&".join(
         f"{key}={_quote(str(value))}" for key, value in params.items() if value is not None
     )
@@ -85,7 +94,11 @@ def with_query(request: Request, **changes: object) -> str:
         if value is not None:
             params[key] = value
     query = "&".join(f"{_quote(k)}={_quote(str(v))}" for k, v in params.items())
-    return str(request.url.replace(query=query))
+    return (
+        public_base(request)
+        + request.url.path.removeprefix(request.scope.get("root_path", ""))
+        + (f"?{query}" if query else "")
+    )
 
 
 def self_links(request: Request, json_type: str = JSON) -> list[dict[str, str]]:

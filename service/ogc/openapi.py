@@ -20,7 +20,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from service.ogc.catalog import catalog_of
-from service.ogc.links import OPENAPI_30, check_parameters
+from service.ogc.links import OPENAPI_30, check_parameters, public_base
 from service.ogc.responses import OgcRoute
 from service.state import Published
 
@@ -47,7 +47,7 @@ def api_definition(request: Request) -> Response:
         if published is not None
         else {}
     )
-    base = str(request.base_url).rstrip("/") + request.scope.get("root_path", "")
+    base = public_base(request)
     document = ogc_definition(request.app.openapi(), f"{base}/ogc", queryables)
     return JSONResponse(document, media_type=OPENAPI_30)
 

@@ -115,7 +115,7 @@ def embed_help(
     zones = published.zones
     html = help_page(
         lang=lang,
-        embed_url=str(request.url_for("embed_gemeente")),
+        embed_url=f"{service.base_url}{root}/embed/",
         zones=list(
             zip(zones["zone_code"].astype(str), zones["zone_name"].astype(str), strict=True)
         ),
