@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,8 +29,23 @@ from geo.errors import InvalidCredentialsError, MissingCredentialsError, QueryEr
 from service.deps import ServiceSettingsDep
 from service.settings import KEY_NAME
 
-#: Query parameters that look like a key: refused, so nobody gets used to putting keys in URLs.
-KEY_QUERY_NAMES = ("api_key", "apikey", "key", "token", "access_token")
+#: Query parameters that look like a key, compared without case, ``-`` or ``_``
+#: (``api_key``, ``API_KEY``, ``apiKey``, ``x-api-key`` alike): refused on writes, so nobody
+#: gets used to putting keys in URLs, and redacted from every logged URL.
+KEY_QUERY_NAMES = ("apikey", "xapikey", "key", "token", "accesstoken", "authorization")
+
+
+def is_key_parameter(name: str) -> bool:
+    """Whether a query parameter's name looks like it carries a key.
+
+    >>> [is_key_parameter(n) for n in ("api_key", "API-KEY", "apiKey", "x-api-key", "zone")]
+    [True, True, True, True, False]
+    """
+    return name.lower().replace("-", "").replace("_", "") in KEY_QUERY_NAMES
+
+
+logger = logging.getLogger("woonservicezones.auth")
+
 #: Shortest key :func:`hash_key` accepts (characters).
 MIN_KEY_LENGTH = 24
 
@@ -94,9 +110,15 @@ def require_key(
     authorization: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
     x_api_key: Annotated[str | None, Security(api_key_header)],
 ) -> Caller:
-    """The caller of a write: 401 without a key, 403 with a wrong one or imports off."""
-    in_query = [name for name in KEY_QUERY_NAMES if name in request.query_params]
+    """The caller of a write: 401 without a key, 403 with a wrong one or imports off.
+
+    Every refusal is logged with the client's address and the key's *name* when known, never
+    the key.
+    """
+    client = request.client.host if request.client is not None else "unknown client"
+    in_query = [name for name in request.query_params if is_key_parameter(name)]
     if in_query:
+        logger.warning("refused write from %s: a key in the URL (%s)", client, in_query[0])
         raise QueryError(
             f"query parameter {in_query[0]!r}: API keys go in a header (Authorization: Bearer "
             "KEY or X-API-Key: KEY), never in the URL, which logs record; consider this key "
@@ -104,17 +126,20 @@ def require_key(
         )
     presented = authorization.credentials if authorization is not None else x_api_key
     if not presented:
+        logger.warning("refused write from %s: no API key (401)", client)
         raise MissingCredentialsError(
             "this write needs an API key: send it as `Authorization: Bearer KEY` or "
             "`X-API-Key: KEY` (keys are configured in WSZ_API_KEYS; reads need none)"
         )
+    name = match_key(presented, settings.api_keys)
     if not settings.imports_enabled:
+        logger.warning("refused write from %s (key %s): imports are off (403)", client, name)
         raise InvalidCredentialsError(
             "imports over HTTP are switched off on this server (WSZ_HTTP_IMPORTS=false); "
             "import on the command line with `wsz import`"
         )
-    name = match_key(presented, settings.api_keys)
     if name is None:
+        logger.warning("refused write from %s: a key that is not one of ours (403)", client)
         raise InvalidCredentialsError("the API key sent is not one of this server's keys")
     return Caller(key_name=name)
 

@@ -14,9 +14,10 @@ from geo.settings import Settings
 from maps.assets import LEAFLET_DIR, VENDOR_SUBDIR
 from maps.embed import EMBED_STATIC_DIR, EMBED_VERSION
 from service import ogc
+from service.auth import is_key_parameter
 from service.caching import conditional_get
 from service.errors import add_problem_handlers, document_problems
-from service.middleware import relative_redirects
+from service.middleware import redact_access_log, relative_redirects
 from service.routes import (
     addresses,
     coverage,
@@ -103,6 +104,7 @@ def create_app(
     app.middleware("http")(embed.frame_policy)
     app.middleware("http")(conditional_get)
     app.middleware("http")(relative_redirects)
+    redact_access_log(is_key_parameter)
     # Outermost: JSON, GeoJSON and HTML compressed for clients that accept gzip.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     return app
