@@ -7,6 +7,7 @@ Code in :mod:`geo` raises :class:`geo.errors.WszError` subclasses and never pick
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -30,6 +31,7 @@ from geo.errors import (
     UnsupportedMediaTypeError,
     WszError,
 )
+from service.params import HINTS
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -118,11 +120,15 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         {
             "parameter": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]),
             "in": str(e["loc"][0]),
-            "message": e["msg"],
+            "message": _message(e),
         }
         for e in exc.errors()
     ]
-    detail = "; ".join(f"{e['in']} parameter {e['parameter']!r}: {e['message']}" for e in errors)
+    detail = "; ".join(
+        f"{e['in']} parameter {e['parameter']!r}: {e['message']}"
+        + (f" ({HINTS[e['parameter']]})" if e["parameter"] in HINTS else "")
+        for e in errors
+    )
     return problem(
         request,
         status=422,
@@ -133,12 +139,23 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _message(error: Mapping[str, Any]) -> str:
+    """A validation error in words: a pattern is not shown, the value is (shortened)."""
+    if error.get("type") == "string_pattern_mismatch":
+        return f"{str(error.get('input'))[:100]!r} is not of the form this parameter takes"
+    return str(error["msg"])
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = str(exc.detail)
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"no resource at {request.url.path}; see /docs for the API's paths"
-    return problem(request, status=exc.status_code, title=_reason(exc.status_code), detail=detail)
+    response = problem(
+        request, status=exc.status_code, title=_reason(exc.status_code), detail=detail
+    )
+    response.headers.update(exc.headers or {})  # e.g. a 405's Allow
+    return response
 
 
 def _reason(status: int) -> str:

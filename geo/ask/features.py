@@ -50,6 +50,10 @@ def parse_box(text: str, *, crs: ExportCrs = "EPSG:4326") -> Box:
         parts = [parts[0], parts[1], parts[3], parts[4]]
     if crs == "EPSG:4326":
         box = parse_bbox(",".join(parts))
+        if [box.min_lon, box.min_lat, box.max_lon, box.max_lat] != [float(p) for p in parts]:
+            # OGC API: the lower left corner first (a larger first longitude would be a box
+            # across the antimeridian, which holds nothing of the Netherlands).
+            raise QueryError(f"bbox={text!r}: the minimum must come before the maximum")
         return Box(box.min_lon, box.min_lat, box.max_lon, box.max_lat, crs)
     try:
         values = [float(p) for p in parts]

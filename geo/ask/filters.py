@@ -26,7 +26,12 @@ class BBox:
 
 
 def parse_bbox(text: str) -> BBox:
-    """Parse ``"minlon,minlat,maxlon,maxlat"``; raise :class:`QueryError` if malformed."""
+    """Parse ``"minlon,minlat,maxlon,maxlat"`` (corners in either order); raise
+    :class:`QueryError` if malformed.
+
+    >>> parse_bbox("5.13,52.05,5.05,52.00")
+    BBox(min_lon=5.05, min_lat=52.0, max_lon=5.13, max_lat=52.05)
+    """
     parts = text.split(",")
     try:
         values = [float(p) for p in parts]
@@ -37,19 +42,21 @@ def parse_bbox(text: str) -> BBox:
             f"bbox={text!r}: expected four numbers minlon,minlat,maxlon,maxlat in WGS84 degrees, "
             "e.g. bbox=5.05,52.00,5.13,52.05"
         )
-    box = BBox(*values)
-    check_lonlat(box.min_lon, box.min_lat)
-    check_lonlat(box.max_lon, box.max_lat)
-    if box.min_lon > box.max_lon or box.min_lat > box.max_lat:
-        raise QueryError(f"bbox={text!r}: the minimum must come before the maximum")
-    return box
+    check_lonlat(values[0], values[1])
+    check_lonlat(values[2], values[3])
+    lon, lat = sorted(values[0::2]), sorted(values[1::2])
+    return BBox(lon[0], lat[0], lon[1], lat[1])
 
 
 def check_category(category: str, vocabulary: Vocabulary) -> str:
-    """Return the code for ``category`` (code or alias); raise :class:`QueryError` if unknown."""
+    """Return the code for ``category`` (code or alias); raise :class:`NotFoundError` (there
+    is no such category, as there is no such zone) listing the known ones."""
     code = vocabulary.resolve(category)
     if code is None:
-        raise QueryError(f"unknown category {category!r}; known: {', '.join(vocabulary.codes)}")
+        raise NotFoundError(
+            f"unknown category {category!r}; known: {', '.join(vocabulary.codes)} (or their "
+            "aliases, see /categories)"
+        )
     return code
 
 

@@ -14,6 +14,7 @@ from geo.settings import Settings
 from geo.store.addresses import address_file
 from service.deps import PublishedDep, SettingsDep
 from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse
+from service.params import SEARCH_PATTERN
 from service.schemas.features import AddressCollection, AddressProperties
 from service.state import Published
 
@@ -48,6 +49,7 @@ def search_addresses(
         Query(
             min_length=1,
             max_length=200,
+            pattern=SEARCH_PATTERN,
             description='"3431 AB 12", "3431ab12", "Mekelweg 5", "mekelweg 5 delft"; case, '
             "spacing and accents do not matter.",
         ),

@@ -11,6 +11,7 @@ from geo.ask.geojson import feature_collection
 from geo.errors import EmptyStoreError
 from service.deps import PublishedDep
 from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse
+from service.params import CategoryQuery
 from service.schemas.answers import CoverageResponse, CoverageRow
 from service.schemas.features import FeatureCollection, GapProperties
 from service.state import records
@@ -31,7 +32,7 @@ DistanceQuery = Annotated[
 def coverage(
     published: PublishedDep,
     zone: Annotated[str | None, Query(description="Only this zone.")] = None,
-    category: Annotated[str | None, Query(description="Only this category.")] = None,
+    category: CategoryQuery | None = None,
     distance: DistanceQuery = None,
 ) -> dict[str, object]:
     """Share of residents (and 65+) beyond each category's threshold, per zone.
@@ -80,7 +81,7 @@ def buurt_coverage(
 def gaps(
     published: PublishedDep,
     zone: Annotated[str | None, Query(description="Only this zone.")] = None,
-    category: Annotated[str | None, Query(description="Only this category.")] = None,
+    category: CategoryQuery | None = None,
 ) -> GeoJSONResponse:
     """Per category and zone, the area where the residents beyond the category's threshold
     live (by walking where a network is loaded), with their number."""

@@ -168,7 +168,7 @@ _ZONE_DEFINITION: dict[str, Any] = {
     "type": "object",
     "required": ["zones"],
     "properties": {
-        "gemeente": {"type": "string", "pattern": r"^GM\d{4}$"},
+        "gemeente": {"anyOf": [{"type": "string", "pattern": r"^GM\d{4}$"}, {"type": "null"}]},
         "zones": {
             "type": "array",
             "items": {

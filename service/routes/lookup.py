@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from geo.ask.locate import locate
 from service.deps import PublishedDep, SettingsDep
+from service.params import LatQuery, LonQuery
 from service.schemas.answers import LocationOut
 
 router = APIRouter(tags=["lookup"])
@@ -17,8 +18,8 @@ router = APIRouter(tags=["lookup"])
 def lookup(
     published: PublishedDep,
     settings: SettingsDep,
-    lon: Annotated[float, Query(description="Longitude, WGS84 degrees (e.g. 5.09).")],
-    lat: Annotated[float, Query(description="Latitude, WGS84 degrees (e.g. 52.03).")],
+    lon: LonQuery,
+    lat: LatQuery,
     distance: Annotated[
         Literal["walking", "straight_line"] | None,
         Query(

@@ -10,6 +10,7 @@ from geo.ask.filters import check_category, check_zone, filter_voorzieningen, pa
 from geo.ask.geojson import feature_collection
 from service.deps import PublishedDep
 from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse
+from service.params import WGS84_BBOX_PATTERN, CategoryQuery
 from service.routes.zones import VOORZIENING_FIELDS
 from service.schemas.features import FeatureCollection, VoorzieningProperties
 
@@ -29,15 +30,14 @@ router = APIRouter(prefix="/voorzieningen", tags=["voorzieningen"])
 )
 def list_voorzieningen(
     published: PublishedDep,
-    category: Annotated[
-        str | None, Query(description="Category code or alias, e.g. `huisarts`.")
-    ] = None,
+    category: CategoryQuery | None = None,
     zone: Annotated[str | None, Query(description="Zone code, e.g. `noord`.")] = None,
     bbox: Annotated[
         str | None,
         Query(
+            pattern=WGS84_BBOX_PATTERN,
             description="minlon,minlat,maxlon,maxlat in WGS84 degrees, "
-            "e.g. `5.05,52.00,5.13,52.05`."
+            "e.g. `5.05,52.00,5.13,52.05` (corners in either order).",
         ),
     ] = None,
 ) -> GeoJSONResponse:

@@ -12,6 +12,7 @@ from geo.ask.reach import isochrones_at, parse_minutes, route_to_nearest
 from geo.crs import to_edge_crs
 from service.deps import PublishedDep, SettingsDep
 from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse
+from service.params import CategoryQuery, LatQuery, LonQuery, MinutesQuery
 from service.schemas.features import (
     Feature,
     FeatureCollection,
@@ -22,8 +23,6 @@ from service.schemas.features import (
 router = APIRouter(tags=["walking"])
 
 Profile = Literal["walk", "rollator"]
-LonQuery = Annotated[float, Query(description="Longitude, WGS84 degrees (e.g. 5.09).")]
-LatQuery = Annotated[float, Query(description="Latitude, WGS84 degrees (e.g. 52.03).")]
 ProfileQuery = Annotated[
     Profile,
     Query(description="`walk`, or `rollator` (no steps, no raised kerbs, no steep inclines)."),
@@ -41,7 +40,7 @@ def walking_route(
     settings: SettingsDep,
     lon: LonQuery,
     lat: LatQuery,
-    category: Annotated[str, Query(description="Category code or alias, e.g. `huisarts`.")],
+    category: CategoryQuery,
     profile: ProfileQuery = "walk",
 ) -> GeoJSONResponse:
     """A LineString from the point over the street network to the nearest voorziening of the
@@ -85,9 +84,7 @@ def isochrone(
     settings: SettingsDep,
     lon: LonQuery,
     lat: LatQuery,
-    minutes: Annotated[
-        str, Query(description="1–5 walking times in minutes, e.g. `5,10,15` (each ≤ 60).")
-    ] = "5,10,15",
+    minutes: MinutesQuery = "5,10,15",
     profile: ProfileQuery = "walk",
 ) -> GeoJSONResponse:
     """One polygon per walking time, nested (5 ⊂ 10 ⊂ 15 min): the reachable streets (partial

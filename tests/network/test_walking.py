@@ -266,9 +266,9 @@ def test_isochrones_nest_over_the_api(delft_client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("query", "status", "needle"),
     [
-        ("/isochrone?lon=4.37&lat=52.0&minutes=0", 400, "minutes='0'"),
-        ("/isochrone?lon=4.37&lat=52.0&minutes=5,abc", 400, "give 1 to 5 walking times"),
-        ("/route?lon=4.37&lat=52.0&category=bakker", 400, "unknown category 'bakker'"),
+        ("/isochrone?lon=4.37&lat=52.0&minutes=0", 422, "each above 0 and at most 60"),
+        ("/isochrone?lon=4.37&lat=52.0&minutes=5,abc", 422, "1 to 5 walking times"),
+        ("/route?lon=4.37&lat=52.0&category=bakker", 404, "unknown category 'bakker'"),
         ("/route?lon=4.37&lat=52.0&category=huisarts&profile=skates", 422, "profile"),
         ("/route?lon=5.5&lat=52.5&category=huisarts", 404, "more than 250 m"),
         ("/route?lon=4.37&lat=52.0&category=ontmoetingsplek", 404, "no voorziening of"),

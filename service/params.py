@@ -1,0 +1,46 @@
+"""Query parameters several routes take, declared once so that the OpenAPI document says
+exactly what is accepted: a request the document allows is answered (not refused with 400),
+and one it does not is refused with a problem naming the parameter and what it takes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Query
+
+#: A walking time in minutes above 0 and at most 60 (decimals allowed).
+_MINUTE = r"(?:0\.[0-9]*[1-9][0-9]*|[1-9](?:\.[0-9]+)?|[1-5][0-9](?:\.[0-9]+)?|60(?:\.0+)?)"
+MINUTES_PATTERN = rf"^{_MINUTE}(?:,{_MINUTE}){{0,4}}$"
+
+LonQuery = Annotated[
+    float, Query(ge=-180, le=180, description="Longitude, WGS84 degrees (e.g. 5.09).")
+]
+LatQuery = Annotated[
+    float, Query(ge=-90, le=90, description="Latitude, WGS84 degrees (e.g. 52.03).")
+]
+CategoryQuery = Annotated[
+    str, Query(min_length=1, max_length=100, description="Category code or alias, e.g. `huisarts`.")
+]
+MinutesQuery = Annotated[
+    str,
+    Query(
+        pattern=MINUTES_PATTERN,
+        description="1–5 walking times in minutes, each above 0 and at most 60, e.g. `5,10,15`.",
+    ),
+]
+_LON = r"-?(?:180(?:\.0+)?|(?:1[0-7][0-9]|[0-9]{1,2})(?:\.[0-9]+)?)"
+_LAT = r"-?(?:90(?:\.0+)?|[0-8]?[0-9](?:\.[0-9]+)?)"
+#: Two corners of a WGS84 box, lon,lat,lon,lat (in either order).
+WGS84_BBOX_PATTERN = rf"^{_LON},{_LAT},{_LON},{_LAT}$"
+#: A search text with at least one letter or digit (punctuation alone finds nothing).
+SEARCH_PATTERN = r"[0-9A-Za-z]"
+
+#: What the refusal of an invalid parameter adds, so that it says how to fix it.
+HINTS = {
+    "lon": "WGS84 degrees, lon −180..180; note the order: lon first, then lat",
+    "lat": "WGS84 degrees, lat −90..90; note the order: lon first, then lat",
+    "minutes": "1 to 5 walking times in minutes, each above 0 and at most 60, e.g. 5,10,15",
+    "category": "a category code or alias: see /categories",
+    "q": "a postcode and house number, or a street and number",
+    "bbox": "four numbers minlon,minlat,maxlon,maxlat in WGS84 degrees, e.g. 5.05,52.00,5.13,52.05",
+}
