@@ -24,7 +24,14 @@ from geo.read.samples import list_samples, read_manifest, sample_buurten
 from geo.settings import SAMPLE_DIR, Settings
 from geo.store.geopackage import GeoPackageStore
 from service.cli import main
-from tests.conftest import DATA_PATH, SHARED_DATA, make_settings
+from tests.conftest import (
+    DATA_PATH,
+    SAMPLE_BUURTEN,
+    SAMPLE_SHARED_FILES,
+    SHARED_DATA,
+    make_settings,
+    requires_shared_data,
+)
 from tests.imports import import_sample
 
 #: The delft-tu buurten (data/sample/delft-tu.yaml): those the OSM extract's bbox covers for at
@@ -45,6 +52,10 @@ DELFT_TU_BUURTEN = (
 DELFT_TU_BBOX = (4.36411, 51.98903, 4.39132, 52.00763)
 NETWORK = SAMPLE_DIR / "nieuwegein_synthetic.osm.pbf"
 TO_RD = Transformer.from_crs(4326, 28992, always_xy=True)
+#: The samples' real files (../shared/data): Nieuwegein's buurten, Delft's buurten and extract.
+requires_nieuwegein = requires_shared_data(*SAMPLE_SHARED_FILES["nieuwegein"])
+requires_delft = requires_shared_data(*SAMPLE_SHARED_FILES["delft-tu"])
+DELFT_TABLE = SHARED_DATA / "cbs" / "kwb2024_buurten_GM0503.csv"
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +86,7 @@ def ways() -> list[tuple[dict[str, str], shapely.LineString]]:
 # --------------------------------------------------------------------------- manifests
 
 
+@requires_shared_data(*SAMPLE_SHARED_FILES["nieuwegein"], *SAMPLE_SHARED_FILES["delft-tu"])
 def test_both_manifests_read(settings: Settings) -> None:
     nieuwegein = read_manifest(settings)
     assert nieuwegein == read_manifest(settings, "nieuwegein")
@@ -134,6 +146,7 @@ def test_manifest_naming_a_missing_file_says_which_key(tmp_path: Path) -> None:
         read_manifest(settings, "broken")
 
 
+@requires_shared_data(SAMPLE_BUURTEN)
 def test_unknown_buurt_codes_are_refused_and_nothing_is_stored(tmp_path: Path) -> None:
     settings = _manifest(
         tmp_path,
@@ -149,6 +162,7 @@ def test_unknown_buurt_codes_are_refused_and_nothing_is_stored(tmp_path: Path) -
 # --------------------------------------------------------------------------- delft-tu
 
 
+@requires_shared_data(*SAMPLE_SHARED_FILES["delft-tu"], DELFT_TABLE)
 def test_delft_tu_buurten_are_those_the_extract_covers(settings: Settings) -> None:
     manifest = read_manifest(settings, "delft-tu")
     buurten = sample_buurten(manifest, settings.vocabulary)
@@ -161,12 +175,13 @@ def test_delft_tu_buurten_are_those_the_extract_covers(settings: Settings) -> No
     covered = every.intersection(bbox.iloc[0]).area / every.area
     assert sorted(every.loc[covered >= 0.6, "BU_CODE"]) == list(DELFT_TU_BUURTEN)
     # Residents and 65+ as CBS gives them (kwb2024_buurten_GM0503.csv).
-    table = pd.read_csv(SHARED_DATA / "cbs" / "kwb2024_buurten_GM0503.csv")
+    table = pd.read_csv(DELFT_TABLE)
     table = table[table["BU_CODE"].isin(DELFT_TU_BUURTEN)]
     assert buurten["residents"].sum() == table["AANT_INW"].sum() == 10_030
     assert buurten["residents_65plus"].sum() == table["A_65_EO_JR"].sum() == 890
 
 
+@requires_delft
 def test_delft_tu_imports_real_data_end_to_end(settings: Settings) -> None:
     dataset = import_sample(GeoPackageStore(settings.store_path), settings, "delft-tu")
     assert sorted(dataset.buurten["bu_code"]) == list(DELFT_TU_BUURTEN)
@@ -184,6 +199,7 @@ def test_delft_tu_imports_real_data_end_to_end(settings: Settings) -> None:
 # --------------------------------------------------------------------------- the generator
 
 
+@requires_nieuwegein
 def test_generator_is_deterministic_and_made_the_committed_files(
     generator: ModuleType, tmp_path: Path
 ) -> None:
@@ -308,6 +324,7 @@ def test_footbridge_has_steps_at_both_ends(
     assert all(any(end.distance(s) < 0.5 for s in steps) for end in ends)
 
 
+@requires_nieuwegein
 def test_voorzieningen_lie_in_the_real_buurten_near_a_street(
     settings: Settings, ways: list[tuple[dict[str, str], shapely.LineString]]
 ) -> None:
@@ -387,6 +404,7 @@ def test_cli_lists_the_samples(cli_environment: Path, capsys: pytest.CaptureFixt
     assert not cli_environment.exists()  # listing stores nothing
 
 
+@requires_nieuwegein
 def test_cli_imports_a_sample_by_name_and_says_what_is_synthetic(
     cli_environment: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
