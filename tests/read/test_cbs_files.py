@@ -18,21 +18,11 @@ from geo.common.text import find_column
 from geo.crs import WORKING_CRS
 from geo.errors import ValueProblemError
 from geo.read.buurten import BUURT_COLUMNS, read_buurten
-from geo.read.cbs import (
-    BUURT_COLUMN_VARIANTS,
-    cbs_numbers,
-    read_statistics,
-)
+from geo.read.cbs import BUURT_COLUMN_VARIANTS, cbs_numbers, read_statistics
 from geo.read.options import ReadOptions
 from geo.vocabulary import default_vocabulary
 from tests.conftest import VOCABULARY, requires_shared_data
-from tests.read.cbs_support import (
-    CBS,
-    DELFT_GPKG,
-    DISTANCES,
-    NIEUWEGEIN_GPKG,
-    UTRECHT_KWB,
-)
+from tests.read.cbs_support import CBS, DELFT_GPKG, DISTANCES, NIEUWEGEIN_GPKG, UTRECHT_KWB
 
 # --------------------------------------------------------------------------- classic columns
 

@@ -19,10 +19,7 @@ import pytest
 
 from geo.errors import CrsError, MissingColumnError
 from geo.read.buurten import BUURT_COLUMNS, load_buurten, read_buurten
-from geo.read.cbs import (
-    StatisticsJoinWarning,
-    read_statistics,
-)
+from geo.read.cbs import StatisticsJoinWarning, read_statistics
 from geo.read.options import ReadOptions
 from geo.store.geopackage import GeoPackageStore
 from service.cli import main

@@ -18,18 +18,9 @@ from fastapi.testclient import TestClient
 from geo.store.geopackage import GeoPackageStore
 from geo.store.log import log_file
 from service.cli import main as wsz
-from tests.conftest import (
-    SAMPLE_VOORZIENINGEN,
-    fingerprint,
-)
+from tests.conftest import SAMPLE_VOORZIENINGEN, fingerprint
 from tests.servers import AUTH, KEY, KEY_NAME
-from tests.service.imports_support import (
-    GEOJSON,
-    N_CSV,
-    make_client,
-    post_geojson,
-    sample_document,
-)
+from tests.service.imports_support import GEOJSON, N_CSV, make_client, post_geojson, sample_document
 
 
 @pytest.fixture

@@ -22,11 +22,7 @@ from geo.store.geopackage import GeoPackageStore
 from geo.store.lock import store_lock
 from geo.store.request import ImportRequest
 from service.state import LiveState
-from tests.conftest import (
-    SAMPLE_VOORZIENINGEN,
-    fingerprint,
-    make_settings,
-)
+from tests.conftest import SAMPLE_VOORZIENINGEN, fingerprint, make_settings
 from tests.servers import AUTH
 from tests.service.live_support import names_of, renamed_upload
 

@@ -26,12 +26,7 @@ import shapely
 from geo.common.files import sha256_file
 from geo.settings import Settings
 from geo.store.geopackage import GeoPackageStore
-from tests.conftest import (
-    DATA_PATH,
-    PROJECT_ROOT,
-    SAMPLE_VOORZIENINGEN,
-    make_settings,
-)
+from tests.conftest import DATA_PATH, PROJECT_ROOT, SAMPLE_VOORZIENINGEN, make_settings
 from tests.imports import import_file
 from tests.servers import AUTH
 from tests.service.live_support import names_of, renamed_upload
