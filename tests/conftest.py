@@ -3,6 +3,10 @@
 The sample's buurten are REAL (CBS, read from ``../shared/data`` through the data path); its
 voorzieningen and street network are synthetic (``data/sample/make_synthetic.py``).
 
+Collecting the tests never reads ``../shared/data``: a test (or fixture) that needs a file from
+it says so with :func:`requires_shared_data` (a marker) or :func:`skip_without_shared_data`
+(inside a fixture), and is skipped, naming the missing files, where that folder is absent.
+
 Everything is real: files go through the real readers, the store is a real GeoPackage, the
 end-to-end fixtures start a real uvicorn process and the map tests a real Chromium.
 """
@@ -42,6 +46,11 @@ SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 DATA_PATH = (SHARED_DATA, SAMPLE_DIR)
 #: The sample's buurten: Nieuwegein's 39 real CBS buurten (2023 geometry, 2024 Kerncijfers).
 SAMPLE_BUURTEN = SHARED_DATA / "cbs" / "buurten_GM0356_2023geom_kwb2024.gpkg"
+#: The delft-tu sample's real files: Delft's CBS buurten and the 2014 OSM extract of TU Delft.
+DELFT_BUURTEN = SHARED_DATA / "cbs" / "buurten_GM0503_2023geom_kwb2024.gpkg"
+DELFT_OSM = SHARED_DATA / "osm" / "delft_tu_campus_2014.osm"
+#: The files of ``../shared/data`` each sample reads (data/sample/*.yaml).
+SAMPLE_SHARED_FILES = {"nieuwegein": (SAMPLE_BUURTEN,), "delft-tu": (DELFT_BUURTEN, DELFT_OSM)}
 #: A reader fixture (synthetic, 22 buurten): CBS's 2022+ snake_case columns with CBS's
 #: -99999999 / -99999997 sentinels, a water buurt and a secret one.
 SNAKE_CASE_BUURTEN = PROJECT_ROOT / "tests" / "data" / "buurten_GM0356_synthetic.gpkg"
@@ -50,6 +59,34 @@ SAMPLE_HUISARTSEN = SAMPLE_DIR / "huisartsen_GM0356_synthetic.csv"
 SAMPLE_ZONES = SAMPLE_DIR / "zones_GM0356_example.yaml"
 #: The vocabulary shipped with the service (readers are always given one explicitly).
 VOCABULARY = load_vocabulary(DEFAULT_VOCABULARY_PATH)
+
+
+def missing_shared_data(*paths: Path) -> str | None:
+    """Why a test reading ``paths`` cannot run here, naming the files that are missing (None
+    when all of them are there)."""
+    missing = [path for path in paths if not path.is_file()]
+    if not missing:
+        return None
+    names = ", ".join(
+        str(path.relative_to(SHARED_DATA)) if path.is_relative_to(SHARED_DATA) else str(path)
+        for path in missing
+    )
+    return f"needs the real CBS/OSM data in {SHARED_DATA}; missing: {names}"
+
+
+def requires_shared_data(*paths: Path) -> pytest.MarkDecorator:
+    """A marker skipping the test unless every file of ``paths`` exists (the skip names those
+    that do not)."""
+    reason = missing_shared_data(*paths)
+    return pytest.mark.skipif(reason is not None, reason=reason or "")
+
+
+def skip_without_shared_data(*paths: Path) -> None:
+    """Skip the running test (or every test of a fixture) unless every file of ``paths``
+    exists; the skip names those that do not."""
+    reason = missing_shared_data(*paths)
+    if reason is not None:
+        pytest.skip(reason)
 
 
 def make_settings(store_path: Path, **overrides: object) -> Settings:
@@ -86,6 +123,7 @@ def fingerprint(path: Path) -> tuple[str, int]:
 def sample_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store with the whole sample imported once per session, as `wsz demo` does: its
     (synthetic) street network built into ``network/`` beside it (do not modify: copy it)."""
+    skip_without_shared_data(*SAMPLE_SHARED_FILES["nieuwegein"])
     path = tmp_path_factory.mktemp("store") / "sample.gpkg"
     run_import(GeoPackageStore(path), ImportRequest(kind="sample"), make_settings(path))
     return path
@@ -190,6 +228,7 @@ def live_server(sample_store_file: Path, tmp_path_factory: pytest.TempPathFactor
 def delft_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real delft-tu sample imported into ``store.gpkg``, with its walking network built
     beside it (once per session; do not modify)."""
+    skip_without_shared_data(*SAMPLE_SHARED_FILES["delft-tu"])
     folder = tmp_path_factory.mktemp("delft")
     settings = make_settings(folder / "store.gpkg")
     request = ImportRequest(kind="sample", sample="delft-tu")

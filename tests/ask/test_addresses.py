@@ -24,10 +24,17 @@ from geo.store.geopackage import GeoPackageStore
 from service.cli import main
 from service.schemas.features import AddressCollection
 from service.state import publish
-from tests.conftest import SHARED_DATA, fingerprint, make_app, make_settings
+from tests.conftest import (
+    DELFT_OSM,
+    SAMPLE_SHARED_FILES,
+    SHARED_DATA,
+    fingerprint,
+    make_app,
+    make_settings,
+    skip_without_shared_data,
+)
 from tests.imports import load_sample
 
-DELFT_OSM = SHARED_DATA / "osm" / "delft_tu_campus_2014.osm"
 #: NLExtract's bagadres CSV header (semicolon-separated), as published.
 NLEXTRACT_HEADER = (
     "openbareruimte;huisnummer;huisletter;huisnummertoevoeging;postcode;woonplaats;gemeente;"
@@ -42,6 +49,7 @@ def delft_settings(folder: Path) -> Settings:
 @pytest.fixture(scope="module")
 def delft_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real delft-tu sample (CBS buurten, OSM extract and network), once per module."""
+    skip_without_shared_data(*SAMPLE_SHARED_FILES["delft-tu"])
     folder = tmp_path_factory.mktemp("delft-addresses")
     settings = delft_settings(folder)
     load_sample(GeoPackageStore(settings.store_path), settings, "delft-tu")
@@ -51,6 +59,7 @@ def delft_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def osm_index() -> AddressIndex:
     """The index of the Delft extract's own addresses (no buurten: no areas)."""
+    skip_without_shared_data(DELFT_OSM)
     addresses = osm_addresses(read_osm(DELFT_OSM).addresses)
     empty = gpd.GeoDataFrame(
         {"bu_code": [], "bu_naam": [], "zone_code": []}, geometry=[], crs=28992

@@ -1,9 +1,10 @@
 """The residents' map's front end as files: native ES modules (no bundler) in
 ``maps/static/embed/``, each with one job, all served as JavaScript and shipped in the package.
 
-The modules' behaviour is tested in a real browser by tests/maps/test_embed.py; this checks what a
-browser would only report as a failed page: a module not served, not shipped, an import of a
-name its module does not export, or a way to run text as code.
+The modules' behaviour is tested in a real browser by tests/maps/test_embed_browser.py and
+test_embed_access.py; this checks what a browser would only report as a failed page: a module
+not served, not shipped, an import of a name its module does not export, or a way to run text
+as code.
 """
 
 from __future__ import annotations

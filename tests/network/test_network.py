@@ -20,13 +20,17 @@ from geo.network.osm import read_osm
 from geo.network.paths import route, target_field
 from geo.network.rules import classify_ways, rules_markdown
 from geo.network.snap import snap_points
-from tests.conftest import PROJECT_ROOT, fingerprint
+from tests.conftest import (
+    DELFT_OSM,
+    PROJECT_ROOT,
+    SHARED_DATA,
+    fingerprint,
+    requires_shared_data,
+    skip_without_shared_data,
+)
 from tests.osm_builder import rd, write_osm
 
-DELFT_OSM = PROJECT_ROOT.parent / "shared" / "data" / "osm" / "delft_tu_campus_2014.osm"
-AMSTERDAM_PBF = (
-    PROJECT_ROOT.parent / "shared" / "data" / "osm" / "amsterdam_oost_clip_valhalla_2016.osm.pbf"
-)
+AMSTERDAM_PBF = SHARED_DATA / "osm" / "amsterdam_oost_clip_valhalla_2016.osm.pbf"
 RESIDENTIAL = {"highway": "residential"}
 #: OSM stores coordinates to 1e-7 degree (about 1 cm): hand-made distances hold to a few cm.
 CM = 0.05
@@ -225,6 +229,7 @@ def test_isochrones_nest_and_grow(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def delft() -> WalkGraph:
+    skip_without_shared_data(DELFT_OSM)
     return graph_of(DELFT_OSM)
 
 
@@ -311,6 +316,7 @@ def test_delft_isochrones_nest(delft: WalkGraph) -> None:
     assert fifteen.buffer(1e-6).contains(ten)
 
 
+@requires_shared_data(AMSTERDAM_PBF)
 def test_pbf_extract_reads(tmp_path: Path) -> None:
     extract = read_osm(AMSTERDAM_PBF)
     assert extract.counts["highway_ways"] == 54
@@ -337,6 +343,7 @@ def test_bad_extracts_are_refused(tmp_path: Path, content: bytes, message: str) 
         read_osm(path)
 
 
+@requires_shared_data(AMSTERDAM_PBF)
 def test_truncated_pbf_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "truncated.osm.pbf"
     path.write_bytes(AMSTERDAM_PBF.read_bytes()[:9000])
@@ -353,6 +360,7 @@ def test_no_walkable_way_is_a_network_error(tmp_path: Path) -> None:
         build_graph(extract.ways, extract.node_tags, "walk")
 
 
+@requires_shared_data(DELFT_OSM)
 def test_cache_round_trip_and_failed_build_leaves_it_alone(tmp_path: Path) -> None:
     cache = NetworkCache(tmp_path / "network")
     built = build_network(DELFT_OSM, cache)

@@ -36,12 +36,20 @@ from service.schemas.features import (
     RouteProperties,
 )
 from service.state import publish
-from tests.conftest import PROJECT_ROOT, fingerprint, make_app, make_settings
+from tests.conftest import (
+    DELFT_OSM,
+    SAMPLE_SHARED_FILES,
+    SHARED_DATA,
+    fingerprint,
+    make_app,
+    make_settings,
+    requires_shared_data,
+)
 from tests.imports import load_sample
 from tests.osm_builder import write_osm
 
-SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
-DELFT_OSM = SHARED_DATA / "osm" / "delft_tu_campus_2014.osm"
+#: The delft-tu sample read from ../shared/data (its CBS buurten and OSM extract).
+requires_delft = requires_shared_data(*SAMPLE_SHARED_FILES["delft-tu"])
 #: Either bank of the Schie near the TU campus (RD New): 117 m apart, a long walk round.
 SCHIE_EAST = (85104.0, 445664.0)
 SCHIE_WEST = (84989.0, 445687.0)
@@ -122,6 +130,7 @@ def test_gap_polygons_hold_the_residents_beyond(delft_analysis: Analysis) -> Non
     assert gaps.geometry.is_valid.all()
 
 
+@requires_delft
 def test_an_extract_that_misses_the_buurten_gives_straight_lines_everywhere(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -154,6 +163,7 @@ def test_an_extract_that_misses_the_buurten_gives_straight_lines_everywhere(
 # --------------------------------------------------------------------------- CLI
 
 
+@requires_shared_data(DELFT_OSM)
 def test_cli_network_build_and_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     store = tmp_path / "store.gpkg"
     assert main(["--store", str(store), "network", "build", str(DELFT_OSM)]) == 0
@@ -165,6 +175,7 @@ def test_cli_network_build_and_status(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "Walking network from" in capsys.readouterr().out
 
 
+@requires_shared_data(DELFT_OSM)
 def test_cli_bad_extract_leaves_the_network_as_it_was(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -192,6 +203,7 @@ def test_cli_coverage_prints_walking_and_straight_side_by_side(
     assert "supermarkt" in out
 
 
+@requires_delft
 def test_cli_imports_voorzieningen_from_an_osm_extract(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -356,6 +368,7 @@ def test_served_lookup_and_route_over_http(delft_server: str) -> None:
         )
 
 
+@requires_shared_data(DELFT_OSM)
 def test_read_osm_counts_the_delft_extract() -> None:
     counts = read_osm(DELFT_OSM).counts
     assert counts["highway_ways"] == 990

@@ -18,11 +18,7 @@ from geo.network.osm import read_osm
 from geo.read import download
 from geo.read.buurten import read_buurten
 from service.cli import main
-from tests.conftest import PROJECT_ROOT, VOCABULARY
-
-SHARED = PROJECT_ROOT.parent / "shared" / "data"
-DELFT_OSM = SHARED / "osm" / "delft_tu_campus_2014.osm"
-DELFT_BUURTEN = SHARED / "cbs" / "buurten_GM0503_2023geom_kwb2024.gpkg"
+from tests.conftest import DELFT_BUURTEN, DELFT_OSM, VOCABULARY, requires_shared_data
 
 
 def index_document(base: str) -> dict[str, object]:
@@ -79,6 +75,7 @@ def geofabrik() -> Iterator[str]:
     server.server_close()
 
 
+@requires_shared_data(DELFT_OSM)
 def test_cut_keeps_whole_ways_reaching_into_the_box(tmp_path: Path) -> None:
     box = (4.37, 51.995, 4.385, 52.005)
     report = cut_extract(DELFT_OSM, tmp_path / "cut.osm.pbf", box)
@@ -89,6 +86,7 @@ def test_cut_keeps_whole_ways_reaching_into_the_box(tmp_path: Path) -> None:
     assert cut.counts["buildings"] > 0  # buildings come along, multipolygons too
 
 
+@requires_shared_data(DELFT_OSM)
 def test_cut_outside_the_extract_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ReadError, match="nothing of this extract lies in the box"):
         cut_extract(DELFT_OSM, tmp_path / "none.osm.pbf", (5.0, 52.0, 5.1, 52.1))
@@ -107,6 +105,7 @@ def test_the_smallest_extract_holding_the_gemeente_is_chosen(geofabrik: str) -> 
         download.choose_extract(b"[1, 2]", (4.3, 51.95, 4.4, 52.05), where="index")
 
 
+@requires_shared_data(DELFT_BUURTEN)
 def test_gemeente_box_has_a_kilometre_margin() -> None:
     buurten = read_buurten(DELFT_BUURTEN, vocabulary=VOCABULARY)
     lon0, lat0, lon1, lat1 = download.gemeente_box(buurten)
@@ -118,6 +117,7 @@ def test_gemeente_box_has_a_kilometre_margin() -> None:
     assert (inner[1] - lat0) * 111_000 == pytest.approx(1000, rel=0.02)
 
 
+@requires_shared_data(DELFT_BUURTEN, DELFT_OSM)
 def test_cli_downloads_and_cuts_the_gemeente_extract(
     geofabrik: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -130,6 +130,7 @@ def test_cli_downloads_and_cuts_the_gemeente_extract(
     assert (tmp_path / "var" / "downloads" / "zuid-holland-latest.osm").exists()
 
 
+@requires_shared_data(DELFT_BUURTEN, DELFT_OSM)
 def test_demo_on_a_downloaded_gemeente(
     geofabrik: str,
     tmp_path: Path,

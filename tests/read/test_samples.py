@@ -1,22 +1,14 @@
-"""The two samples: their manifests, the delft-tu buurten, the synthetic generator and its street
-network (tags, barriers and their crossings), and provenance through the store and the CLI."""
+"""The two samples: their manifests, the delft-tu buurten, and provenance through the store and
+the CLI. The synthetic generator and its street network are in tests/sample/test_synthetic.py."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from collections import Counter, defaultdict
-from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import geopandas as gpd
-import numpy as np
-import osmium
 import pandas as pd
 import pytest
 import shapely
-from pyproj import Transformer
 
 from geo.errors import ConfigurationError, ReadError, ValueProblemError
 from geo.read.provenance import LayerSource, Provenance
@@ -24,7 +16,14 @@ from geo.read.samples import list_samples, read_manifest, sample_buurten
 from geo.settings import SAMPLE_DIR, Settings
 from geo.store.geopackage import GeoPackageStore
 from service.cli import main
-from tests.conftest import DATA_PATH, SHARED_DATA, make_settings
+from tests.conftest import (
+    DATA_PATH,
+    SAMPLE_BUURTEN,
+    SAMPLE_SHARED_FILES,
+    SHARED_DATA,
+    make_settings,
+    requires_shared_data,
+)
 from tests.imports import import_sample
 
 #: The delft-tu buurten (data/sample/delft-tu.yaml): those the OSM extract's bbox covers for at
@@ -44,37 +43,15 @@ DELFT_TU_BUURTEN = (
 #: The extract's bbox (../shared/data/osm/SOURCES.md): lon, lat.
 DELFT_TU_BBOX = (4.36411, 51.98903, 4.39132, 52.00763)
 NETWORK = SAMPLE_DIR / "nieuwegein_synthetic.osm.pbf"
-TO_RD = Transformer.from_crs(4326, 28992, always_xy=True)
-
-
-@pytest.fixture(scope="module")
-def generator() -> ModuleType:
-    """data/sample/make_synthetic.py as a module."""
-    path = SAMPLE_DIR / "make_synthetic.py"
-    spec = importlib.util.spec_from_file_location("make_synthetic", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_synthetic"] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def ways() -> list[tuple[dict[str, str], shapely.LineString]]:
-    """Every way of the synthetic network: its tags and its line in RD New."""
-    found = []
-    for way in osmium.FileProcessor(str(NETWORK)).with_locations():
-        if not isinstance(way, osmium.osm.Way):
-            continue
-        x, y = TO_RD.transform([n.lon for n in way.nodes], [n.lat for n in way.nodes])
-        found.append((dict(way.tags), shapely.LineString(np.column_stack([x, y]))))
-    return found
-
+#: The samples' real files (../shared/data): Nieuwegein's buurten, Delft's buurten and extract.
+requires_nieuwegein = requires_shared_data(*SAMPLE_SHARED_FILES["nieuwegein"])
+requires_delft = requires_shared_data(*SAMPLE_SHARED_FILES["delft-tu"])
+DELFT_TABLE = SHARED_DATA / "cbs" / "kwb2024_buurten_GM0503.csv"
 
 # --------------------------------------------------------------------------- manifests
 
 
+@requires_shared_data(*SAMPLE_SHARED_FILES["nieuwegein"], *SAMPLE_SHARED_FILES["delft-tu"])
 def test_both_manifests_read(settings: Settings) -> None:
     nieuwegein = read_manifest(settings)
     assert nieuwegein == read_manifest(settings, "nieuwegein")
@@ -134,6 +111,7 @@ def test_manifest_naming_a_missing_file_says_which_key(tmp_path: Path) -> None:
         read_manifest(settings, "broken")
 
 
+@requires_shared_data(SAMPLE_BUURTEN)
 def test_unknown_buurt_codes_are_refused_and_nothing_is_stored(tmp_path: Path) -> None:
     settings = _manifest(
         tmp_path,
@@ -149,6 +127,7 @@ def test_unknown_buurt_codes_are_refused_and_nothing_is_stored(tmp_path: Path) -
 # --------------------------------------------------------------------------- delft-tu
 
 
+@requires_shared_data(*SAMPLE_SHARED_FILES["delft-tu"], DELFT_TABLE)
 def test_delft_tu_buurten_are_those_the_extract_covers(settings: Settings) -> None:
     manifest = read_manifest(settings, "delft-tu")
     buurten = sample_buurten(manifest, settings.vocabulary)
@@ -161,12 +140,13 @@ def test_delft_tu_buurten_are_those_the_extract_covers(settings: Settings) -> No
     covered = every.intersection(bbox.iloc[0]).area / every.area
     assert sorted(every.loc[covered >= 0.6, "BU_CODE"]) == list(DELFT_TU_BUURTEN)
     # Residents and 65+ as CBS gives them (kwb2024_buurten_GM0503.csv).
-    table = pd.read_csv(SHARED_DATA / "cbs" / "kwb2024_buurten_GM0503.csv")
+    table = pd.read_csv(DELFT_TABLE)
     table = table[table["BU_CODE"].isin(DELFT_TU_BUURTEN)]
     assert buurten["residents"].sum() == table["AANT_INW"].sum() == 10_030
     assert buurten["residents_65plus"].sum() == table["A_65_EO_JR"].sum() == 890
 
 
+@requires_delft
 def test_delft_tu_imports_real_data_end_to_end(settings: Settings) -> None:
     dataset = import_sample(GeoPackageStore(settings.store_path), settings, "delft-tu")
     assert sorted(dataset.buurten["bu_code"]) == list(DELFT_TU_BUURTEN)
@@ -179,151 +159,6 @@ def test_delft_tu_imports_real_data_end_to_end(settings: Settings) -> None:
     }
     assert dataset.provenance.sample == "delft-tu"
     assert dataset.provenance.synthetic == ()
-
-
-# --------------------------------------------------------------------------- the generator
-
-
-def test_generator_is_deterministic_and_made_the_committed_files(
-    generator: ModuleType, tmp_path: Path
-) -> None:
-    first = generator.generate(tmp_path / "a", DATA_PATH)
-    second = generator.generate(tmp_path / "b", DATA_PATH)
-    assert [p.name for p in first] == [
-        "nieuwegein_synthetic.osm.pbf",
-        "voorzieningen_GM0356_synthetic.geojson",
-        "huisartsen_GM0356_synthetic.csv",
-    ]
-    for one, two in zip(first, second, strict=True):
-        assert one.read_bytes() == two.read_bytes(), one.name
-        assert one.read_bytes() == (SAMPLE_DIR / one.name).read_bytes(), (
-            f"{one.name} differs from data/sample: run data/sample/make_synthetic.py"
-        )
-
-
-def test_network_file_is_small_plain_osm_without_metadata() -> None:
-    assert NETWORK.stat().st_size < 1_500_000
-    reader = osmium.io.Reader(str(NETWORK))
-    try:
-        header = reader.header()
-        assert "SYNTHETIC" in header.get("generator")
-        assert header.box().valid()
-    finally:
-        reader.close()
-    kinds: Counter[str] = Counter()
-    for obj in osmium.FileProcessor(str(NETWORK)):
-        assert isinstance(obj, (osmium.osm.Node, osmium.osm.Way, osmium.osm.Relation))
-        kinds[obj.type_str()] += 1
-        assert obj.version == 0
-        assert obj.timestamp.timestamp() == 0
-        assert obj.user == ""
-    assert kinds["n"] > 2000
-    assert kinds["w"] > 1500
-    assert kinds["r"] == 0
-
-
-def test_network_has_the_expected_tag_mix(
-    ways: list[tuple[dict[str, str], shapely.LineString]],
-) -> None:
-    highways = Counter(tags["highway"] for tags, _ in ways if "highway" in tags)
-    for kind in (
-        "residential",
-        "living_street",
-        "tertiary",
-        "secondary",
-        "unclassified",
-        "service",
-        "footway",
-        "path",
-        "cycleway",
-        "pedestrian",
-        "track",
-    ):
-        assert highways[kind] >= 5, kind
-    assert highways["motorway"] == 2
-    assert highways["steps"] == 3  # both ends of one footbridge, and the Lekdijk
-    assert highways["construction"] == 1
-
-    def count(**wanted: str) -> int:
-        return sum(all(tags.get(k) == v for k, v in wanted.items()) for tags, _ in ways)
-
-    distributors = highways["tertiary"] + highways["secondary"]
-    assert count(sidewalk="both") >= 0.8 * distributors
-    assert count(sidewalk="separate") == 1
-    assert count(foot="no") == 1
-    assert count(highway="service", access="private") == 1
-    assert count(wheelchair="no") == 1
-    assert {t["name"] for t, _ in ways if t.get("waterway") == "canal"} == {
-        "Merwedekanaal",
-        "Amsterdam-Rijnkanaal",
-        "Lekkanaal",
-    }
-    assert count(waterway="river", name="Lek") == 1
-    assert {t["ref"] for t, _ in ways if t.get("highway") == "motorway"} == {"A2", "A27"}
-
-
-def _barriers(
-    ways: list[tuple[dict[str, str], shapely.LineString]],
-) -> Iterator[tuple[str, shapely.Geometry]]:
-    lines: defaultdict[str, list[shapely.LineString]] = defaultdict(list)
-    for tags, line in ways:
-        if tags.get("waterway") in ("canal", "river"):
-            lines[tags["name"]].append(line)
-        elif tags.get("highway") == "motorway":
-            lines[tags["ref"]].append(line)
-    for name, parts in sorted(lines.items()):
-        yield name, shapely.union_all(parts)
-
-
-def test_barriers_are_crossed_only_at_the_bridges_placed(
-    generator: ModuleType, ways: list[tuple[dict[str, str], shapely.LineString]]
-) -> None:
-    planned = Counter(c.barrier for c in generator.CROSSINGS)
-    assert planned == {
-        "Merwedekanaal": 7,
-        "Amsterdam-Rijnkanaal": 3,
-        "Lekkanaal": 2,
-        "A2": 5,
-        "A27": 4,
-    }
-    streets = [(t, g) for t, g in ways if "highway" in t and t["highway"] != "motorway"]
-    found = {}
-    for name, barrier in _barriers(ways):
-        crossing = [tags for tags, line in streets if line.intersects(barrier)]
-        assert all(t.get("bridge") == "yes" or t.get("tunnel") == "yes" for t in crossing)
-        found[name] = len(crossing)
-    assert found == {**planned, "Lek": 0}
-    bridges = sum(tags.get("bridge") == "yes" for tags, _ in streets)
-    tunnels = sum(tags.get("tunnel") == "yes" for tags, _ in streets)
-    assert (bridges, tunnels) == (19, 2)
-
-
-def test_footbridge_has_steps_at_both_ends(
-    ways: list[tuple[dict[str, str], shapely.LineString]],
-) -> None:
-    footbridge = [g for t, g in ways if t.get("highway") == "footway" and t.get("bridge")]
-    assert len(footbridge) == 1
-    ends = shapely.get_parts(shapely.boundary(footbridge[0]))
-    steps = [g for t, g in ways if t.get("highway") == "steps"]
-    assert all(any(end.distance(s) < 0.5 for s in steps) for end in ends)
-
-
-def test_voorzieningen_lie_in_the_real_buurten_near_a_street(
-    settings: Settings, ways: list[tuple[dict[str, str], shapely.LineString]]
-) -> None:
-    from geo.read.voorzieningen import read_voorzieningen
-
-    manifest = read_manifest(settings)
-    buurten = sample_buurten(manifest, settings.vocabulary)
-    frames = [read_voorzieningen(p, settings.vocabulary, o) for p, o in manifest.voorzieningen]
-    points = pd.concat(frames, ignore_index=True).set_index("id")
-    assert len(points) == 48
-    assert points["name"].str.endswith("(synthetisch)").all()
-    outline = shapely.union_all(buurten.geometry.values)
-    inside = shapely.contains(outline, points.geometry.values)
-    assert list(points.index[~inside]) == ["wsz-s-12"]  # IJsselstein, across the A2
-    streets = shapely.union_all([g for t, g in ways if t.get("highway") not in (None, "motorway")])
-    assert shapely.distance(points.geometry.values, streets).max() < 40
 
 
 # --------------------------------------------------------------------------- provenance
@@ -387,6 +222,7 @@ def test_cli_lists_the_samples(cli_environment: Path, capsys: pytest.CaptureFixt
     assert not cli_environment.exists()  # listing stores nothing
 
 
+@requires_nieuwegein
 def test_cli_imports_a_sample_by_name_and_says_what_is_synthetic(
     cli_environment: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

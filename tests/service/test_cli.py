@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 from service.cli import main
-from tests.conftest import DATA_PATH, SAMPLE_BUURTEN, fingerprint
+from tests.conftest import DATA_PATH, SAMPLE_BUURTEN, fingerprint, requires_shared_data
+
+#: The default sample reads Nieuwegein's real CBS buurten from ../shared/data.
+requires_sample = requires_shared_data(SAMPLE_BUURTEN)
 
 
 @pytest.fixture(autouse=True)
@@ -27,6 +30,7 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
         assert command in out
 
 
+@requires_sample
 def test_demo_without_server_prints_coverage_per_zone(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--no-serve"]) == 0
     captured = capsys.readouterr()
@@ -40,6 +44,7 @@ def test_demo_without_server_prints_coverage_per_zone(capsys: pytest.CaptureFixt
     assert "Placing residents" in captured.err  # progress goes to stderr
 
 
+@requires_sample
 def test_coverage_of_one_zone_and_an_unknown_zone(capsys: pytest.CaptureFixture[str]) -> None:
     main(["import", "sample"])
     capsys.readouterr()
@@ -51,6 +56,7 @@ def test_coverage_of_one_zone_and_an_unknown_zone(capsys: pytest.CaptureFixture[
     assert "error (Not found): no woonservicezone 'atlantis'" in capsys.readouterr().err
 
 
+@requires_sample
 def test_refused_import_exits_1_and_keeps_the_store(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -64,11 +70,13 @@ def test_refused_import_exits_1_and_keeps_the_store(
     assert fingerprint(store) == before
 
 
+@requires_sample
 def test_import_buurten_then_coverage_needs_no_zones(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["import", "buurten", str(SAMPLE_BUURTEN)]) == 0
     assert "Store holds 39 buurten, 0 zones" in capsys.readouterr().out
 
 
+@requires_sample
 def test_map_writes_overview_and_zone_pages(tmp_path: Path) -> None:
     main(["import", "sample"])
     out = tmp_path / "maps"

@@ -1,0 +1,40 @@
+"""Fixtures of the service's write tests: the app with the test key over a private copy of
+the sample store (the imports over HTTP, the live data in process), and a real server over
+another copy (the live data over HTTP and the GIS round trip)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from geo.store.geopackage import GeoPackageStore
+from tests.servers import serve
+from tests.service.imports_support import make_client
+
+
+@pytest.fixture
+def keyed_client(sample_store: GeoPackageStore) -> Iterator[TestClient]:
+    """The app in process over ``sample_store`` with the test key; reloads at once."""
+    with make_client(sample_store.path) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def server_store(sample_store_file: Path, tmp_path: Path) -> Path:
+    """A private copy of the sample store for a live server (its network: the session's)."""
+    path = tmp_path / "live" / "store.gpkg"
+    path.parent.mkdir()
+    shutil.copy(sample_store_file, path)
+    return path
+
+
+@pytest.fixture
+def server(server_store: Path, sample_store_file: Path, tmp_path: Path) -> Iterator[str]:
+    """``wsz serve`` on ``server_store`` with the test key, walking over the session's street
+    network; yields its base URL."""
+    with serve(server_store, tmp_path / "server.log", network_from=sample_store_file) as base:
+        yield base
