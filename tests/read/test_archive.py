@@ -202,12 +202,6 @@ def test_safe_members() -> None:
         assert unsafe_reason(entry) is None, entry.filename
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="geo/read/archive.py:65 refuses a member whose Unix mode has permission bits but no "
-    "file type (Python's ZipFile.writestr writes 0o600) as a 'special file'; only FIFO, "
-    "device and socket types are special",
-)
 def test_a_zip_written_by_pythons_writestr_is_read(tmp_path: Path) -> None:
     """``ZipFile.writestr(name, data)`` states the mode ``0o600`` without a file type, as some
     zip writers do: an ordinary file, not a special one."""

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from maps.assets import VENDOR_SUBDIR
 from service.cli import main
 from tests.conftest import DATA_PATH, SAMPLE_BUURTEN, fingerprint, requires_shared_data
 
@@ -90,7 +91,7 @@ def test_map_writes_overview_and_zone_pages(tmp_path: Path) -> None:
         "west.html",
         "zuid.html",
     ]
-    assert (out / "vendor" / "leaflet" / "leaflet.js").is_file()
+    assert (out / "vendor" / VENDOR_SUBDIR / "leaflet.js").is_file()
 
 
 def test_bad_configuration_is_explained(
