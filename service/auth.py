@@ -145,3 +145,31 @@ def require_key(
 
 
 CallerDep = Annotated[Caller, Depends(require_key)]
+
+
+def require_log_reader(
+    request: Request,
+    settings: ServiceSettingsDep,
+    authorization: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+    x_api_key: Annotated[str | None, Security(api_key_header)],
+) -> Caller | None:
+    """Who may read the import log: anyone with ``WSZ_PUBLIC_IMPORT_LOG=true``, else the
+    holder of a key (401 without one, 403 with a wrong one, as for writes)."""
+    if settings.public_import_log:
+        return None
+    client = request.client.host if request.client is not None else "unknown client"
+    presented = authorization.credentials if authorization is not None else x_api_key
+    if not presented:
+        logger.warning("refused import log to %s: no API key (401)", client)
+        raise MissingCredentialsError(
+            "the import log needs an API key (`Authorization: Bearer KEY` or `X-API-Key: "
+            "KEY`), or WSZ_PUBLIC_IMPORT_LOG=true on the server"
+        )
+    name = match_key(presented, settings.api_keys)
+    if name is None:
+        logger.warning("refused import log to %s: a key that is not one of ours (403)", client)
+        raise InvalidCredentialsError("the API key sent is not one of this server's keys")
+    return Caller(key_name=name)
+
+
+LogReaderDep = Annotated[Caller | None, Depends(require_log_reader)]

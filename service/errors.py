@@ -7,6 +7,7 @@ Code in :mod:`geo` raises :class:`geo.errors.WszError` subclasses and never pick
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -96,17 +97,33 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
 
 
+#: The service's own temporary folders (uploads saved, zips unpacked): never shown.
+_TEMPORARY = re.compile(re.escape(tempfile.gettempdir().rstrip("/")) + r"/wsz-[\w.-]+/")
+
+
+def public_text(value: Any) -> Any:
+    """``value`` (text, or lists and mappings of it) without the service's temporary paths:
+    an uploaded file is named by its own name only."""
+    if isinstance(value, str):
+        return _TEMPORARY.sub("", value)
+    if isinstance(value, list):
+        return [public_text(item) for item in value]
+    if isinstance(value, dict):
+        return {key: public_text(item) for key, item in value.items()}
+    return value
+
+
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, WszError)
     response = problem(
         request,
         status=status_for(exc),
         title=exc.title,
-        detail=str(exc),
+        detail=public_text(str(exc)),
         type_=problem_type(type(exc)),
         # Per-feature errors: "errors": [{"index", "id", "reason"}, ...] (≤ 100), "total";
         # limits: "limit" and "actual".
-        **exc.extensions(),
+        **public_text(exc.extensions()),
     )
     for error_class, headers in HEADERS_BY_ERROR:
         if isinstance(exc, error_class):

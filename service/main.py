@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
@@ -18,6 +18,7 @@ from service.auth import is_key_parameter
 from service.caching import conditional_get
 from service.errors import add_problem_handlers, document_problems
 from service.middleware import redact_access_log, relative_redirects
+from service.params import refuse_unknown_parameters
 from service.routes import (
     addresses,
     coverage,
@@ -59,6 +60,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        live.remove_stale_temporaries()
         if live.current.published is None:
             live.load()
         live.start_watching(service.reload_interval_s)
@@ -87,10 +89,11 @@ def create_app(
     live.on_swap(mirror)
     add_problem_handlers(app)
     document_problems(app)
-    for module in (meta, zones, voorzieningen, coverage, lookup, walking, maps):
-        app.include_router(module.router)
-    app.include_router(export.router)
-    app.include_router(addresses.router)
+    # The plain API refuses query parameters a route does not declare (as /ogc does); the
+    # HTML pages (maps, embed) are linked from other sites and ignore what they do not know.
+    for module in (meta, zones, voorzieningen, coverage, lookup, walking, export, addresses):
+        app.include_router(module.router, dependencies=[Depends(refuse_unknown_parameters)])
+    app.include_router(maps.router)
     app.include_router(embed.router)
     app.include_router(ogc.router)
     app.include_router(imports.router)

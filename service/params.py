@@ -4,9 +4,14 @@ and one it does not is refused with a problem naming the parameter and what it t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Query, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+from geo.errors import QueryError
 
 #: A walking time in minutes above 0 and at most 60 (decimals allowed).
 _MINUTE = r"(?:0\.[0-9]*[1-9][0-9]*|[1-9](?:\.[0-9]+)?|[1-5][0-9](?:\.[0-9]+)?|60(?:\.0+)?)"
@@ -44,3 +49,42 @@ HINTS = {
     "q": "a postcode and house number, or a street and number",
     "bbox": "four numbers minlon,minlat,maxlon,maxlat in WGS84 degrees, e.g. 5.05,52.00,5.13,52.05",
 }
+
+
+def check_parameters(request: Request, allowed: Iterable[str]) -> None:
+    """Refuse query parameters the endpoint does not know (:class:`QueryError`, HTTP 400),
+    naming them and the ones it takes: a misspelt filter (``categorie=``) would otherwise be
+    ignored and answer everything."""
+    known = set(allowed)
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        accepted = ", ".join(sorted(known)) if known else "no query parameters"
+        raise QueryError(
+            f"unknown query parameter(s) {', '.join(unknown)}; this endpoint accepts {accepted}"
+        )
+
+
+def declared_parameters(route: APIRoute) -> frozenset[str]:
+    """The query parameters ``route`` declares (its own and its dependencies'), by the name a
+    client sends (the alias)."""
+    known = _DECLARED.get(route.unique_id)
+    if known is None:
+        known = _DECLARED[route.unique_id] = frozenset(_query_aliases(route.dependant))
+    return known
+
+
+#: Declared query parameters by route id (routes themselves are not hashable).
+_DECLARED: dict[str, frozenset[str]] = {}
+
+
+def _query_aliases(dependant: Dependant) -> Iterable[str]:
+    yield from (field.alias for field in dependant.query_params)
+    for dependency in dependant.dependencies:
+        yield from _query_aliases(dependency)
+
+
+def refuse_unknown_parameters(request: Request) -> None:
+    """Router dependency: a query parameter the route does not declare is a 400."""
+    route = request.scope.get("route")
+    if isinstance(route, APIRoute):
+        check_parameters(request, declared_parameters(route))

@@ -72,6 +72,11 @@ class ServiceSettings(BaseSettings):
         description="Accept imports over HTTP (POST /imports/...). Default: on when "
         "WSZ_API_KEYS names a key; true without any key is refused.",
     )
+    public_import_log: bool = Field(
+        default=False,
+        description="Let anyone read the import log (GET /imports: file names, key names, "
+        "errors); by default it needs an API key, like a write.",
+    )
     reload_interval_s: float = Field(
         default=1.0,
         ge=0,

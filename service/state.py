@@ -32,8 +32,9 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.analysis import Analysis
+from geo.common.files import remove_stale_temporaries
 from geo.crs import to_edge_crs
-from geo.errors import DataQualityWarning
+from geo.errors import DataQualityWarning, StoreBusyError
 from geo.pipeline import ImportResult, analyse, load_network, read_store, run_import
 from geo.settings import Settings
 from geo.store.addresses import address_file
@@ -213,6 +214,19 @@ class LiveState:
         if not path.exists():
             return None
         return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+
+    def remove_stale_temporaries(self) -> list[Path]:
+        """Remove what an import killed mid-write left beside the store (its temporary store
+        and address files), when no import is running now (else nothing is touched)."""
+        try:
+            with store_lock(self.store.path, timeout=0):
+                removed = remove_stale_temporaries(self.store.path)
+                removed += remove_stale_temporaries(address_file(self.store.path))
+        except StoreBusyError:
+            return []
+        for path in removed:
+            logger.warning("removed %s, left by an import that did not finish", path.name)
+        return removed
 
     def load(self) -> StoreState:
         """Read the store and analyse it (under the shared lock, so no import interleaves),

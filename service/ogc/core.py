@@ -22,7 +22,6 @@ from service.ogc.links import (
     QUERYABLES_REL,
     SCHEMA_JSON,
     STORAGE_CRS,
-    check_parameters,
     link,
     negotiate,
     public_base,
@@ -31,6 +30,7 @@ from service.ogc.links import (
 )
 from service.ogc.models import CollectionInfo, Collections, Conformance, JsonSchema, LandingPage
 from service.ogc.responses import ERRORS, OgcRoute, answer
+from service.params import check_parameters
 
 router = APIRouter(prefix="/ogc", route_class=OgcRoute, tags=["OGC API – Features"])
 

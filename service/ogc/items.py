@@ -22,7 +22,6 @@ from service.ogc.links import (
     JSON,
     CrsUri,
     Format,
-    check_parameters,
     content_crs,
     crs_for,
     link,
@@ -32,6 +31,7 @@ from service.ogc.links import (
 )
 from service.ogc.models import OgcFeature, OgcFeatureCollection
 from service.ogc.responses import ERRORS, OgcRoute
+from service.params import check_parameters
 
 router = APIRouter(prefix="/ogc", route_class=OgcRoute, tags=["OGC API – Features"])
 

@@ -6,7 +6,6 @@ request wants JSON or HTML, and which query parameters an endpoint accepts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Literal
 from urllib.parse import quote
 
@@ -125,17 +124,6 @@ def negotiate(request: Request, f: str | None) -> Format:
         elif media.endswith("json") or media in ("*/*", "application/*"):
             json_q = max(json_q, quality)
     return "html" if html_q > json_q else "json"
-
-
-def check_parameters(request: Request, allowed: Iterable[str]) -> None:
-    """Refuse query parameters the endpoint does not know (:class:`QueryError`, HTTP 400)."""
-    known = set(allowed)
-    unknown = sorted(set(request.query_params) - known)
-    if unknown:
-        raise QueryError(
-            f"unknown query parameter(s) {', '.join(unknown)}; this endpoint accepts "
-            f"{', '.join(sorted(known))}"
-        )
 
 
 def _quality(params: str) -> float:

@@ -20,8 +20,9 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from service.ogc.catalog import catalog_of
-from service.ogc.links import OPENAPI_30, check_parameters, public_base
+from service.ogc.links import OPENAPI_30, public_base
 from service.ogc.responses import OgcRoute
+from service.params import check_parameters
 from service.state import Published
 
 router = APIRouter(prefix="/ogc", route_class=OgcRoute, tags=["OGC API – Features"])

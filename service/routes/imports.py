@@ -9,6 +9,7 @@ multipart body, as form fields (a query parameter wins).
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -18,15 +19,17 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
-from geo.errors import ValueProblemError, WszError
+from geo.errors import ReadError, ValueProblemError, WszError
 from geo.settings import Settings
 from geo.store.log import Caller as LogCaller
 from geo.store.log import ImportInput, ImportKind, new_report
 from geo.store.request import OPTIONS_BY_KIND, ImportOptions, ImportRequest
 from geo.store.transaction import record_refusal
-from service.auth import Caller, CallerDep
+from service.auth import Caller, CallerDep, LogReaderDep
 from service.deps import LiveDep, SettingsDep
+from service.errors import public_text
 from service.schemas.answers import Problem
 from service.schemas.imports import ImportLogOut, ImportReportOut
 from service.state import LiveState
@@ -35,11 +38,13 @@ from service.uploads import (
     MAX_STATISTICS,
     MULTIPART,
     YAML_MEDIA_TYPES,
+    Upload,
     UploadKind,
     read_upload,
 )
 
 router = APIRouter(prefix="/imports", tags=["imports"])
+logger = logging.getLogger("woonservicezones.imports")
 
 Mode = Literal["replace", "upsert"]
 
@@ -261,14 +266,17 @@ _FILES = {
 @router.get("", response_model=ImportLogOut, summary="The import log")
 def import_log(
     live: LiveDep,
+    reader: LogReaderDep,
     limit: Annotated[int, Query(ge=1, le=1000, description="Most entries, newest first.")] = 100,
 ) -> dict[str, object]:
     """Every import, newest first: when, by which key (its name), which file (name and
-    SHA-256), mode, dry run, outcome and counts (added, updated, removed, refused)."""
+    SHA-256), mode, dry run, outcome and counts (added, updated, removed, refused). Needs an
+    API key unless the server makes the log public (WSZ_PUBLIC_IMPORT_LOG)."""
+    del reader
     entries = []
     for entry in live.log.entries(limit):
         try:
-            entries.append(ImportReportOut.model_validate(entry).model_dump())
+            entries.append(public_text(ImportReportOut.model_validate(entry).model_dump()))
         except ValidationError:
             continue  # a line this version cannot read; the log file keeps it
     return {"imports": entries}
@@ -348,7 +356,7 @@ async def _import(
     who = LogCaller(via="http", key=caller.key_name)
     with tempfile.TemporaryDirectory(prefix="wsz-import-") as folder:
         try:
-            upload = await read_upload(request, kind, limits=settings.limits, folder=Path(folder))
+            upload = await _received(request, kind, settings, Path(folder))
             options = _options(kind, query, upload.fields)
         except WszError as exc:
             declared = request.headers.get("content-length", "")
@@ -373,6 +381,17 @@ async def _import(
         )
         result = await run_in_threadpool(live.run_import, import_request, who)
     return result.report.as_dict()
+
+
+async def _received(request: Request, kind: UploadKind, settings: Settings, folder: Path) -> Upload:
+    """The upload, read whole; a client that goes away mid-upload is a refused import (logged
+    in one line), not a traceback."""
+    try:
+        return await read_upload(request, kind, limits=settings.limits, folder=folder)
+    except ClientDisconnect as exc:
+        client = request.client.host if request.client is not None else "unknown client"
+        logger.warning("import of %s from %s: the client went away mid-upload", kind, client)
+        raise ReadError("request body: the upload was cut off before it was complete") from exc
 
 
 def _options(

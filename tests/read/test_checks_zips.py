@@ -153,13 +153,14 @@ def _central_entry(data: bytes, name: str) -> int:
 
 
 def test_encrypted_member_is_refused(tmp_path: Path) -> None:
-    def encrypted(zipped: zipfile.ZipFile) -> None:
-        info = zipfile.ZipInfo("secret.shp")
-        info.flag_bits |= 0x1
-        zipped.writestr(info, b"x")
-
+    # ZipFile.writestr clears the flag bits, so set "encrypted" in the central directory after.
+    archive = shapefile_zip(tmp_path, extra=lambda zipped: zipped.writestr("secret.shp", b"x"))
+    data = bytearray(archive.read_bytes())
+    flags_at = _central_entry(bytes(data), "secret.shp") + 8
+    struct.pack_into("<H", data, flags_at, struct.unpack_from("<H", data, flags_at)[0] | 0x1)
+    archive.write_bytes(bytes(data))
     with pytest.raises(UnsafeArchiveError, match="encrypted"):
-        read_buurten(shapefile_zip(tmp_path, extra=encrypted), vocabulary=VOCABULARY)
+        read_buurten(archive, vocabulary=VOCABULARY)
 
 
 def test_not_a_zip(tmp_path: Path) -> None:

@@ -84,7 +84,7 @@ def test_refused_imports_leave_the_store_byte_for_byte(
     assert text in problem["detail"]
     assert fingerprint(sample_store.path) == before
     assert client.get("/health").json()["store_version"] == version
-    entry = client.get("/imports?limit=1").json()["imports"][0]
+    entry = client.get("/imports?limit=1", headers=AUTH).json()["imports"][0]
     assert entry["outcome"] == "refused"
     assert entry["refused"] == problem.get("total", 0)
     assert entry["store_version"] == version
@@ -144,7 +144,7 @@ def test_wrong_types_are_refused(
     assert response.status_code == status, response.text
     assert text in response.json()["detail"]
     assert fingerprint(sample_store.path) == before
-    assert client.get("/imports?limit=1").json()["imports"][0]["outcome"] == "refused"
+    assert client.get("/imports?limit=1", headers=AUTH).json()["imports"][0]["outcome"] == "refused"
 
 
 def test_bad_options_are_refused(client: TestClient) -> None:
@@ -195,11 +195,11 @@ def test_the_log_lists_every_import_newest_first(
     post_geojson(client, "voorzieningen", document, dry_run="true")
     post_geojson(client, "voorzieningen", b"{", mode="upsert")
     post_geojson(client, "voorzieningen", document, mode="upsert")
-    entries = client.get("/imports").json()["imports"]
+    entries = client.get("/imports", headers=AUTH).json()["imports"]
     assert [e["outcome"] for e in entries[:3]] == ["unchanged", "refused", "dry_run"]
     assert {e["key"] for e in entries[:3]} == {KEY_NAME}
     assert entries[0]["sha256"] == entries[2]["sha256"]
-    assert client.get("/imports?limit=1").json()["imports"] == entries[:1]
+    assert client.get("/imports?limit=1", headers=AUTH).json()["imports"] == entries[:1]
     text = log_file(sample_store.path).read_text()
     assert KEY not in text
     assert len(text.splitlines()) == 3
@@ -220,7 +220,7 @@ def test_cli_imports_are_logged_and_locked(
     assert wsz(args) == 0
     assert f"0 added, 0 updated, {N_CSV} removed" in capsys.readouterr().out
     with make_client(sample_store.path) as client:
-        entries = client.get("/imports").json()["imports"]
+        entries = client.get("/imports", headers=AUTH).json()["imports"]
     assert [e["outcome"] for e in entries] == ["applied", "unchanged", "dry_run"]
     assert {e["via"] for e in entries} == {"cli"}
     assert all(e["user"] and e["key"] is None for e in entries)
