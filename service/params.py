@@ -12,6 +12,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from geo.errors import QueryError
+from service.auth import is_key_parameter
 
 #: A walking time in minutes above 0 and at most 60 (decimals allowed).
 _MINUTE = r"(?:0\.[0-9]*[1-9][0-9]*|[1-9](?:\.[0-9]+)?|[1-5][0-9](?:\.[0-9]+)?|60(?:\.0+)?)"
@@ -84,7 +85,9 @@ def _query_aliases(dependant: Dependant) -> Iterable[str]:
 
 
 def refuse_unknown_parameters(request: Request) -> None:
-    """Router dependency: a query parameter the route does not declare is a 400."""
+    """Router dependency: a query parameter the route does not declare is a 400. A key sent
+    in the URL is not "unknown" here: reads need no key, and the access log redacts it."""
     route = request.scope.get("route")
     if isinstance(route, APIRoute):
-        check_parameters(request, declared_parameters(route))
+        keys = {name for name in request.query_params if is_key_parameter(name)}
+        check_parameters(request, declared_parameters(route) | keys)

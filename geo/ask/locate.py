@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.coverage.distance import DistanceSource
+from geo.coverage.distance import DistanceSource, WalkingDistance
 from geo.coverage.figures import beyond
-from geo.crs import lonlat_to_rd
+from geo.crs import RD_BOUNDS, lonlat_to_rd
 from geo.errors import QueryError
 from geo.join import buurt_positions
 from geo.vocabulary import Vocabulary
@@ -47,6 +47,8 @@ class Location:
     bu_naam: str | None
     zone_code: str | None
     nearest: tuple[NearestVoorziening, ...]
+    #: Why distances are missing (off the network, lon/lat likely swapped); None when all is well.
+    note: str | None = None
 
 
 def check_lonlat(lon: float, lat: float) -> None:
@@ -66,6 +68,36 @@ def rd_point(lon: float, lat: float) -> shapely.Point:
     return shapely.Point(float(x), float(y))
 
 
+def _in_rd_bounds(lon: float, lat: float) -> bool:
+    x, y = lonlat_to_rd(lon, lat)
+    xmin, ymin, xmax, ymax = RD_BOUNDS
+    return bool(xmin <= x <= xmax and ymin <= y <= ymax)
+
+
+def _looks_swapped(lon: float, lat: float) -> bool:
+    """True when (lon, lat) lies outside the Netherlands but (lat, lon) lies inside it."""
+    swapped_valid = -180 <= lat <= 180 and -90 <= lon <= 90
+    return not _in_rd_bounds(lon, lat) and swapped_valid and _in_rd_bounds(lat, lon)
+
+
+def location_note(
+    lon: float, lat: float, source: DistanceSource, *, off_network: bool, in_buurt: bool
+) -> str | None:
+    """Why a lookup at WGS84 ``lon``/``lat`` finds no distances or no buurt (None when it does):
+    the point lies beyond the walking network's snap limit (metres), or lon/lat look swapped."""
+    reasons = []
+    if off_network and isinstance(source, WalkingDistance):
+        reasons.append(
+            f"lon={lon}, lat={lat} lies more than {source.snap_limit_m:.0f} m from every "
+            "walkable way of the network, so no walking distance can be measured"
+        )
+    elif not in_buurt and not _in_rd_bounds(lon, lat):
+        reasons.append(f"lon={lon}, lat={lat} lies outside the Netherlands")
+    if reasons and _looks_swapped(lon, lat):
+        reasons.append(f"lon and lat look swapped: did you mean lon={lat}, lat={lon}?")
+    return "; ".join(reasons) or None
+
+
 def locate(
     lon: float,
     lat: float,
@@ -78,18 +110,21 @@ def locate(
     point = rd_point(lon, lat)
     (position,) = buurt_positions(np.array([point], dtype=object), buurten)
     bu_code = bu_naam = zone_code = None
-    if position >= 0:
+    in_buurt = bool(position >= 0)
+    if in_buurt:
         row = buurten.iloc[int(position)]
         bu_code, bu_naam = str(row["bu_code"]), str(row["bu_naam"])
         zone_code = None if pd.isna(row["zone_code"]) else str(row["zone_code"])
     origins = np.array([point], dtype=object)
     nearest = []
+    off_network = False
     for category in vocabulary.codes:
         positions = np.flatnonzero((voorzieningen["category"] == category).to_numpy())
         found = source.nearest(
             origins, np.asarray(voorzieningen.geometry.values[positions], dtype=object)
         )
         threshold = vocabulary[category].threshold_m
+        off_network = off_network or bool(found.unreachable_origins[0])
         if found.target[0] < 0:
             nearest.append(NearestVoorziening(category, threshold, None, None, None, None))
             continue
@@ -105,4 +140,5 @@ def locate(
                 position,
             )
         )
-    return Location(lon, lat, bu_code, bu_naam, zone_code, tuple(nearest))
+    note = location_note(lon, lat, source, off_network=off_network, in_buurt=in_buurt)
+    return Location(lon, lat, bu_code, bu_naam, zone_code, tuple(nearest), note)

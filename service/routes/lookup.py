@@ -66,4 +66,5 @@ def lookup(
             }
             for n in found.nearest
         ],
+        "note": found.note,
     }

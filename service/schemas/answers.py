@@ -107,6 +107,12 @@ class LocationOut(BaseModel):
     )
     speed_m_per_s: float = Field(description="Speed behind walking_minutes.")
     nearest: list[NearestOut]
+    note: str | None = Field(
+        default=None,
+        description="Why distances or the buurt are missing: the point lies beyond the "
+        "network's snap limit, outside the Netherlands, or lon/lat look swapped. Null when "
+        "nothing is missing for such a reason.",
+    )
 
 
 class CategoryOut(BaseModel):

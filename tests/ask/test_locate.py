@@ -207,6 +207,17 @@ def test_beyond_the_snap_limit_of_a_walking_network_nothing_is_near(tmp_path: Pa
     assert away.bu_code is None
     assert all(n.distance_m is None and n.id is None for n in away.nearest)
     assert all(n.within_threshold is None for n in away.nearest)
+    assert on_street.note is None
+    assert away.note is not None
+    assert "more than 60 m from every walkable way" in away.note
+
+
+def test_swapped_lon_lat_is_named() -> None:
+    """Issue 12 item 23: lat/lon given in the wrong order is said, with the likely meaning."""
+    location = locate(52.03, 5.08, buurten(), voorzieningen(), VOCABULARY, StraightLineDistance())
+    assert location.note is not None
+    assert "outside the Netherlands" in location.note
+    assert "did you mean lon=5.08, lat=52.03" in location.note
 
 
 @settings(max_examples=60, deadline=None)

@@ -177,7 +177,7 @@ def test_two_imports_at_the_same_moment_never_interleave(
         if final.reset_index(drop=True).equals(state.reset_index(drop=True))
     ]
     assert len(matches) == 1, "the final state is no serial order of the two imports"
-    entries = httpx.get(f"{server}/imports?limit=2").json()["imports"][::-1]
+    entries = httpx.get(f"{server}/imports?limit=2", headers=AUTH).json()["imports"][::-1]
     assert sorted(e["file_name"] for e in entries) == ["edit_A.gpkg", "edit_B.gpkg"]
     assert [e["outcome"] for e in entries] == ["applied", "applied"]
     assert entries[1]["previous_version"] == entries[0]["store_version"]
