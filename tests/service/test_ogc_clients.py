@@ -133,6 +133,29 @@ def test_pyogrio_gdal_reads_rd_new_by_crs_option(live_server: str, published: Pu
 
 
 @pytest.mark.e2e
+def test_gdal_versions_differ_in_the_default_crs(live_server: str, tmp_path: Path) -> None:
+    """Issue 12 item 24, as the README says: without a CRS option, GDAL 3.6 (Debian's
+    ogr2ogr) copies CRS84 lon/lat, GDAL 3.7 or newer (pyogrio's wheel) the storage CRS."""
+    out = tmp_path / "buurten.gpkg"
+    subprocess.run(
+        [_need("ogr2ogr"), "-f", "GPKG", str(out), f"OAPIF:{live_server}/ogc", "buurten"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    debian = pyogrio.read_info(out)["crs"]
+    newer = pyogrio.read_dataframe(f"OAPIF:{live_server}/ogc", layer="buurten").crs
+    version = subprocess.run(
+        [_need("ogr2ogr"), "--version"], capture_output=True, text=True, check=True
+    ).stdout
+    assert version.startswith("GDAL 3.6"), f"this test expects Debian's GDAL 3.6: {version}"
+    assert debian in {"OGC:CRS84", "EPSG:4326"}
+    assert pyogrio.__gdal_version__ >= (3, 7, 0)
+    assert newer.to_epsg() == 28992
+
+
+@pytest.mark.e2e
 def test_owslib_reads_the_collections(live_server: str, published: Published) -> None:
     api = Features(f"{live_server}/ogc")
     assert set(CONFORMANCE) <= set(api.conformance()["conformsTo"])
