@@ -31,6 +31,7 @@ from geo.read.checks import (
 from geo.read.limits import DEFAULT_LIMITS, Limits, check_vertices
 from geo.read.options import NO_OPTIONS, ReadOptions
 from geo.read.points import CSV_SUFFIXES, ID_COLUMN_NAMES, read_point_csv
+from geo.read.values import single_values, structured
 from geo.read.vectors import Source, is_body, read_source, state_crs, where_of
 from geo.vocabulary import Vocabulary
 
@@ -42,6 +43,11 @@ VOORZIENING_DETAIL_COLUMNS = ("address", "opening_hours")
 ADDRESS_COLUMN_NAMES = ("adres", "address", "addr:full")
 OPENING_HOURS_COLUMN_NAMES = ("opening_hours", "openingstijden", "openingsuren")
 
+#: What to send instead of several categories in one feature.
+ONE_CATEGORY = (
+    "one category per feature: a voorziening that serves several is sent once per category, "
+    "each with its own id"
+)
 CATEGORY_COLUMN_NAMES = ("categorie", "category", "soort", "type")
 NAME_COLUMN_NAMES = ("naam", "name", "titel", "omschrijving")
 
@@ -244,15 +250,17 @@ def _categories(
         )
     column = column or find_column(frame.columns, CATEGORY_COLUMN_NAMES)
     values = frame[column] if column else pd.Series(None, index=frame.index, dtype=object)
+    listed = structured(values)
+    values = single_values(values, ids, problems, column=str(column), hint=ONE_CATEGORY)
     codes = vocabulary.resolve_many(values)
-    untagged = codes.isna()
+    untagged = codes.isna() & ~listed
     if untagged.any():
         attributes = frame.drop(columns=frame.geometry.name)
         codes[untagged] = [
             vocabulary.resolve_osm({k: v for k, v in row.items() if isinstance(v, str)})
             for row in attributes[untagged].to_dict("records")
         ]
-    unresolved = codes.isna()
+    unresolved = codes.isna() & ~listed
     if unresolved.any():
         shown = values[unresolved].map(lambda v: "<empty>" if v is None or pd.isna(v) else str(v))
         listing = ", ".join(f"{value!r} ({n}×)" for value, n in shown.value_counts().items())
