@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from bench.hostile_bench import view_bomb
 from geo.store.geopackage import GeoPackageStore
 from service.errors import PROBLEM_MEDIA_TYPE
 from tests.conftest import fingerprint, make_app, make_settings
@@ -97,3 +99,21 @@ def test_an_unexpected_exception_is_a_logged_problem_not_text(
     assert "internals" not in response.text
     assert body["incident"] in body["detail"]
     assert any(body["incident"] in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+def test_a_geopackage_whose_layer_is_a_view_is_refused_over_http(
+    keyed_client: TestClient, sample_store: GeoPackageStore, tmp_path: Path
+) -> None:
+    """A 100 KB upload of 12 rows × 6.25 M-vertex lines (a view): 422 before GDAL reads it."""
+    bomb = view_bomb(tmp_path / "bomb.gpkg")
+    before = fingerprint(sample_store.path)
+    response = keyed_client.post(
+        "/imports/voorzieningen",
+        files={"file": ("praktijken.gpkg", bomb.read_bytes())},
+        data={"category": "huisarts", "layer": "bomb"},
+        headers=AUTH,
+    )
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == PROBLEM_MEDIA_TYPE
+    assert "'bomb' (a view)" in response.json()["detail"]
+    assert fingerprint(sample_store.path) == before
