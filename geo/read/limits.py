@@ -37,6 +37,9 @@ class Limits:
       live near that ratio; real Shapefiles compress about 2 to 20-fold (small files of
       padding may do better, hence the 1 MiB floor).
     - ``max_zip_members`` 10,000: CBS's Wijk- en Buurtkaart zip holds a few dozen files.
+    - ``max_text_chars`` 500: the longest CBS buurt name has about 60 characters and OSM names
+      and addresses rarely exceed 100; a longer id, code, name, address or opening-hours text
+      is a mistake (or an attack) that every answer and map would carry.
     """
 
     max_features: int = 50_000
@@ -45,6 +48,7 @@ class Limits:
     max_unzipped_bytes: int = 2 * 1024**3
     max_zip_ratio: float = 200.0
     max_zip_members: int = 10_000
+    max_text_chars: int = 500
 
 
 DEFAULT_LIMITS = Limits()

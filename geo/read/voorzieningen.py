@@ -31,7 +31,7 @@ from geo.read.checks import (
 from geo.read.limits import DEFAULT_LIMITS, Limits, check_vertices
 from geo.read.options import NO_OPTIONS, ReadOptions
 from geo.read.points import CSV_SUFFIXES, ID_COLUMN_NAMES, read_point_csv
-from geo.read.values import single_values, structured
+from geo.read.values import check_text_lengths, one_value_per_cell, single_values, structured
 from geo.read.vectors import Source, is_body, read_source, state_crs, where_of
 from geo.vocabulary import Vocabulary
 
@@ -156,8 +156,11 @@ def read_voorzieningen(
     frame = _read_features(source, options, problems, limits=limits, where=where)
     if frame.empty and not problems:
         raise ValueProblemError(f"{where}: holds no features")
+    text_columns = _text_columns(frame)
+    frame = one_value_per_cell(frame, text_columns, problems)  # categories: _categories
     ids = _ids(frame, source)
     problems.name_features(ids)
+    check_text_lengths(frame, text_columns, ids, problems, limits)
     codes = _categories(frame, vocabulary, problems, ids, options, where=where)
     check_duplicates(ids, problems, what="id")
     check_vertices(frame.geometry, ids, limits, where=where)
@@ -205,6 +208,14 @@ def _read_features(
         source, layer=options.layer, prefer=None, limits=limits, problems=problems, where=where
     )
     return state_crs(frame, options.crs, where=where).drop(index=list(problems.unusable))
+
+
+def _text_columns(frame: gpd.GeoDataFrame) -> list[str]:
+    """The columns whose text is kept: id, name, address and opening hours."""
+    names = (ID_COLUMN_NAMES, NAME_COLUMN_NAMES, ADDRESS_COLUMN_NAMES, OPENING_HOURS_COLUMN_NAMES)
+    found = [find_column(frame.columns, variants) for variants in names]
+    detail = ("addr:street", "addr:housenumber", "addr:postcode", "addr:city")
+    return [c for c in (*found, *detail) if c is not None and c in frame]
 
 
 def _names(frame: gpd.GeoDataFrame, codes: pd.Series, vocabulary: Vocabulary) -> pd.Series:

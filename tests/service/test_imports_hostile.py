@@ -19,6 +19,7 @@ from geo.store.geopackage import GeoPackageStore
 from service.errors import PROBLEM_MEDIA_TYPE
 from tests.conftest import fingerprint, make_app, make_settings
 from tests.servers import AUTH
+from tests.service.imports_support import GEOJSON
 
 #: JSON nested 1,500 levels deep (the parser gives up at about 1,000).
 DEEP_JSON = b'{"a": ' * 1500 + b"1" + b"}" * 1500
@@ -116,4 +117,31 @@ def test_a_geopackage_whose_layer_is_a_view_is_refused_over_http(
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == PROBLEM_MEDIA_TYPE
     assert "'bomb' (a view)" in response.json()["detail"]
+    assert fingerprint(sample_store.path) == before
+
+
+def test_property_values_are_bounded_by_type_length_and_range(
+    keyed_client: TestClient, sample_store: GeoPackageStore
+) -> None:
+    """The sample's own buurten, exported and sent back with a negative residents count, a code
+    given as an object and a 600-character name: each refused, with its row."""
+    document = keyed_client.get("/export/buurten", params={"format": "geojson"}).json()
+    features = document["features"]
+    features[0]["properties"]["residents"] = -3
+    features[1]["properties"]["bu_code"] = {"code": "BU03560101"}
+    features[2]["properties"]["bu_naam"] = "x" * 600
+    before = fingerprint(sample_store.path)
+    response = keyed_client.post(
+        "/imports/buurten", content=json.dumps(document).encode(), headers=GEOJSON
+    )
+    assert response.status_code == 422, response.text
+    body = response.json()
+    reasons: dict[int, str] = {}
+    for error in body["errors"]:
+        reasons[error["index"]] = reasons.get(error["index"], "") + error["reason"]
+    assert "-3" in reasons[0]
+    assert "≥ 0" in reasons[0]
+    assert "an object in column 'bu_code'" in reasons[1]
+    assert "600 characters; at most 500" in reasons[2]
+    assert "rows 2" in body["detail"]
     assert fingerprint(sample_store.path) == before
