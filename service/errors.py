@@ -6,8 +6,10 @@ Code in :mod:`geo` raises :class:`geo.errors.WszError` subclasses and never pick
 
 from __future__ import annotations
 
+import logging
 import re
 import tempfile
+import uuid
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -35,6 +37,7 @@ from geo.errors import (
 from service.params import HINTS
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+logger = logging.getLogger("woonservicezones.errors")
 
 #: Domain error class → HTTP status; the first match in this order wins.
 STATUS_BY_ERROR: tuple[tuple[type[WszError], int], ...] = (
@@ -52,6 +55,10 @@ STATUS_BY_ERROR: tuple[tuple[type[WszError], int], ...] = (
     (ConfigurationError, 500),
     (WszError, 500),
 )
+
+#: The last resort: an exception no code raised on purpose (a bug) answers 500 as a problem
+#: too, never text/plain, and is logged with its traceback (:func:`_unexpected_error`).
+UNEXPECTED_STATUS = 500
 
 
 #: Headers that go with a domain error's response.
@@ -129,6 +136,29 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
         if isinstance(exc, error_class):
             response.headers.update(headers)
     return response
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    """Any other exception: logged with its traceback under an incident id, answered as a
+    problem naming that id and nothing of the exception itself (it may hold internals)."""
+    incident = uuid.uuid4().hex[:12]
+    logger.error(
+        "unexpected %s on %s %s (incident %s)",
+        type(exc).__name__,
+        request.method,
+        request.url.path,
+        incident,
+        exc_info=(type(exc), exc, exc.__traceback__),
+    )
+    return problem(
+        request,
+        status=UNEXPECTED_STATUS,
+        title="Internal error",
+        detail=f"the service failed unexpectedly; its log names this failure as incident "
+        f"{incident} (please report it with that id)",
+        type_="urn:woonservicezones:problem:internal",
+        incident=incident,
+    )
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -219,7 +249,9 @@ def _add_problem_responses(document: dict[str, Any]) -> None:
 
 
 def add_problem_handlers(app: FastAPI) -> None:
-    """Answer domain, validation and HTTP errors as problem+json."""
+    """Answer domain, validation and HTTP errors as problem+json, and anything else too
+    (a 500 problem, logged)."""
+    app.add_exception_handler(Exception, _unexpected_error)
     app.add_exception_handler(WszError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -27,7 +27,10 @@ EPSG:28992 it is legacy GeoJSON with a ``crs`` member naming EPSG:28992, so that
 :func:`geo.read.buurten.read_buurten` read it back in RD New. CSV has polygons as a ``WKT`` column
 (QGIS and GDAL recognise it) and points as ``lon``/``lat`` (EPSG:4326) or ``x``/``y``
 (EPSG:28992) columns, which :func:`geo.read.voorzieningen.read_voorzieningen` reads back;
-comma-separated, ``.`` as decimal separator, UTF-8.
+comma-separated, ``.`` as decimal separator, UTF-8. A text cell that a spreadsheet would take
+for a formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return: a buurt
+named ``=HYPERLINK(…)``) is written with a single quote before it, as OWASP advises against CSV
+injection (:func:`neutralise_formulas`); numbers, negative ones too, are written as numbers.
 """
 
 from __future__ import annotations
@@ -298,9 +301,34 @@ def to_geojson(frame: gpd.GeoDataFrame, *, name: str, id_column: str, crs: Expor
     return f'{opening}, "features": [\n{features}\n]}}\n'.encode()
 
 
+#: What a spreadsheet takes for the start of a formula in a text cell (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with every text cell that starts like a formula (:data:`FORMULA_STARTS`)
+    prefixed with a single quote, so that spreadsheets show it as text, and carriage returns
+    in text written as line feeds (which the CSV writer quotes; a bare CR it does not). Number
+    columns are left alone: ``-3.5`` stays a number."""
+    result = table.copy()
+    for column in table.columns:
+        values = table[column]
+        if values.dtype != object and not isinstance(values.dtype, pd.StringDtype):
+            continue
+        is_text = values.map(lambda v: isinstance(v, str)).astype(bool)
+        text = values.astype("string")
+        risky = is_text & text.str.startswith(FORMULA_STARTS).fillna(False).astype(bool)
+        returns = is_text & text.str.contains("\r", regex=False).fillna(False).astype(bool)
+        if risky.any() or returns.any():
+            fixed = ("'" + text).where(risky, text).str.replace("\r\n?", "\n", regex=True)
+            result[column] = values.where(~(risky | returns), fixed).astype(values.dtype)
+    return result
+
+
 def to_csv(frame: gpd.GeoDataFrame, *, crs: ExportCrs) -> bytes:
-    """CSV: points as lon/lat (EPSG:4326) or x/y (EPSG:28992), other geometry as ``WKT``."""
-    table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    """CSV: points as lon/lat (EPSG:4326) or x/y (EPSG:28992), other geometry as ``WKT``;
+    text cells that start like a formula are neutralised (:func:`neutralise_formulas`)."""
+    table = neutralise_formulas(pd.DataFrame(frame.drop(columns=frame.geometry.name)))
     geometry = frame.geometry
     if len(frame) and (geometry.geom_type == "Point").all():
         x_name, y_name = ("lon", "lat") if crs == "EPSG:4326" else ("x", "y")

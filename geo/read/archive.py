@@ -7,8 +7,9 @@ side; GIS staff upload zipped Shapefiles. Before GDAL sees anything, :func:`unpa
    symbolic links and other special files (the Unix mode in the zip's external attributes),
    and encrypted members: :class:`~geo.errors.UnsafeArchiveError`, listing every such name;
 2. refuses more than ``max_zip_members`` members, declared sizes summing to more than
-   ``max_unzipped_bytes`` (:class:`~geo.errors.TooLargeError`) and any member over 1 MiB whose
-   declared compression ratio exceeds ``max_zip_ratio`` (a zip bomb);
+   ``max_unzipped_bytes`` (:class:`~geo.errors.TooLargeError`), any member over 1 MiB whose
+   declared compression ratio exceeds ``max_zip_ratio``, and members whose ratio *together*
+   exceeds it (zip bombs, of one member or of many small ones);
 3. unpacks only the chosen vector file and its sidecars (``.shx``, ``.dbf``, ``.prj``, ...)
    into a fresh temporary folder under their bare file names, counting the bytes really
    written, so a member that lies about its size is stopped at its declared size;
@@ -100,6 +101,22 @@ def check_archive(infos: Sequence[zipfile.ZipInfo], limits: Limits, *, where: st
         raise UnsafeArchiveError(
             f"{where}: compression ratio beyond {limits.max_zip_ratio:.0f}:1 (a zip bomb?): "
             + describe(f"{name!r} ({ratio:,.0f}:1)" for name, ratio in bombs)
+        )
+    _check_total_ratio(infos, declared, limits, where=where)
+
+
+def _check_total_ratio(
+    infos: Sequence[zipfile.ZipInfo], declared: int, limits: Limits, *, where: str
+) -> None:
+    """Refuse a zip whose members *together* expand beyond ``max_zip_ratio``: many members of
+    at most 1 MiB each escape the per-member check (2,040 × 1 MiB of zeros: 2.3 MB packed)."""
+    packed = sum(i.compress_size for i in infos)
+    ratio = declared / max(packed, 1)
+    if declared > RATIO_FLOOR_BYTES and ratio > limits.max_zip_ratio:
+        raise UnsafeArchiveError(
+            f"{where}: its {len(infos):,} members together unpack to {declared:,} bytes from "
+            f"{packed:,}, a compression ratio of {ratio:,.0f}:1, beyond "
+            f"{limits.max_zip_ratio:.0f}:1 (a zip bomb?)"
         )
 
 

@@ -23,6 +23,7 @@ from geo.errors import MissingColumnError, ValueProblemError
 from geo.read.cbs import (
     BU_CODE_PATTERN,
     BUURT_COLUMN_VARIANTS,
+    TEXT_COLUMNS,
     StatisticsJoin,
     StatisticsJoinWarning,
     StatisticsTable,
@@ -35,6 +36,7 @@ from geo.read.cbs import (
 from geo.read.checks import POLYGONAL, Problems, check_coordinates, check_geometry, describe
 from geo.read.limits import DEFAULT_LIMITS, Limits, check_vertices
 from geo.read.options import NO_OPTIONS, ReadOptions
+from geo.read.values import check_text_lengths
 from geo.read.vectors import Source, read_source, state_crs, where_of
 from geo.vocabulary import Vocabulary
 
@@ -145,6 +147,7 @@ def load_buurten(
     attributes = buurt_attributes(
         pd.DataFrame(raw.drop(columns=raw.geometry.name)), problems, vocabulary=vocabulary
     )
+    check_text_lengths(attributes.frame, TEXT_COLUMNS, _codes(attributes.frame), problems, limits)
     tables = [read_statistics(Path(p), vocabulary=vocabulary) for p in _paths(statistics)]
     _require_columns(raw, attributes.frame, tables, where=where)
     table, joins = _joined_table(attributes.frame, tables, options, problems, where=where)
@@ -202,6 +205,10 @@ def _checked_geometry(
         repair=options.repair,
     )
     return check_coordinates(geometry, table["bu_code"], problems, where=where)
+
+
+def _codes(frame: pd.DataFrame) -> pd.Series:
+    return frame["bu_code"] if "bu_code" in frame else pd.Series(dtype="string")
 
 
 def _paths(statistics: Path | Sequence[Path] | None) -> list[Path]:

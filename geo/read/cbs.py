@@ -41,6 +41,7 @@ from geo.common.tables import read_text_table
 from geo.common.text import decimal_numbers, find_column
 from geo.errors import DataQualityWarning, MissingColumnError, ValueProblemError
 from geo.read.checks import Problems, check_duplicates, describe
+from geo.read.values import one_value_per_cell
 from geo.vocabulary import Vocabulary
 
 #: Canonical buurt column → the names CBS and PDOK have used for it (see the module docstring).
@@ -100,6 +101,9 @@ AGGREGATE_CODE = re.compile(r"^(NL|LD|PV|CR|GM|WK)[0-9]")
 #: applicable, depending on the table), and an empty cell. All become missing: a missing
 #: figure never enters a sum, which is safer than guessing which of them means zero.
 CBS_MISSING_MARKERS = frozenset({"", ".", "x", "X", "?", "-", "–", "—"})
+#: CBS's negative sentinels in number columns (-99999999 unknown, -99999997 secret, ...) lie
+#: at or below this; they are missing values. Any other negative figure is refused.
+CBS_SENTINEL_ABOVE = -99_999_990
 #: Buurt codes: BU + 4-digit gemeente + 4 digits, or (Amsterdam since 2024) letters: BU0363AA01.
 BU_CODE_PATTERN = re.compile(r"^BU\d{4}[0-9A-Z]{4}$")
 #: Columns with CBS's distance to the nearest voorziening of a category, in km.
@@ -132,9 +136,11 @@ def cbs_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(numbers, garbage): floats with CBS markers and negative sentinels as NaN, and a mask of
     the values that are neither a number nor a CBS marker.
 
-    >>> numbers, garbage = cbs_numbers(pd.Series(["12", "3,5", ".", "-99999999", "veel"]))
+    Other negative values (``-3`` residents) are garbage too: counts and distances are ≥ 0.
+
+    >>> numbers, garbage = cbs_numbers(pd.Series(["12", "3,5", ".", "-99999999", "veel", "-3"]))
     >>> numbers.tolist()[:2], garbage.tolist()
-    ([12.0, 3.5], [False, False, False, False, True])
+    ([12.0, 3.5], [False, False, False, False, True, True])
     """
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         numbers = values.astype(float)
@@ -144,6 +150,8 @@ def cbs_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         marker = (text.isna() | text.isin(CBS_MISSING_MARKERS)).astype(bool)
         numbers = decimal_numbers(text.mask(marker))
         garbage = numbers.isna() & ~marker
+    negative = (numbers < 0) & (numbers > CBS_SENTINEL_ABOVE)  # -3 residents: refused
+    garbage = (garbage | negative.fillna(False)).astype(bool)
     numbers = numbers.where(np.isfinite(numbers) & (numbers >= 0))
     return numbers, garbage
 
@@ -186,6 +194,7 @@ def buurt_attributes(
         for canon, names in families.items()
         if (column := find_column(raw.columns, names)) is not None
     }
+    raw = one_value_per_cell(raw, list(found.values()), problems, code=found.get("bu_code"))
     aggregate = is_aggregate_row(raw, found.get("bu_code"))
     rows = raw[~aggregate]
     frame = pd.DataFrame(index=rows.index)
@@ -201,12 +210,13 @@ def buurt_attributes(
         ids = frame["bu_code"] if "bu_code" in frame else pd.Series(dtype="string")
         problems.add_mask(
             ValueProblemError,
-            f"column {column} has non-numeric values in row(s) {describe(garbage[garbage].index)}",
+            f"column {column} has non-numeric (or negative) values in row(s) "
+            f"{describe(garbage[garbage].index)}",
             garbage,
             ids,
             rows.loc[garbage, column].map(
                 lambda v, c=column: (
-                    f"column {c}: {v!r} is neither a number nor a CBS marker such as '.'"
+                    f"column {c}: {v!r} is neither a number ≥ 0 nor a CBS marker such as '.'"
                 )
             ),
         )

@@ -55,6 +55,14 @@ LONLAT_NAMES = ("CRS84", "EPSG:4326", "EPSG::4326", "OGC:1.3:CRS84", "OGC::CRS84
 FEATURE_ID_COLUMN = "id"
 
 
+#: Why a document nested deeper than the parser follows is refused (GeoJSON needs about 7
+#: levels: collection, features, feature, geometry and four of coordinates).
+TOO_DEEP = (
+    "arrays and objects nested too deeply to be read (about 1,000 levels or more); "
+    "a GeoJSON FeatureCollection needs fewer than ten"
+)
+
+
 def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not a JSON number")
 
@@ -75,6 +83,8 @@ def load_document(body: GeoJSONBody, *, where: str, limits: Limits) -> Mapping[s
         ) from exc
     except ValueError as exc:  # NaN / Infinity
         raise ReadError(f"{where}: not valid JSON ({exc})") from exc
+    except RecursionError as exc:
+        raise ReadError(f"{where}: {TOO_DEEP}") from exc
     if not isinstance(document, Mapping):
         raise ReadError(f"{where}: expected a GeoJSON FeatureCollection object")
     return document

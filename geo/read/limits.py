@@ -32,10 +32,14 @@ class Limits:
       province's voorzieningen as GeoJSON tens of MB. It applies to GeoJSON bodies and uploaded
       files; files named on the command line are not limited in size.
     - ``max_unzipped_bytes`` 2 GiB and ``max_zip_ratio`` 200: a zip may not unpack to more than
-      this, nor any member larger than 1 MiB expand more than 200-fold. Deflate cannot do
-      better than about 1,032:1 and zip bombs live near that ratio; real Shapefiles compress
-      about 2 to 20-fold (small files of padding may do better, hence the 1 MiB floor).
+      this, nor any member larger than 1 MiB expand more than 200-fold, nor all members
+      together (over 1 MiB in all). Deflate cannot do better than about 1,032:1 and zip bombs
+      live near that ratio; real Shapefiles compress about 2 to 20-fold (small files of
+      padding may do better, hence the 1 MiB floor).
     - ``max_zip_members`` 10,000: CBS's Wijk- en Buurtkaart zip holds a few dozen files.
+    - ``max_text_chars`` 500: the longest CBS buurt name has about 60 characters and OSM names
+      and addresses rarely exceed 100; a longer id, code, name, address or opening-hours text
+      is a mistake (or an attack) that every answer and map would carry.
     """
 
     max_features: int = 50_000
@@ -44,6 +48,7 @@ class Limits:
     max_unzipped_bytes: int = 2 * 1024**3
     max_zip_ratio: float = 200.0
     max_zip_members: int = 10_000
+    max_text_chars: int = 500
 
 
 DEFAULT_LIMITS = Limits()

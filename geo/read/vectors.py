@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 import pyogrio.errors
 from pyproj import CRS
@@ -23,7 +24,8 @@ from geo.errors import CrsError, ReadError
 from geo.read.archive import choose_name, unpacked_vector
 from geo.read.checks import Problems
 from geo.read.geojson import read_feature_collection
-from geo.read.limits import DEFAULT_LIMITS, Limits, check_count
+from geo.read.geopackage import check_geopackage, is_geopackage
+from geo.read.limits import DEFAULT_LIMITS, Limits, check_count, check_vertices
 
 #: What the readers take: a file, or a GeoJSON FeatureCollection (bytes or a parsed mapping).
 #: A ``str`` is a file name.
@@ -88,6 +90,8 @@ def _read_file(
 ) -> gpd.GeoDataFrame:
     if path.suffix.lower() in GEOJSON_SUFFIXES:
         return read_feature_collection(path, problems, where=where, limits=limits)
+    if is_geopackage(path):
+        check_geopackage(path, limits, where=where)  # views, counts, blob sizes: before GDAL
     try:
         layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
         if layer is None:
@@ -96,7 +100,7 @@ def _read_file(
             raise ReadError(f"{where}: no layer {layer!r}; it holds {', '.join(layers)}")
         count = int(pyogrio.read_info(path, layer=layer)["features"])
         check_count(count, limits, where=where)  # before reading: -1 when GDAL cannot tell
-        frame = gpd.read_file(path, layer=layer, engine="pyogrio")
+        frame = _read_batches(path, layer, limits, where=where)
     except (
         pyogrio.errors.DataSourceError,
         pyogrio.errors.DataLayerError,
@@ -109,6 +113,38 @@ def _read_file(
         raise ReadError(f"{where}: the file's CRS cannot be read: {exc}") from exc
     check_count(len(frame), limits, where=where)
     return frame.reset_index(drop=True)
+
+
+#: Features GDAL reads at a time; each batch is checked before the next is read.
+BATCH_FEATURES = 10_000
+
+
+def _read_batches(path: Path, layer: str, limits: Limits, *, where: str) -> gpd.GeoDataFrame:
+    """The layer read ``BATCH_FEATURES`` at a time, never more than ``max_features + 1`` in
+    all (whatever the file claims), each batch's vertex counts checked before the next."""
+    batches: list[gpd.GeoDataFrame] = []
+    read = 0
+    while True:
+        wanted = min(BATCH_FEATURES, limits.max_features + 1 - read)
+        batch = gpd.read_file(
+            path, layer=layer, engine="pyogrio", skip_features=read, max_features=wanted
+        )
+        batch.index = pd.RangeIndex(read, read + len(batch))
+        read += len(batch)
+        check_count(read, limits, where=where)
+        if isinstance(batch, gpd.GeoDataFrame):
+            check_vertices(batch.geometry, pd.Series(dtype="string"), limits, where=where)
+        batches.append(batch)
+        if len(batch) < wanted:
+            break
+    if len(batches) == 1:
+        return batches[0]
+    joined = pd.concat(batches)
+    text = {c: t for c, t in batches[0].dtypes.items() if isinstance(t, pd.StringDtype)}
+    joined = joined.astype(text)  # concat loses the text dtype the reader gives
+    if isinstance(batches[0], gpd.GeoDataFrame):
+        return gpd.GeoDataFrame(joined, geometry=batches[0].geometry.name, crs=batches[0].crs)
+    return joined
 
 
 def read_source(

@@ -31,6 +31,7 @@ from geo.read.checks import (
 from geo.read.limits import DEFAULT_LIMITS, Limits, check_vertices
 from geo.read.options import NO_OPTIONS, ReadOptions
 from geo.read.points import CSV_SUFFIXES, ID_COLUMN_NAMES, read_point_csv
+from geo.read.values import check_text_lengths, one_value_per_cell, single_values, structured
 from geo.read.vectors import Source, is_body, read_source, state_crs, where_of
 from geo.vocabulary import Vocabulary
 
@@ -42,6 +43,11 @@ VOORZIENING_DETAIL_COLUMNS = ("address", "opening_hours")
 ADDRESS_COLUMN_NAMES = ("adres", "address", "addr:full")
 OPENING_HOURS_COLUMN_NAMES = ("opening_hours", "openingstijden", "openingsuren")
 
+#: What to send instead of several categories in one feature.
+ONE_CATEGORY = (
+    "one category per feature: a voorziening that serves several is sent once per category, "
+    "each with its own id"
+)
 CATEGORY_COLUMN_NAMES = ("categorie", "category", "soort", "type")
 NAME_COLUMN_NAMES = ("naam", "name", "titel", "omschrijving")
 
@@ -150,8 +156,11 @@ def read_voorzieningen(
     frame = _read_features(source, options, problems, limits=limits, where=where)
     if frame.empty and not problems:
         raise ValueProblemError(f"{where}: holds no features")
+    text_columns = _text_columns(frame)
+    frame = one_value_per_cell(frame, text_columns, problems)  # categories: _categories
     ids = _ids(frame, source)
     problems.name_features(ids)
+    check_text_lengths(frame, text_columns, ids, problems, limits)
     codes = _categories(frame, vocabulary, problems, ids, options, where=where)
     check_duplicates(ids, problems, what="id")
     check_vertices(frame.geometry, ids, limits, where=where)
@@ -201,6 +210,14 @@ def _read_features(
     return state_crs(frame, options.crs, where=where).drop(index=list(problems.unusable))
 
 
+def _text_columns(frame: gpd.GeoDataFrame) -> list[str]:
+    """The columns whose text is kept: id, name, address and opening hours."""
+    names = (ID_COLUMN_NAMES, NAME_COLUMN_NAMES, ADDRESS_COLUMN_NAMES, OPENING_HOURS_COLUMN_NAMES)
+    found = [find_column(frame.columns, variants) for variants in names]
+    detail = ("addr:street", "addr:housenumber", "addr:postcode", "addr:city")
+    return [c for c in (*found, *detail) if c is not None and c in frame]
+
+
 def _names(frame: gpd.GeoDataFrame, codes: pd.Series, vocabulary: Vocabulary) -> pd.Series:
     """The name column's values; where missing, the category's Dutch label."""
     name_column = find_column(frame.columns, NAME_COLUMN_NAMES)
@@ -244,15 +261,17 @@ def _categories(
         )
     column = column or find_column(frame.columns, CATEGORY_COLUMN_NAMES)
     values = frame[column] if column else pd.Series(None, index=frame.index, dtype=object)
+    listed = structured(values)
+    values = single_values(values, ids, problems, column=str(column), hint=ONE_CATEGORY)
     codes = vocabulary.resolve_many(values)
-    untagged = codes.isna()
+    untagged = codes.isna() & ~listed
     if untagged.any():
         attributes = frame.drop(columns=frame.geometry.name)
         codes[untagged] = [
             vocabulary.resolve_osm({k: v for k, v in row.items() if isinstance(v, str)})
             for row in attributes[untagged].to_dict("records")
         ]
-    unresolved = codes.isna()
+    unresolved = codes.isna() & ~listed
     if unresolved.any():
         shown = values[unresolved].map(lambda v: "<empty>" if v is None or pd.isna(v) else str(v))
         listing = ", ".join(f"{value!r} ({n}×)" for value, n in shown.value_counts().items())

@@ -53,6 +53,11 @@ def read_zone_definition(path: Path) -> ZoneDefinition:
         ) from exc
     except yaml.YAMLError as exc:
         raise ReadError(f"{path}: not valid YAML or JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise ReadError(
+            f"{path}: lists and mappings nested too deeply to be read (about 1,000 levels or "
+            "more); a zone definition needs three (zones, a zone, its wijken or buurten)"
+        ) from exc
     if not isinstance(raw, dict):
         raise ZoneDefinitionError(f"{path}: expected a mapping with a 'zones' list")
     try:

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
-from geo.errors import ReadError, ValueProblemError, WszError
+from geo.errors import ReadError, ValueProblemError
 from geo.settings import Settings
 from geo.store.log import Caller as LogCaller
 from geo.store.log import ImportInput, ImportKind, new_report
@@ -358,7 +358,7 @@ async def _import(
         try:
             upload = await _received(request, kind, settings, Path(folder))
             options = _options(kind, query, upload.fields)
-        except WszError as exc:
+        except Exception as exc:  # refused (WszError) or failed: logged either way
             declared = request.headers.get("content-length", "")
             size = int(declared) if declared.isdigit() else 0
             base = new_report(

@@ -288,3 +288,20 @@ def test_a_name_let_through_never_leaves_the_folder(
         strict=False
     )
     assert resolved == folder.resolve(strict=False) or folder.resolve() in resolved.parents
+
+
+def test_many_small_members_together_are_a_zip_bomb() -> None:
+    """2,040 members of 1 MiB each (none checked alone) unpack 2 GB from 2.3 MB: refused."""
+    members = [info(f"pad{i}.bin", size=RATIO_FLOOR_BYTES, packed=1_100) for i in range(2_040)]
+    with pytest.raises(UnsafeArchiveError, match=r"2,041 members together .* 953:1, beyond 200"):
+        check_archive([info("v.geojson"), *members], DEFAULT_LIMITS, where="z")
+    check_archive(members[:1], DEFAULT_LIMITS, where="z")  # 1 MiB in all: the floor
+
+
+def test_a_real_zip_of_many_small_members_is_refused_unopened(tmp_path: Path) -> None:
+    pads = {f"pad{i}.bin": b"\0" * RATIO_FLOOR_BYTES for i in range(8)}
+    archive = write_zip(tmp_path / "many.zip", {"v.geojson": b"{}", **pads})
+    before = wsz_temp_dirs()
+    with pytest.raises(UnsafeArchiveError, match="9 members together"):
+        unpack(archive)
+    assert wsz_temp_dirs() <= before
