@@ -26,7 +26,6 @@ from playwright.sync_api import Browser, Page, expect
 from geo.analysis import Analysis
 from tests.conftest import running_server
 from tests.maps.embed_support import (
-    STRICT_SCRIPTS,
     VIEWPORTS,
     Visit,
     check_axe,
@@ -116,9 +115,14 @@ def test_zone_page_by_straight_lines(
 @pytest.mark.e2e
 @pytest.mark.parametrize("path", ["/embed/", "/embed/help"])
 def test_pages_work_without_inline_script(browser: Browser, live_server: str, path: str) -> None:
-    """Under ``script-src 'self'`` (no 'unsafe-inline') the page loads, draws and answers, and
-    the browser reports no violation (Visit.close refuses console errors)."""
-    visit = Visit(browser, f"{live_server}{path}", VIEWPORTS["desktop"], csp=STRICT_SCRIPTS)
+    """Under the served policy (``script-src 'self'; style-src 'self'``, no 'unsafe-inline')
+    the page loads, draws and answers, and the browser reports no violation (Visit.close
+    refuses console errors and violations)."""
+    policy = httpx.get(f"{live_server}{path}").headers["content-security-policy"]
+    assert "script-src 'self';" in policy
+    assert "style-src 'self';" in policy
+    assert "unsafe" not in policy
+    visit = Visit(browser, f"{live_server}{path}", VIEWPORTS["desktop"])
     if path == "/embed/help":
         visit.page.locator("#wsz-copy").click()
     else:

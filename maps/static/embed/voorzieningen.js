@@ -25,7 +25,7 @@ function popupContent(properties, category) {
 function icon(category) {
   return L.divIcon({
     className: "wsz-marker-icon",
-    html: markerSpan(category).outerHTML,
+    html: markerSpan(category), // an element: Leaflet parses a string as HTML
     iconSize: [28, 28],
     iconAnchor: [14, 14],
     popupAnchor: [0, -14],
