@@ -95,7 +95,7 @@ def _page(
             speed_m_per_s=settings.speed_m_per_s("walk"),
         )
 
-    page = published.cache.get(("embed", zone, lang, root), render)
+    page = published.cache.get(("embed", zone, lang, root, service.tile_layer()), render)
     return HTMLResponse(page, headers=embed_headers(service))
 
 
@@ -127,6 +127,7 @@ def embed_help(
         ),
         frame_ancestors=service.embed_frame_ancestors,
         static_base=f"{root}/static/embed-{EMBED_VERSION}",
+        tiles=service.tile_layer(),
     )
     return HTMLResponse(html, headers=embed_headers(service))
 
