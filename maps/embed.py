@@ -142,6 +142,9 @@ EMBED_LABELS: dict[str, tuple[str, str]] = {
         "Looptijd bij {speed} m/s ({per_minute} m per minuut): het tempo van een 65-plusser.",
         "Walking time at {speed} m/s ({per_minute} m a minute): the pace of a resident aged 65+.",
     ),
+    "zoom_in": ("Inzoomen", "Zoom in"),
+    "zoom_out": ("Uitzoomen", "Zoom out"),
+    "list_title": ("Voorzieningen op de kaart ({count})", "Facilities on the map ({count})"),
     "legend": ("Legenda", "Legend"),
     "legend_zone": ("Grens van een woonservicezone", "Boundary of a residential service zone"),
     "legend_gap": (
