@@ -272,9 +272,12 @@ def embed_page(
     vendor_base: str,
     static_base: str,
     api_base: str,
-    speed_m_per_s: float,
+    addresses: int | None = None,
 ) -> str:
     """The HTML of ``/embed/`` (``zone_code`` None) or ``/embed/{zone_code}`` in ``lang``.
+    ``addresses``: how many addresses the search can find; with none (0) the page shows no
+    search box but says why (None: not known, the box is shown). Walking times are at the
+    analysis's walking speed (m/s).
 
     Raises :class:`~geo.errors.NotFoundError` for an unknown zone and
     :class:`~geo.errors.EmptyStoreError` before any buurten are imported.
@@ -297,7 +300,7 @@ def embed_page(
         "api": api_base,
         "tiles": {"url": tiles[0], "attribution": tiles[1]} if tiles is not None else None,
         "bounds": [[ymin, xmin], [ymax, xmax]],
-        "speed_m_per_s": speed_m_per_s,
+        "speed_m_per_s": analysis.walking_speed_m_per_s,
         "labels": {k: v for k, v in text.items() if not k.startswith(("help_", "privacy"))},
         "share_classes": [list(pair) for pair in SHARE_CLASSES],
         "no_data_colour": NO_DATA_COLOUR,
@@ -316,6 +319,7 @@ def embed_page(
         leaflet_js=f"{leaflet}.js",
         leaflet_css=f"{leaflet}.css",
         privacy=privacy_line(lang, tiles),
+        search=addresses != 0,
     )
 
 

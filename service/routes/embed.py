@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 from geo.settings import Settings
 from maps.embed import EMBED_VERSION, Lang, embed_page, help_page, tile_origin
 from service.deps import PublishedDep, ServiceSettingsDep, SettingsDep, ZoneDep
+from service.routes.addresses import served_index
 from service.settings import ServiceSettings
 from service.state import Published
 
@@ -82,6 +83,7 @@ def _page(
     lang: Lang,
 ) -> HTMLResponse:
     root = request.scope.get("root_path", "")
+    addresses = len(served_index(request, published, settings))
 
     def render() -> str:
         return embed_page(
@@ -92,10 +94,11 @@ def _page(
             vendor_base=f"{root}/static/vendor",
             static_base=f"{root}/static/embed-{EMBED_VERSION}",
             api_base=root,
-            speed_m_per_s=settings.speed_m_per_s("walk"),
+            addresses=addresses,
         )
 
-    page = published.cache.get(("embed", zone, lang, root, service.tile_layer()), render)
+    key = ("embed", zone, lang, root, service.tile_layer(), addresses > 0)
+    page = published.cache.get(key, render)
     return HTMLResponse(page, headers=embed_headers(service))
 
 

@@ -91,7 +91,6 @@ def test_page_holds_the_map_setup_but_no_data(sample_analysis: Analysis) -> None
         "vendor_base": "/static/vendor",
         "static_base": "/static/embed",
         "api_base": "",
-        "speed_m_per_s": 0.8,
     }
     html = embed_page(sample_analysis, tiles=None, **kwargs)
     assert not re.search(r"https?://", html)
@@ -116,7 +115,6 @@ def _page_kwargs(**overrides: Any) -> dict[str, Any]:
         "vendor_base": "/static/vendor",
         "static_base": "/static/embed",
         "api_base": "",
-        "speed_m_per_s": 0.8,
     }
     return {**kwargs, **overrides}
 

@@ -46,7 +46,6 @@ def test_privacy_line_names_the_tile_server(sample_analysis: Analysis, lang: Lan
         vendor_base="/static/vendor",
         static_base="/static/embed",
         api_base="",
-        speed_m_per_s=0.8,
     )
     assert with_tiles.split(";")[0] in page.replace("&#39;", "'")
     assert labels(lang)["privacy"] not in page
