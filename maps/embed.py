@@ -120,9 +120,10 @@ EMBED_LABELS: dict[str, tuple[str, str]] = {
     "beyond": ("verder dan de norm van {norm}", "further than the norm of {norm}"),
     "show_route": ("Toon looproute naar {name}", "Show walking route to {name}"),
     "show_line": ("Toon lijn naar {name}", "Show line to {name}"),
+    # {minutes} is "15 min lopen" / "15 min walk" (the "minutes" text): not said twice.
     "route_to": (
-        "Looproute naar {name}: {distance}, {minutes} lopen.",
-        "Walking route to {name}: {distance}, a {minutes} walk.",
+        "Looproute naar {name}: {distance}, {minutes}.",
+        "Walking route to {name}: {distance}, {minutes}.",
     ),
     "line_to": (
         "Hemelsbrede lijn naar {name}: {distance} (er is geen wegennet geladen).",
@@ -141,6 +142,9 @@ EMBED_LABELS: dict[str, tuple[str, str]] = {
         "Looptijd bij {speed} m/s ({per_minute} m per minuut): het tempo van een 65-plusser.",
         "Walking time at {speed} m/s ({per_minute} m a minute): the pace of a resident aged 65+.",
     ),
+    "zoom_in": ("Inzoomen", "Zoom in"),
+    "zoom_out": ("Uitzoomen", "Zoom out"),
+    "list_title": ("Voorzieningen op de kaart ({count})", "Facilities on the map ({count})"),
     "legend": ("Legenda", "Legend"),
     "legend_zone": ("Grens van een woonservicezone", "Boundary of a residential service zone"),
     "legend_gap": (
@@ -165,6 +169,15 @@ EMBED_LABELS: dict[str, tuple[str, str]] = {
         "Deze kaart zet geen cookies en volgt u niet. Wat u zoekt gaat alleen naar deze server.",
         "This map sets no cookies and does not track you. What you search goes to this server "
         "only.",
+    ),
+    # With a tile server the browser also asks it for the map around the place shown.
+    "privacy_tiles": (
+        "Deze kaart zet geen cookies en volgt u niet. Wat u zoekt gaat naar deze server; de "
+        "achtergrondkaart komt van {host}, die daardoor ziet welk deel van de kaart u bekijkt "
+        "(ook rond een gezocht adres).",
+        "This map sets no cookies and does not track you. What you search goes to this "
+        "server; the background map comes from {host}, which therefore sees which part of the "
+        "map you look at (also around an address you searched).",
     ),
     "layer_buurten": ("Buurten", "Neighbourhoods"),
     "layer_zones": ("Woonservicezones", "Residential service zones"),
@@ -232,6 +245,18 @@ def tile_origin(url: str) -> str:
     return f"{parts.scheme}://{host}"
 
 
+def privacy_line(lang: Lang, tiles: tuple[str, str] | None) -> str:
+    """The page's privacy line: true as it stands, naming the tile server (its host) when one
+    is configured, since the browser then asks it for the map around the place shown."""
+    text = labels(lang)
+    if tiles is None:
+        return text["privacy"]
+    host = urlsplit(tiles[0].replace("{s}", "a")).hostname or tiles[0]
+    if "{s}" in tiles[0].split("/")[2]:
+        host = host.split(".", 1)[1]
+    return text["privacy_tiles"].format(host=host)
+
+
 def _lang_href(lang: Lang, **query: str) -> str:
     """A relative link to the same page in ``lang`` (Dutch needs no parameter)."""
     values = {"lang": lang, **query} if lang == "en" else dict(query)
@@ -247,9 +272,12 @@ def embed_page(
     vendor_base: str,
     static_base: str,
     api_base: str,
-    speed_m_per_s: float,
+    addresses: int | None = None,
 ) -> str:
     """The HTML of ``/embed/`` (``zone_code`` None) or ``/embed/{zone_code}`` in ``lang``.
+    ``addresses``: how many addresses the search can find; with none (0) the page shows no
+    search box but says why (None: not known, the box is shown). Walking times are at the
+    analysis's walking speed (m/s).
 
     Raises :class:`~geo.errors.NotFoundError` for an unknown zone and
     :class:`~geo.errors.EmptyStoreError` before any buurten are imported.
@@ -272,8 +300,8 @@ def embed_page(
         "api": api_base,
         "tiles": {"url": tiles[0], "attribution": tiles[1]} if tiles is not None else None,
         "bounds": [[ymin, xmin], [ymax, xmax]],
-        "speed_m_per_s": speed_m_per_s,
-        "labels": {k: v for k, v in text.items() if not k.startswith("help_")},
+        "speed_m_per_s": analysis.walking_speed_m_per_s,
+        "labels": {k: v for k, v in text.items() if not k.startswith(("help_", "privacy"))},
         "share_classes": [list(pair) for pair in SHARE_CLASSES],
         "no_data_colour": NO_DATA_COLOUR,
         "zone_colour": ZONE_COLOUR,
@@ -290,6 +318,8 @@ def embed_page(
         static_base=static_base,
         leaflet_js=f"{leaflet}.js",
         leaflet_css=f"{leaflet}.css",
+        privacy=privacy_line(lang, tiles),
+        search=addresses != 0,
     )
 
 
@@ -300,9 +330,11 @@ def help_page(
     zones: list[tuple[str, str]],
     frame_ancestors: str,
     static_base: str,
+    tiles: tuple[str, str] | None = None,
 ) -> str:
     """``/embed/help``: the copy-paste ``<iframe>`` snippet, the zone pages and who may frame
-    them. ``embed_url`` is the absolute URL of ``/embed/``; ``zones`` are (code, name)."""
+    them. ``embed_url`` is the absolute URL of ``/embed/``; ``zones`` are (code, name);
+    ``tiles`` the map's tile server (URL template, attribution), named in the privacy line."""
     text = labels(lang)
     query = "?lang=en" if lang == "en" else ""
     src = embed_url + query
@@ -326,6 +358,7 @@ def help_page(
             for code, name in zones
         ],
         framing_text=text["help_framing_text"].format(ancestors=frame_ancestors),
+        privacy=privacy_line(lang, tiles),
     )
 
 

@@ -26,6 +26,8 @@ from geo.read.addresses import ADDRESS_COLUMNS, address_table, postcode_key, spl
 
 #: An OSM address within this many metres of the same BAG address is the same address.
 SAME_ADDRESS_M = 250.0
+#: Rows equal in these keys are one address (as residents read it: "Jaffalaan 9, Delft").
+SAME_ADDRESS_KEYS = ("street_key", "number", "letter_key", "toev_key", "pc_key", "city_key")
 _POSTCODE = re.compile(r"^(\d{4}) ?([a-z]{2})(?![a-z])(.*)$")
 _POSTCODE_DIGITS = re.compile(r"^(\d{4})$")
 _NUMBER_TOKEN = re.compile(r"^(\d+)([a-z0-9/-]*)$")
@@ -129,9 +131,10 @@ class AddressIndex:
         return len(self.frame)
 
     def search(self, text: str, *, limit: int = 10) -> gpd.GeoDataFrame:
-        """The best ``limit`` matches for ``text``, best first, with ``address`` (display
-        text) and ``match`` (``exact`` when street or postcode and the whole house number
-        match, else ``partial``). Raises :class:`QueryError` for an empty query."""
+        """The best ``limit`` addresses for ``text``, best first, one row per address
+        (:data:`SAME_ADDRESS_KEYS`), with ``address`` (display text) and ``match`` (``exact``
+        when street or postcode and the whole house number match, else ``partial``). Raises
+        :class:`QueryError` for an empty query."""
         query = parse_query(text)
         frame = self.frame
         if frame.empty:
@@ -146,20 +149,17 @@ class AddressIndex:
         score = place * 10 + suffix_exact.to_numpy() * 2
         if query.city:
             score = score + frame["city_key"].str.startswith(query.city).to_numpy()
-        order = pd.DataFrame(
-            {
-                "score": score,
-                "street_key": frame["street_key"],
-                "number": frame["number"],
-                "letter_key": frame["letter_key"],
-                "toev_key": frame["toev_key"],
-            }
-        )[keep]
+        order = pd.DataFrame({"score": score, **{key: frame[key] for key in SAME_ADDRESS_KEYS}})[
+            keep
+        ]
         order = order.sort_values(
             ["score", "street_key", "number", "letter_key", "toev_key"],
             ascending=[False, True, True, True, True],
             kind="stable",
         )
+        # One result per address: OSM often tags an address on several nodes (entrances,
+        # a building and its shop); the best-ranked, first in the index, stands for them.
+        order = order[~order.duplicated(list(SAME_ADDRESS_KEYS), keep="first")]
         found = frame.loc[order.index[:limit]]
         exact = (
             (_place_score(found, query) >= 3)

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 from geo.settings import Settings
 from maps.embed import EMBED_VERSION, Lang, embed_page, help_page, tile_origin
 from service.deps import PublishedDep, ServiceSettingsDep, SettingsDep, ZoneDep
+from service.routes.addresses import served_index
 from service.settings import ServiceSettings
 from service.state import Published
 
@@ -31,12 +32,18 @@ LangQuery = Annotated[
 
 def embed_headers(settings: ServiceSettings) -> dict[str, str]:
     """Headers of an embed page: framing by the configured origins, requests to this service
-    and the tile server only, no referrer (a location in the URL never reaches the tiles)."""
+    and the tile server only, no referrer (a location in the URL never reaches the tiles).
+
+    Scripts and style sheets come from this service only, with no 'unsafe-inline': a name
+    from the data that reached the page as markup could neither run a script (an ``onerror``
+    handler, an injected ``<script>``) nor restyle it. The page's modules set styles through
+    the CSSOM, which the policy allows (Leaflet does the same); its configuration is a JSON
+    data block, which is never executed."""
     tiles = settings.tile_layer()
     images = "'self' data:" + (f" {tile_origin(tiles[0])}" if tiles else "")
     policy = (
-        "default-src 'none'; script-src 'self' 'unsafe-inline'; "
-        f"style-src 'self' 'unsafe-inline'; img-src {images}; connect-src 'self'; "
+        "default-src 'none'; script-src 'self'; "
+        f"style-src 'self'; img-src {images}; connect-src 'self'; "
         "base-uri 'none'; form-action 'self'; "
         f"frame-ancestors {settings.embed_frame_ancestors}"
     )
@@ -76,6 +83,7 @@ def _page(
     lang: Lang,
 ) -> HTMLResponse:
     root = request.scope.get("root_path", "")
+    addresses = len(served_index(request, published, settings))
 
     def render() -> str:
         return embed_page(
@@ -86,10 +94,11 @@ def _page(
             vendor_base=f"{root}/static/vendor",
             static_base=f"{root}/static/embed-{EMBED_VERSION}",
             api_base=root,
-            speed_m_per_s=settings.speed_m_per_s("walk"),
+            addresses=addresses,
         )
 
-    page = published.cache.get(("embed", zone, lang, root), render)
+    key = ("embed", zone, lang, root, service.tile_layer(), addresses > 0)
+    page = published.cache.get(key, render)
     return HTMLResponse(page, headers=embed_headers(service))
 
 
@@ -121,6 +130,7 @@ def embed_help(
         ),
         frame_ancestors=service.embed_frame_ancestors,
         static_base=f"{root}/static/embed-{EMBED_VERSION}",
+        tiles=service.tile_layer(),
     )
     return HTMLResponse(html, headers=embed_headers(service))
 

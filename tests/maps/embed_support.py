@@ -19,11 +19,6 @@ from tests.conftest import ARTIFACTS, PROJECT_ROOT
 
 AXE = PROJECT_ROOT / "tests" / "node_modules" / "axe-core" / "axe.min.js"
 VIEWPORTS = {"desktop": (1280, 800), "phone": (360, 740)}
-#: The policy the hardening issue wants on every page: scripts from this service only.
-STRICT_SCRIPTS = (
-    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; connect-src 'self'; base-uri 'none'"
-)
 #: axe-core results per page and viewport: {page: {viewport: {impact: count}}}.
 AXE_RESULTS: dict[str, dict[str, dict[str, int]]] = {}
 
@@ -35,9 +30,17 @@ def chromium_path() -> str:
     return path
 
 
+#: Reports every Content-Security-Policy violation of the page to the test (an init script:
+#: it runs before the page's own and whatever its policy says).
+REPORT_VIOLATIONS = (
+    "document.addEventListener('securitypolicyviolation', e => window.wszViolation("
+    "e.effectiveDirective + ' ' + e.blockedURI + ' ' + (e.sample || '')));"
+)
+
+
 class Visit:
     """A page in its own browser context: requests leaving 127.0.0.1 are blocked and counted,
-    console errors collected."""
+    console errors and Content-Security-Policy violations collected."""
 
     def __init__(
         self,
@@ -46,21 +49,29 @@ class Visit:
         viewport: tuple[int, int],
         csp: str | None = None,
         json_edits: Mapping[str, Callable[[Any], None]] | None = None,
+        bypass_csp: bool = False,
     ) -> None:
-        """``csp`` replaces the page's Content-Security-Policy; ``json_edits`` change the JSON
-        answers of the API paths they name before the page sees them."""
+        """``csp`` replaces the page's Content-Security-Policy (``bypass_csp``: the browser
+        ignores it); ``json_edits`` change the JSON answers of the API paths they name before
+        the page sees them."""
         self.csp = csp
         self.json_edits = dict(json_edits or {})
         self.blocked: list[str] = []
         self.errors: list[str] = []
+        self.violations: list[str] = []
         self.context: BrowserContext = browser.new_context(
-            viewport={"width": viewport[0], "height": viewport[1]}
+            viewport={"width": viewport[0], "height": viewport[1]}, bypass_csp=bypass_csp
         )
         self.context.route("**/*", self._route)
+        self.context.expose_function("wszViolation", self._violation)
+        self.context.add_init_script(REPORT_VIOLATIONS)
         self.page: Page = self.context.new_page()
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.goto(url)
+
+    def _violation(self, report: str) -> None:
+        self.violations.append(report)
 
     def _route(self, route: Route) -> None:
         if urlparse(route.request.url).hostname == "127.0.0.1":
@@ -86,6 +97,7 @@ class Visit:
         return self.page
 
     def close(self) -> None:
+        assert self.violations == []
         assert self.errors == []
         assert self.blocked == []  # zero requests left the machine (tiles are off)
         assert self.context.cookies() == []
@@ -93,8 +105,10 @@ class Visit:
 
 
 def check_axe(page: Page, axe_source: str, name: str, viewport: str) -> None:
-    """Run axe-core; record the violations by impact and refuse serious or critical ones."""
-    page.add_script_tag(content=axe_source)
+    """Run axe-core; record the violations by impact and refuse serious or critical ones.
+    axe-core is evaluated by the test (a script element of it would be inline script, which
+    the page's policy refuses)."""
+    page.evaluate(axe_source)
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     counts: dict[str, int] = {}
     for violation in result["violations"]:

@@ -26,7 +26,6 @@ from playwright.sync_api import Browser, Page, expect
 from geo.analysis import Analysis
 from tests.conftest import running_server
 from tests.maps.embed_support import (
-    STRICT_SCRIPTS,
     VIEWPORTS,
     Visit,
     check_axe,
@@ -104,8 +103,18 @@ def test_zone_page_by_straight_lines(
     page.locator("#wsz-centre").click()
     page.wait_for_selector(".wsz-nearest li")
     assert "Afstanden zijn hemelsbreed" in page.locator("#wsz-measure").inner_text()
+    page.locator(".wsz-route-button").first.scroll_into_view_if_needed()
     page.locator(".wsz-route-button").first.click()
     page.wait_for_selector("path.wsz-route-straight")
+    # The line is drawn in sight: the map is scrolled into view and has the focus (on a
+    # phone the button sits far below the map; issue 12, item 10).
+    expect(page.locator("#wsz-map")).to_be_focused()
+    box = page.evaluate(
+        "(() => { const r = wszMap.getContainer().getBoundingClientRect();"
+        " return [r.top, r.bottom, innerHeight]; })()"
+    )
+    assert box[0] >= -1, box
+    assert box[0] < box[2] / 2, box
     no_sideways_scroll(page)
     check_axe(page, axe_source, "embed-zone-zuid", viewport)
     shoot(page, f"embed-zone-zuid-{viewport}")
@@ -116,9 +125,14 @@ def test_zone_page_by_straight_lines(
 @pytest.mark.e2e
 @pytest.mark.parametrize("path", ["/embed/", "/embed/help"])
 def test_pages_work_without_inline_script(browser: Browser, live_server: str, path: str) -> None:
-    """Under ``script-src 'self'`` (no 'unsafe-inline') the page loads, draws and answers, and
-    the browser reports no violation (Visit.close refuses console errors)."""
-    visit = Visit(browser, f"{live_server}{path}", VIEWPORTS["desktop"], csp=STRICT_SCRIPTS)
+    """Under the served policy (``script-src 'self'; style-src 'self'``, no 'unsafe-inline')
+    the page loads, draws and answers, and the browser reports no violation (Visit.close
+    refuses console errors and violations)."""
+    policy = httpx.get(f"{live_server}{path}").headers["content-security-policy"]
+    assert "script-src 'self';" in policy
+    assert "style-src 'self';" in policy
+    assert "unsafe" not in policy
+    visit = Visit(browser, f"{live_server}{path}", VIEWPORTS["desktop"])
     if path == "/embed/help":
         visit.page.locator("#wsz-copy").click()
     else:
@@ -208,6 +222,7 @@ def test_click_answers_as_lookup_and_draws_the_walk(
         float(status.get_attribute("data-distance-m") or "nan") == route["properties"]["distance_m"]
     )
     assert "Looproute naar Gezondheidscentrum Wippolder" in status.inner_text()
+    assert re.search(r"\d min lopen\.$", status.inner_text())  # said once (item 11)
     check_axe(page, axe_source, "embed-delft-answer", "desktop")
     shoot(page, "embed-delft-route-desktop")
     visit.close()

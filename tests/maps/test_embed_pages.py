@@ -49,6 +49,20 @@ def test_only_embed_pages_may_be_framed(client: TestClient) -> None:
         assert response.headers["content-security-policy"] == "frame-ancestors 'none'", path
 
 
+@pytest.mark.parametrize("path", EMBED_PAGES)
+def test_embed_policy_allows_no_inline_script_or_style(client: TestClient, path: str) -> None:
+    """Scripts and styles from this service only: a name that reached the page as markup
+    could run no handler and no script element (issue 12, item 1)."""
+    directives = dict(
+        part.strip().split(" ", 1)
+        for part in client.get(path).headers["content-security-policy"].split(";")
+    )
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["default-src"] == "'none'"
+    assert directives["base-uri"] == "'none'"
+
+
 def test_framing_origins_come_from_the_settings(
     published: Published, sample_store_file: Path
 ) -> None:
@@ -77,7 +91,6 @@ def test_page_holds_the_map_setup_but_no_data(sample_analysis: Analysis) -> None
         "vendor_base": "/static/vendor",
         "static_base": "/static/embed",
         "api_base": "",
-        "speed_m_per_s": 0.8,
     }
     html = embed_page(sample_analysis, tiles=None, **kwargs)
     assert not re.search(r"https?://", html)
@@ -102,7 +115,6 @@ def _page_kwargs(**overrides: Any) -> dict[str, Any]:
         "vendor_base": "/static/vendor",
         "static_base": "/static/embed",
         "api_base": "",
-        "speed_m_per_s": 0.8,
     }
     return {**kwargs, **overrides}
 

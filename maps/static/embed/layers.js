@@ -63,6 +63,15 @@ export function drawBuurten(collection) {
       layer.bindTooltip(tooltipText(feature.properties.bu_naam), { sticky: true });
     },
   }).addTo(state.map);
+  // The polygons are no Tab stops: the answer names the buurt of the place looked up.
+  state.buurten.eachLayer(function (layer) {
+    var path = layer.getElement();
+    if (path) {
+      path.setAttribute("tabindex", "-1");
+      path.setAttribute("focusable", "false");
+      path.setAttribute("aria-hidden", "true");
+    }
+  });
   return state.buurten;
 }
 

@@ -11,7 +11,8 @@ function legendRow(symbol, text) {
   return el("div", { class: "wsz-legend-row" }, [symbol, el("span", { text: text })]);
 }
 
-/** A symbol of the legend: never read out (its row says what it stands for). */
+/** A symbol of the legend (``style``: CSS properties): never read out (its row says what it
+ * stands for). */
 function swatch(className, style) {
   return el("span", { class: className, style: style, "aria-hidden": "true" });
 }
@@ -40,21 +41,21 @@ function shareRows() {
   cfg.share_classes.forEach(function (pair) {
     rows.push(
       legendRow(
-        swatch("wsz-swatch", "background:" + pair[1]),
+        swatch("wsz-swatch", { background: pair[1] }),
         number(lower * 100) + "–" + number(pair[0] * 100) + "%"
       )
     );
     lower = pair[0];
   });
-  rows.push(legendRow(swatch("wsz-swatch", "background:" + cfg.no_data_colour), T.no_figure));
+  rows.push(legendRow(swatch("wsz-swatch", { background: cfg.no_data_colour }), T.no_figure));
   return rows;
 }
 
 function lineRows() {
   return [
     legendRow(swatch("wsz-swatch wsz-swatch-gap"), T.legend_gap),
-    legendRow(swatch("wsz-line", "border-color:" + cfg.zone_colour), T.legend_zone),
-    legendRow(swatch("wsz-home-symbol", "background:" + cfg.home_colour), T.legend_home),
+    legendRow(swatch("wsz-line", { "border-color": cfg.zone_colour }), T.legend_zone),
+    legendRow(swatch("wsz-home-symbol", { background: cfg.home_colour }), T.legend_home),
     legendRow(swatch("wsz-line wsz-line-route"), T.legend_route),
   ];
 }

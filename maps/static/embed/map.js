@@ -17,8 +17,10 @@ function tileLayer() {
 /** Create the map in <div id="wsz-map">, fitted to the page's buurten. */
 export function createMap() {
   var container = byId("wsz-map");
-  var map = L.map(container, { zoomControl: true });
-  L.control.scale().addTo(map);
+  var map = L.map(container, { zoomControl: false });
+  // Leaflet's own titles are English: the page's language instead. Metres only.
+  L.control.zoom({ zoomInTitle: T.zoom_in, zoomOutTitle: T.zoom_out }).addTo(map);
+  L.control.scale({ imperial: false }).addTo(map);
   map.fitBounds(cfg.bounds);
   var tiles = tileLayer();
   if (tiles) tiles.addTo(map);

@@ -11,6 +11,14 @@ function status() {
   return byId("wsz-route-status");
 }
 
+/** Bring the drawn route into sight and give the map the focus: on a phone the button sits
+ * far below the map (the route's description is read out from the live status line). */
+function showMap() {
+  var container = state.map.getContainer();
+  container.scrollIntoView({ block: "start", behavior: "auto" });
+  container.focus({ preventScroll: true });
+}
+
 function drawStraightLine(home, item) {
   var target = L.latLng(item.lat, item.lon);
   state.route = L.polyline([home, target], {
@@ -25,6 +33,7 @@ function drawStraightLine(home, item) {
     name: item.name,
     distance: distanceText(item.distance_m),
   });
+  showMap();
 }
 
 function drawWalk(home, route) {
@@ -43,6 +52,7 @@ function drawWalk(home, route) {
     minutes: minutesText(p.minutes),
   });
   status().setAttribute("data-distance-m", p.distance_m);
+  showMap();
 }
 
 /** Draw the way from the looked-up place to ``item`` (an entry of /lookup's nearest). */

@@ -70,9 +70,11 @@ function search(q) {
     });
 }
 
-/** Search when the form is sent (Enter or the button). */
+/** Search when the form is sent (Enter or the button), where the page has a search form. */
 export function wireSearch() {
-  byId("wsz-search-form").addEventListener("submit", function (event) {
+  var form = byId("wsz-search-form");
+  if (!form) return; // no address index: the page says so instead of offering a search
+  form.addEventListener("submit", function (event) {
     event.preventDefault();
     var q = byId("wsz-q").value.trim();
     if (q) search(q);
