@@ -97,4 +97,25 @@ MAP_CSS = """
 .leaflet-control-layers label .wsz-marker { display: inline-block; width: 14px; height: 14px;
   font-size: 9px; line-height: 14px; border-width: 1px; vertical-align: middle; }
 @media (max-width: 600px) { .wsz-legend { display: none; } }
+.wsz-card { font: 12px/1.4 sans-serif; }
+.wsz-card strong { display: block; font-size: 13px; margin-bottom: 2px; }
+.wsz-card-label { color: #444; }
+.wsz-card table { border-collapse: collapse; margin-top: 4px; }
+.wsz-card caption { text-align: left; font-weight: bold; }
+.wsz-card th, .wsz-card td { padding: 1px 6px 1px 0; text-align: right; white-space: nowrap; }
+.wsz-card th[scope=row] { text-align: left; font-weight: normal; }
+"""
+
+#: The page around the map: a heading and the synthetic banner above it, the map filling
+#: the rest of the window.
+PAGE_CSS = """
+html, body { height: 100%; margin: 0; }
+body.wsz-planner { display: flex; flex-direction: column; font: 14px/1.4 sans-serif; }
+.wsz-header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px 16px;
+  padding: 6px 12px; border-bottom: 1px solid #bbb; background: #fff; }
+.wsz-header h1 { margin: 0; font-size: 18px; }
+.wsz-banner { margin: 0; padding: 2px 8px; background: #fff3cd; color: #5c4400;
+  border: 1px solid #c9a227; border-radius: 3px; font-weight: bold; }
+.wsz-main { flex: 1; position: relative; min-height: 0; }
+.wsz-main .folium-map { position: absolute; inset: 0; width: 100%; height: 100%; }
 """
