@@ -19,6 +19,7 @@ from geo.common.files import atomic_write
 from geo.crs import to_edge_crs
 from geo.read.provenance import Provenance
 from maps.assets import OfflineMap, copy_vendor
+from maps.cards import figure_tables
 from maps.layers import (
     Legend,
     buurten_layer,
@@ -170,7 +171,17 @@ def _compose(
         gap_layer(buurten_wgs84, figures, category, show=shown).add_to(fmap)
     if zone_code is not None:
         _walking_layers(fmap, analysis, zone_code)
-    buurten_layer(buurten_wgs84).add_to(fmap)
+    tables = figure_tables(
+        per_buurt, analysis.vocabulary.categories, walking=analysis.coverage.source == "walking"
+    )
+    zone_names = dict(
+        zip(
+            analysis.dataset.zones["zone_code"].astype(str),
+            analysis.dataset.zones["zone_name"].astype(str),
+            strict=True,
+        )
+    )
+    buurten_layer(buurten_wgs84, tables, zone_names).add_to(fmap)
     if not zones.empty:
         zones_layer(to_edge_crs(zones)).add_to(fmap)
     voorzieningen_wgs84 = to_edge_crs(voorzieningen)
@@ -178,7 +189,7 @@ def _compose(
         points = voorzieningen_wgs84[voorzieningen_wgs84["category"] == category.code]
         if not points.empty:
             voorziening_layer(points, category).add_to(fmap)
-    Legend(analysis.vocabulary, source=source_text).add_to(fmap)
+    Legend(analysis.vocabulary, source=source_text, zone_layers=zone_code is not None).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.fit_bounds([[ymin, xmin], [ymax, xmax]])
     no_tiles_css = ".leaflet-container { background: #f2efe9; }" if tiles is None else ""

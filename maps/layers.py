@@ -5,7 +5,7 @@ Every layer shows values prepared by the analysis; nothing is computed here but 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
@@ -19,6 +19,7 @@ from geo.vocabulary import Category, Vocabulary
 from maps.style import (
     BUURT_COLOUR,
     NO_DATA_COLOUR,
+    OUTSIDE_FILL,
     SHARE_CLASSES,
     ZONE_COLOUR,
     bilingual,
@@ -77,11 +78,13 @@ class TextCard(MacroElement):
             }
             if (card.title) add(box, "strong", card.title);
             (card.rows || []).forEach(function(row) {
+                if (row[1] === "") return;
                 var line = add(box, "div", null);
                 if (row[0]) add(line, "span", row[0] + ": ").className = "wsz-card-label";
                 line.appendChild(document.createTextNode(String(row[1])));
             });
-            (card.tables || []).forEach(function(table) {
+            if (card.hint && !{{ this.tables|tojson }}) add(box, "em", card.hint);
+            ({{ this.tables|tojson }} ? card.tables || [] : []).forEach(function(table) {
                 var element = add(box, "table", null);
                 if (table.caption) add(element, "caption", table.caption);
                 var head = add(add(element, "thead", null), "tr", null);
@@ -101,26 +104,43 @@ class TextCard(MacroElement):
     """)
 
     def __init__(self, *, popup: bool = False) -> None:
+        """A tooltip, or (``popup``) a popup; only a popup shows the card's tables, a tooltip
+        shows its hint instead."""
         super().__init__()  # type: ignore[no-untyped-call]  # branca's __init__ is untyped
         self._name = "TextCard"
+        self.tables = popup
         self.method = "bindPopup" if popup else "bindTooltip"
         self.options: dict[str, Any] = (
             {"maxWidth": 420, "className": "wsz-popup"} if popup else {"sticky": True}
         )
 
 
-def buurten_layer(buurten: gpd.GeoDataFrame) -> folium.GeoJson:
-    """Buurt outlines with a tooltip: name, code, residents, 65+."""
-    data = buurten[["geometry"]].assign(
-        card=cards(
-            buurten["bu_naam"],
-            [
-                (bilingual("code"), buurten["bu_code"]),
-                (bilingual("residents"), count_text(buurten["residents"])),
-                (bilingual("residents_65plus"), count_text(buurten["residents_65plus"])),
-            ],
-        )
+def zone_text(buurten: gpd.GeoDataFrame, zone_names: Mapping[str, str]) -> pd.Series:
+    """The zone of each buurt by name; "Buiten elke woonservicezone / Outside every zone"."""
+    names = buurten["zone_code"].astype("string").map(dict(zone_names))
+    return names.fillna(bilingual("outside_zones")).astype(str)
+
+
+def buurten_layer(
+    buurten: gpd.GeoDataFrame,
+    tables: Mapping[str, dict[str, Any]],
+    zone_names: Mapping[str, str],
+) -> folium.GeoJson:
+    """Buurt outlines with a tooltip and a popup: name, code, zone, residents, 65+ and the
+    table of figures per category (``tables`` by buurt code, :func:`maps.cards.figure_tables`)."""
+    card = cards(
+        buurten["bu_naam"],
+        [
+            (bilingual("code"), buurten["bu_code"]),
+            (bilingual("zone"), zone_text(buurten, zone_names)),
+            (bilingual("residents"), count_text(buurten["residents"])),
+            (bilingual("residents_65plus"), count_text(buurten["residents_65plus"])),
+        ],
     )
+    for entry, code in zip(card, buurten["bu_code"].astype(str), strict=True):
+        entry["tables"] = [tables[code]] if code in tables else []
+        entry["hint"] = bilingual("click_for_figures")
+    data = buurten[["geometry"]].assign(card=card)
     layer = folium.GeoJson(
         data,
         name=bilingual("buurten"),
@@ -134,6 +154,7 @@ def buurten_layer(buurten: gpd.GeoDataFrame) -> folium.GeoJson:
         highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.15},
     )
     TextCard().add_to(layer)
+    TextCard(popup=True).add_to(layer)
     return layer
 
 
@@ -175,22 +196,25 @@ def voorziening_layer(points: gpd.GeoDataFrame, category: Category) -> folium.Ge
 def gap_layer(
     buurten: gpd.GeoDataFrame, figures: pd.DataFrame, category: Category, *, show: bool
 ) -> folium.GeoJson:
-    """Buurten shaded by the share of residents beyond ``category``'s threshold.
+    """Buurten shaded by the share of residents beyond ``category``'s threshold; buurten
+    outside every zone hatched (their figures are in the tooltip all the same).
 
     ``figures`` are the coverage rows of this category per buurt (``bu_code``, ``share_beyond``,
     ``residents_beyond``, ``mean_distance_m``).
     """
-    data = buurten[["bu_code", "bu_naam", "geometry"]].merge(
+    data = buurten[["bu_code", "bu_naam", "zone_code", "geometry"]].merge(
         figures[["bu_code", "share_beyond", "residents_beyond", "mean_distance_m"]],
         on="bu_code",
         how="left",
     )
     threshold = f"{category.threshold_m:.0f} m"
+    outside = data["zone_code"].isna()
     data = data[["geometry"]].assign(
-        fill=data["share_beyond"].map(share_colour),
+        fill=data["share_beyond"].map(share_colour).where(~outside, OUTSIDE_FILL),
         card=cards(
             data["bu_naam"],
             [
+                ("", pd.Series("", index=data.index).where(~outside, bilingual("outside_zones"))),
                 (f"{bilingual('share_beyond')} (> {threshold})", share_text(data["share_beyond"])),
                 (bilingual("residents_beyond"), count_text(data["residents_beyond"])),
                 (bilingual("mean_distance"), count_text(data["mean_distance_m"])),
@@ -283,27 +307,47 @@ def _fill_from_property(feature: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _swatch(style: str, text: str, css_class: str = "swatch") -> str:
+    return f'<div class="row"><span class="{css_class}" style="{style}"></span>{text}</div>'
+
+
 class Legend(MacroElement):
-    """A Leaflet control (bottom right) with the categories and the gap colour classes."""
+    """A Leaflet control (top left below the zoom buttons, clear of the layer list at the top
+    right, fitted to the map's height): the
+    categories, the gap colour classes and what each kind of layer shows."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function() {
-            var legend = L.control({position: "bottomright"});
+            var map = {{ this._parent.get_name() }};
+            var legend = L.control({position: "topleft"});
             legend.onAdd = function() {
-                var div = L.DomUtil.create("div", "wsz-legend");
+                var div = L.DomUtil.create("section", "wsz-legend");
                 div.innerHTML = {{ this.html|tojson }};
+                div.tabIndex = 0;  // it may scroll: reachable by keyboard
+                div.setAttribute("aria-label", {{ this.label|tojson }});
+                L.DomEvent.disableClickPropagation(div);
                 L.DomEvent.disableScrollPropagation(div);
                 return div;
             };
-            legend.addTo({{ this._parent.get_name() }});
+            legend.addTo(map);
+            // Below the zoom buttons, above the scale bar: scrolls when the map is low.
+            function fit() {
+                var room = map.getSize().y - legend.getContainer().offsetTop - 80;
+                legend.getContainer().style.maxHeight = Math.max(120, room) + "px";
+            }
+            map.on("resize", fit);
+            fit();
         })();
         {% endmacro %}
     """)
 
-    def __init__(self, vocabulary: Vocabulary, *, source: str, note: str | None = None) -> None:
+    def __init__(self, vocabulary: Vocabulary, *, source: str, zone_layers: bool = False) -> None:
+        """``source``: which distance the shading is by (text); ``zone_layers``: explain the
+        isochrones and gap areas of a zone map."""
         super().__init__()  # type: ignore[no-untyped-call]  # branca's __init__ is untyped
         self._name = "Legend"
+        self.label = bilingual("legend")
         rows = "".join(
             f'<div class="row">{marker_html(c)}<span>{escape(category_label(c))} '
             f"<small>(≤ {c.threshold_m:.0f} m)</small></span></div>"
@@ -312,17 +356,23 @@ class Legend(MacroElement):
         lower = 0.0
         classes = ""
         for upper, colour in SHARE_CLASSES:
-            classes += (
-                f'<div class="row"><span class="swatch" style="background:{colour}"></span>'
-                f"{100 * lower:.0f}–{100 * upper:.0f}%</div>"
-            )
+            classes += _swatch(f"background:{colour}", f"{100 * lower:.0f}–{100 * upper:.0f}%")
             lower = upper
-        classes += (
-            f'<div class="row"><span class="swatch" style="background:{NO_DATA_COLOUR}"></span>'
-            f"{bilingual('no_figure')}</div>"
-        )
+        classes += _swatch(f"background:{NO_DATA_COLOUR}", bilingual("no_figure"))
+        classes += _swatch("", bilingual("outside_zones"), "swatch hatch")
+        layers = _swatch(f"border:3px solid {ZONE_COLOUR}", bilingual("zones"))
+        layers += _swatch(f"border:1px solid {BUURT_COLOUR}", bilingual("buurten"))
+        if zone_layers:
+            layers += "".join(
+                _swatch(f"background:{colour};opacity:.6", f"{minutes:g} min")
+                for minutes, colour in ISOCHRONE_COLOURS.items()
+            )
+            layers += f"<p><small>{bilingual('isochrone_legend')}</small></p>"
+            layers += _swatch("background:#67000d;opacity:.5", bilingual("gap_area_legend"))
         self.html = (
-            f"<h4>{bilingual('voorzieningen')}</h4>{rows}"
-            f"<h4>{bilingual('share_beyond')}</h4><small>{source}</small>{classes}"
-            + (f"<p><small>{note}</small></p>" if note else "")
+            f"<h2>{bilingual('voorzieningen')}</h2>{rows}"
+            f"<h2>{bilingual('share_beyond')}</h2><p><small>{bilingual('gap_shading')}. "
+            f"{source}</small></p>{classes}"
+            f"<h2>{bilingual('layers')}</h2>{layers}"
+            f"<p><small>{bilingual('click_for_figures')}: {bilingual('buurt')}</small></p>"
         )

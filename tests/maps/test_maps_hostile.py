@@ -135,7 +135,7 @@ def test_map_pages_carry_a_strict_script_policy(hostile_server: str) -> None:
 def test_swagger_ui_runs_under_the_policy(browser: Browser, hostile_server: str) -> None:
     visit = _visit(browser, f"{hostile_server}/docs")
     page = visit.page
-    page.wait_for_selector(".opblock", timeout=15_000)
+    page.wait_for_selector(".opblock", timeout=45_000)
     assert page.locator(".opblock").count() > 10
     page.locator(".opblock-summary", has_text="/zones").first.click()
     page.locator("button.try-out__btn").first.click()
