@@ -14,6 +14,8 @@ from pathlib import Path
 import folium
 from xstatic.pkg import leaflet as xstatic_leaflet
 
+from maps.page import PageText
+
 LEAFLET_DIR = Path(xstatic_leaflet.BASE_DIR)
 LEAFLET_VERSION = str(xstatic_leaflet.VERSION)
 #: Where the vendor files live below an asset base: versioned, so that browsers may keep them.
@@ -29,6 +31,8 @@ class OfflineMap(folium.Map):
         self.default_js = [("leaflet", f"{base}/{VENDOR_SUBDIR}/leaflet.js")]
         self.default_css = [("leaflet_css", f"{base}/{VENDOR_SUBDIR}/leaflet.css")]
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        #: The words of the page around the map (set by maps.build).
+        self.page_text = PageText(title="")
 
 
 def copy_vendor(target_dir: Path) -> Path:

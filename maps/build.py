@@ -8,12 +8,10 @@ zone outlines, voorzieningen per category. A legend and an open layer control co
 
 from __future__ import annotations
 
-from html import escape
 from pathlib import Path
 
 import folium
 import geopandas as gpd
-from branca.element import Element
 
 from geo.analysis import Analysis
 from geo.ask.reach import DEFAULT_MINUTES, voorziening_isochrones
@@ -21,6 +19,7 @@ from geo.common.files import atomic_write
 from geo.crs import to_edge_crs
 from geo.read.provenance import Provenance
 from maps.assets import OfflineMap, copy_vendor
+from maps.cards import figure_tables
 from maps.layers import (
     Legend,
     buurten_layer,
@@ -30,7 +29,8 @@ from maps.layers import (
     voorziening_layer,
     zones_layer,
 )
-from maps.style import LABELS, MAP_CSS, bilingual
+from maps.page import MapPage, PageText, build_page, number_elements
+from maps.style import LABELS, MAP_CSS, PAGE_CSS, bilingual
 
 #: (URL template, attribution) of a tile layer, or None for a map without tiles.
 TileLayer = tuple[str, str] | None
@@ -38,7 +38,7 @@ TileLayer = tuple[str, str] | None
 ISOCHRONE_CATEGORIES = ("ontmoetingsplek", "gezondheidscentrum")
 
 
-def overview_map(analysis: Analysis, *, tiles: TileLayer, asset_base: str) -> folium.Map:
+def overview_map(analysis: Analysis, *, tiles: TileLayer, asset_base: str) -> OfflineMap:
     """The whole gemeente: every zone, buurt and voorziening."""
     dataset = analysis.dataset
     dataset.require_buurten()
@@ -55,7 +55,7 @@ def overview_map(analysis: Analysis, *, tiles: TileLayer, asset_base: str) -> fo
 
 def zone_map(
     analysis: Analysis, zone_code: str, *, tiles: TileLayer, asset_base: str
-) -> folium.Map:
+) -> OfflineMap:
     """One zone: its buurten and outline, and the voorzieningen within reach of it.
 
     Voorzieningen are shown up to the largest threshold beyond the zone's edge (RD New metres),
@@ -120,7 +120,7 @@ LAYER_NAMES: dict[str, tuple[str, str]] = {
 
 
 def synthetic_note(provenance: Provenance) -> str | None:
-    """The legend's warning when any layer is synthetic, e.g. "Voorzieningen en wegennet:
+    """The page's banner when any layer is synthetic, e.g. "Voorzieningen en wegennet:
     synthetisch (gegenereerd) / Facilities and street network: synthetic (generated)"."""
     layers = provenance.synthetic
     if not layers:
@@ -133,7 +133,7 @@ def synthetic_note(provenance: Provenance) -> str | None:
 
     dutch = listing([nl for nl, _ in names], "en")
     english = listing([en for _, en in names], "and")
-    return escape(f"{dutch}: synthetisch (gegenereerd) / {english}: synthetic (generated)")
+    return f"{dutch}: synthetisch (gegenereerd) / {english}: synthetic (generated)"
 
 
 def _gemeente_name(buurten: gpd.GeoDataFrame) -> str:
@@ -153,7 +153,7 @@ def _compose(
     tiles: TileLayer,
     asset_base: str,
     zone_code: str | None = None,
-) -> folium.Map:
+) -> OfflineMap:
     buurten_wgs84 = to_edge_crs(buurten)
     xmin, ymin, xmax, ymax = buurten_wgs84.total_bounds
     fmap = OfflineMap(asset_base=asset_base, tiles=None, control_scale=True, prefer_canvas=False)
@@ -171,7 +171,17 @@ def _compose(
         gap_layer(buurten_wgs84, figures, category, show=shown).add_to(fmap)
     if zone_code is not None:
         _walking_layers(fmap, analysis, zone_code)
-    buurten_layer(buurten_wgs84).add_to(fmap)
+    tables = figure_tables(
+        per_buurt, analysis.vocabulary.categories, walking=analysis.coverage.source == "walking"
+    )
+    zone_names = dict(
+        zip(
+            analysis.dataset.zones["zone_code"].astype(str),
+            analysis.dataset.zones["zone_name"].astype(str),
+            strict=True,
+        )
+    )
+    buurten_layer(buurten_wgs84, tables, zone_names).add_to(fmap)
     if not zones.empty:
         zones_layer(to_edge_crs(zones)).add_to(fmap)
     voorzieningen_wgs84 = to_edge_crs(voorzieningen)
@@ -179,39 +189,46 @@ def _compose(
         points = voorzieningen_wgs84[voorzieningen_wgs84["category"] == category.code]
         if not points.empty:
             voorziening_layer(points, category).add_to(fmap)
-    note = synthetic_note(analysis.dataset.provenance)
-    Legend(analysis.vocabulary, source=source_text, note=note).add_to(fmap)
+    Legend(analysis.vocabulary, source=source_text, zone_layers=zone_code is not None).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.fit_bounds([[ymin, xmin], [ymax, xmax]])
-    _add_page_furniture(fmap, title=title, no_tiles=tiles is None)
+    no_tiles_css = ".leaflet-container { background: #f2efe9; }" if tiles is None else ""
+    fmap.page_text = PageText(
+        title=title,
+        banner=synthetic_note(analysis.dataset.provenance),
+        extra_css=MAP_CSS + PAGE_CSS + no_tiles_css,
+    )
     return fmap
 
 
-def _add_page_furniture(fmap: folium.Map, *, title: str, no_tiles: bool) -> None:
+def render_page(fmap: OfflineMap, script_url: str) -> MapPage:
+    """The page of a map and its script (no inline script: see :mod:`maps.page`).
+
+    ``script_url`` is where the page loads its script from; ``{digest}`` in it is replaced by
+    a hash of the script (e.g. ``/maps/zuid.js?v={digest}``).
+    """
     root = fmap.get_root()
-    css = MAP_CSS + (".leaflet-container { background: #f2efe9; }" if no_tiles else "")
-    root.header.add_child(Element(f"<title>{escape(title)}</title>"))  # type: ignore[attr-defined]
-    root.header.add_child(Element(f"<style>{css}</style>"))  # type: ignore[attr-defined]
-    root.header.add_child(  # type: ignore[attr-defined]
-        Element('<meta name="viewport" content="width=device-width, initial-scale=1">')
-    )
-    # No favicon request (it would 404 on a municipality's web server and in file:// pages).
-    root.header.add_child(Element('<link rel="icon" href="data:,">'))  # type: ignore[attr-defined]
+    number_elements(root)
+    return build_page(str(root.render()), fmap.page_text, script_url)
 
 
-def map_html(fmap: folium.Map) -> str:
-    """The complete HTML page of a map."""
-    return str(fmap.get_root().render())
+def map_html(fmap: OfflineMap, script_url: str = "map.js") -> str:
+    """The HTML page of a map (its script: :func:`render_page`)."""
+    return render_page(fmap, script_url).html
 
 
-def write_map(fmap: folium.Map, path: Path) -> Path:
-    """Write a map page to ``path`` and Leaflet next to it (``vendor/``), for offline viewing.
+def write_map(fmap: OfflineMap, path: Path) -> Path:
+    """Write a map page to ``path``, its script beside it (``<stem>.js``) and Leaflet next to
+    it (``vendor/``), for offline viewing.
 
     The map must have been built with ``asset_base="vendor"``.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     copy_vendor(path.parent / "vendor")
+    page = render_page(fmap, f"{path.stem}.js")
+    with atomic_write(path.with_suffix(".js")) as temporary:
+        temporary.write_text(page.script, encoding="utf-8")
     with atomic_write(path) as temporary:
-        temporary.write_text(map_html(fmap), encoding="utf-8")
+        temporary.write_text(page.html, encoding="utf-8")
     return path

@@ -5,6 +5,8 @@ Every layer shows values prepared by the analysis; nothing is computed here but 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from html import escape
 from typing import Any
 
 import folium
@@ -17,6 +19,7 @@ from geo.vocabulary import Category, Vocabulary
 from maps.style import (
     BUURT_COLOUR,
     NO_DATA_COLOUR,
+    OUTSIDE_FILL,
     SHARE_CLASSES,
     ZONE_COLOUR,
     bilingual,
@@ -40,15 +43,108 @@ def share_text(values: pd.Series) -> pd.Series:
     return values.map(lambda v: f"{100 * v:.0f}%", na_action="ignore").fillna(UNKNOWN).astype(str)
 
 
-def buurten_layer(buurten: gpd.GeoDataFrame) -> folium.GeoJson:
-    """Buurt outlines with a tooltip: name, code, residents, 65+."""
-    data = buurten.assign(
-        residents_text=count_text(buurten["residents"]),
-        residents_65plus_text=count_text(buurten["residents_65plus"]),
-    )[["bu_naam", "bu_code", "residents_text", "residents_65plus_text", "geometry"]]
-    return folium.GeoJson(
+def cards(
+    titles: pd.Series | None, rows: Sequence[tuple[str, pd.Series]], *, size: int | None = None
+) -> list[dict[str, Any]]:
+    """One card per feature for :class:`TextCard`: a title and (label, value) rows, all text.
+
+    ``rows`` pair a label with a Series of display values aligned with ``titles`` (or of
+    ``size`` features when there is no title); an empty label shows the value alone.
+    """
+    count = len(titles) if titles is not None else int(size or 0)
+    heads = titles.astype(str).tolist() if titles is not None else [None] * count
+    columns = [(label, values.astype(str).tolist()) for label, values in rows]
+    return [
+        {"title": head, "rows": [[label, values[i]] for label, values in columns]}
+        for i, head in enumerate(heads)
+    ]
+
+
+class TextCard(MacroElement):
+    """A tooltip (or popup) on the parent GeoJSON layer, drawn from each feature's ``card``
+    property (:func:`cards`) as text nodes: a name from the data is never read as HTML."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.{{ this.method }}(function(layer) {
+            var card = layer.feature.properties.card || {};
+            var box = document.createElement("div");
+            box.className = "wsz-card";
+            function add(parent, tag, text) {
+                var node = document.createElement(tag);
+                if (text !== null && text !== undefined) node.textContent = String(text);
+                parent.appendChild(node);
+                return node;
+            }
+            if (card.title) add(box, "strong", card.title);
+            (card.rows || []).forEach(function(row) {
+                if (row[1] === "") return;
+                var line = add(box, "div", null);
+                if (row[0]) add(line, "span", row[0] + ": ").className = "wsz-card-label";
+                line.appendChild(document.createTextNode(String(row[1])));
+            });
+            if (card.hint && !{{ this.tables|tojson }}) add(box, "em", card.hint);
+            ({{ this.tables|tojson }} ? card.tables || [] : []).forEach(function(table) {
+                var element = add(box, "table", null);
+                if (table.caption) add(element, "caption", table.caption);
+                var head = add(add(element, "thead", null), "tr", null);
+                table.head.forEach(function(cell) { add(head, "th", cell).scope = "col"; });
+                var body = add(element, "tbody", null);
+                table.body.forEach(function(cells) {
+                    var line = add(body, "tr", null);
+                    cells.forEach(function(cell, i) {
+                        var node = add(line, i ? "td" : "th", cell);
+                        if (!i) node.scope = "row";
+                    });
+                });
+            });
+            return box;
+        }, {{ this.options|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, *, popup: bool = False) -> None:
+        """A tooltip, or (``popup``) a popup; only a popup shows the card's tables, a tooltip
+        shows its hint instead."""
+        super().__init__()  # type: ignore[no-untyped-call]  # branca's __init__ is untyped
+        self._name = "TextCard"
+        self.tables = popup
+        self.method = "bindPopup" if popup else "bindTooltip"
+        self.options: dict[str, Any] = (
+            {"maxWidth": 420, "className": "wsz-popup"} if popup else {"sticky": True}
+        )
+
+
+def zone_text(buurten: gpd.GeoDataFrame, zone_names: Mapping[str, str]) -> pd.Series:
+    """The zone of each buurt by name; "Buiten elke woonservicezone / Outside every zone"."""
+    names = buurten["zone_code"].astype("string").map(dict(zone_names))
+    return names.fillna(bilingual("outside_zones")).astype(str)
+
+
+def buurten_layer(
+    buurten: gpd.GeoDataFrame,
+    tables: Mapping[str, dict[str, Any]],
+    zone_names: Mapping[str, str],
+) -> folium.GeoJson:
+    """Buurt outlines with a tooltip and a popup: name, code, zone, residents, 65+ and the
+    table of figures per category (``tables`` by buurt code, :func:`maps.cards.figure_tables`)."""
+    card = cards(
+        buurten["bu_naam"],
+        [
+            (bilingual("code"), buurten["bu_code"]),
+            (bilingual("zone"), zone_text(buurten, zone_names)),
+            (bilingual("residents"), count_text(buurten["residents"])),
+            (bilingual("residents_65plus"), count_text(buurten["residents_65plus"])),
+        ],
+    )
+    for entry, code in zip(card, buurten["bu_code"].astype(str), strict=True):
+        entry["tables"] = [tables[code]] if code in tables else []
+        entry["hint"] = bilingual("click_for_figures")
+    data = buurten[["geometry"]].assign(card=card)
+    layer = folium.GeoJson(
         data,
         name=bilingual("buurten"),
+        class_name="wsz-buurt",
         style_function=lambda _f: {
             "color": BUURT_COLOUR,
             "weight": 1,
@@ -56,82 +152,84 @@ def buurten_layer(buurten: gpd.GeoDataFrame) -> folium.GeoJson:
             "fillColor": BUURT_COLOUR,
         },
         highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.15},
-        tooltip=folium.GeoJsonTooltip(
-            fields=["bu_naam", "bu_code", "residents_text", "residents_65plus_text"],
-            aliases=[
-                bilingual("buurt"),
-                bilingual("code"),
-                bilingual("residents"),
-                bilingual("residents_65plus"),
-            ],
-        ),
     )
+    TextCard().add_to(layer)
+    TextCard(popup=True).add_to(layer)
+    return layer
 
 
 def zones_layer(zones: gpd.GeoDataFrame) -> folium.GeoJson:
     """Zone outlines (thick, unfilled) with a tooltip: name, residents, 65+."""
-    data = zones.assign(
-        residents_text=count_text(zones["residents"]),
-        residents_65plus_text=count_text(zones["residents_65plus"]),
-    )[["zone_name", "residents_text", "residents_65plus_text", "geometry"]]
-    return folium.GeoJson(
+    data = zones[["geometry"]].assign(
+        card=cards(
+            zones["zone_name"],
+            [
+                (bilingual("residents"), count_text(zones["residents"])),
+                (bilingual("residents_65plus"), count_text(zones["residents_65plus"])),
+            ],
+        )
+    )
+    layer = folium.GeoJson(
         data,
         name=bilingual("zones"),
+        class_name="wsz-zone",
         style_function=lambda _f: {"color": ZONE_COLOUR, "weight": 4, "fill": False},
-        tooltip=folium.GeoJsonTooltip(
-            fields=["zone_name", "residents_text", "residents_65plus_text"],
-            aliases=[bilingual("zone"), bilingual("residents"), bilingual("residents_65plus")],
-        ),
     )
+    TextCard().add_to(layer)
+    return layer
 
 
 def voorziening_layer(points: gpd.GeoDataFrame, category: Category) -> folium.GeoJson:
     """One category's voorzieningen as lettered markers with a tooltip (name, kind)."""
-    data = points.assign(kind=category_label(category))[["name", "kind", "geometry"]]
+    kind = pd.Series(category_label(category), index=points.index)
+    data = points[["geometry"]].assign(card=cards(points["name"], [("", kind)]))
     icon = folium.DivIcon(html=marker_html(category), icon_size=(22, 22), icon_anchor=(11, 11))
-    return folium.GeoJson(
+    layer = folium.GeoJson(
         data,
-        name=f"{marker_html(category)} {category_label(category)}",
+        name=f"{marker_html(category)} {escape(category_label(category))}",
         marker=folium.Marker(icon=icon),
-        tooltip=folium.GeoJsonTooltip(fields=["name", "kind"], labels=False),
     )
+    TextCard().add_to(layer)
+    return layer
 
 
 def gap_layer(
     buurten: gpd.GeoDataFrame, figures: pd.DataFrame, category: Category, *, show: bool
 ) -> folium.GeoJson:
-    """Buurten shaded by the share of residents beyond ``category``'s threshold.
+    """Buurten shaded by the share of residents beyond ``category``'s threshold; buurten
+    outside every zone hatched (their figures are in the tooltip all the same).
 
     ``figures`` are the coverage rows of this category per buurt (``bu_code``, ``share_beyond``,
     ``residents_beyond``, ``mean_distance_m``).
     """
-    data = buurten[["bu_code", "bu_naam", "geometry"]].merge(
+    data = buurten[["bu_code", "bu_naam", "zone_code", "geometry"]].merge(
         figures[["bu_code", "share_beyond", "residents_beyond", "mean_distance_m"]],
         on="bu_code",
         how="left",
     )
-    data = data.assign(
-        fill=data["share_beyond"].map(share_colour),
-        share_text=share_text(data["share_beyond"]),
-        beyond_text=count_text(data["residents_beyond"]),
-        distance_text=count_text(data["mean_distance_m"]),
-    )[["bu_naam", "share_text", "beyond_text", "distance_text", "fill", "geometry"]]
     threshold = f"{category.threshold_m:.0f} m"
-    return folium.GeoJson(
-        data,
-        name=f"{category.symbol} > {threshold}: {bilingual('gaps')}",
-        show=show,
-        style_function=_fill_from_property,
-        tooltip=folium.GeoJsonTooltip(
-            fields=["bu_naam", "share_text", "beyond_text", "distance_text"],
-            aliases=[
-                bilingual("buurt"),
-                f"{bilingual('share_beyond')} (> {threshold})",
-                bilingual("residents_beyond"),
-                bilingual("mean_distance"),
+    outside = data["zone_code"].isna()
+    data = data[["geometry"]].assign(
+        fill=data["share_beyond"].map(share_colour).where(~outside, OUTSIDE_FILL),
+        card=cards(
+            data["bu_naam"],
+            [
+                ("", pd.Series("", index=data.index).where(~outside, bilingual("outside_zones"))),
+                (f"{bilingual('share_beyond')} (> {threshold})", share_text(data["share_beyond"])),
+                (bilingual("residents_beyond"), count_text(data["residents_beyond"])),
+                (bilingual("mean_distance"), count_text(data["mean_distance_m"])),
             ],
         ),
     )
+    layer = folium.GeoJson(
+        data,
+        name=f"{escape(category.symbol)} &gt; {threshold}: {bilingual('gaps')}",
+        show=show,
+        style_function=_fill_from_property,
+        class_name="wsz-gap",
+    )
+    TextCard().add_to(layer)
+    return layer
 
 
 #: Fill colours of isochrones by minutes walked (ColorBrewer Blues, light = far).
@@ -141,17 +239,15 @@ ISOCHRONE_COLOURS: dict[float, str] = {5.0: "#2171b5", 10.0: "#6baed6", 15.0: "#
 def isochrone_layer(areas: gpd.GeoDataFrame, *, show: bool = True) -> folium.GeoJson:
     """Walking isochrones (WGS84) of voorzieningen: one polygon per voorziening and number of
     minutes, largest drawn first, with a tooltip "Huisarts X: 10 min lopen / walk"."""
-    data = areas.assign(
+    minutes = areas["minutes"].map(lambda m: f"{m:g} min {bilingual('walk_minutes')}")
+    data = areas[["geometry"]].assign(
         fill=areas["minutes"].map(ISOCHRONE_COLOURS).fillna("#9ecae1"),
-        label=areas["name"].astype(str)
-        + ": "
-        + areas["minutes"].map(lambda m: f"{m:g}")
-        + " min "
-        + bilingual("walk_minutes"),
-    )[["label", "fill", "geometry"]]
-    return folium.GeoJson(
+        card=cards(areas["name"], [("", minutes)]),
+    )
+    layer = folium.GeoJson(
         data,
         name=bilingual("isochrones"),
+        class_name="wsz-isochrone",
         show=show,
         style_function=lambda f: {
             "fillColor": f["properties"]["fill"],
@@ -159,8 +255,9 @@ def isochrone_layer(areas: gpd.GeoDataFrame, *, show: bool = True) -> folium.Geo
             "color": f["properties"]["fill"],
             "weight": 1,
         },
-        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
     )
+    TextCard().add_to(layer)
+    return layer
 
 
 def gap_polygon_layer(
@@ -169,28 +266,36 @@ def gap_polygon_layer(
     """Where the residents beyond ``category``'s threshold live (WGS84 gap polygons), with a
     tooltip giving their number."""
     threshold = f"{category.threshold_m:.0f} m"
-    data = gaps.assign(
-        beyond_text=count_text(gaps["residents_beyond"]),
-        beyond_65_text=count_text(gaps["residents_65plus_beyond"]),
-    )[["beyond_text", "beyond_65_text", "geometry"]]
-    return folium.GeoJson(
+    data = gaps[["geometry"]].assign(
+        card=cards(
+            None,
+            [
+                (
+                    f"{bilingual('residents_beyond')} (> {threshold})",
+                    count_text(gaps["residents_beyond"]),
+                ),
+                (bilingual("residents_65plus"), count_text(gaps["residents_65plus_beyond"])),
+            ],
+            size=len(gaps),
+        )
+    )
+    layer = folium.GeoJson(
         data,
-        name=f"{category.symbol} > {threshold} ({source}): {bilingual('gap_areas')}",
+        name=(
+            f"{escape(category.symbol)} &gt; {threshold} ({escape(source)}): "
+            f"{bilingual('gap_areas')}"
+        ),
         show=show,
+        class_name="wsz-gap-area",
         style_function=lambda _f: {
             "fillColor": "#67000d",
             "fillOpacity": 0.35,
             "color": "#67000d",
             "weight": 0.5,
         },
-        tooltip=folium.GeoJsonTooltip(
-            fields=["beyond_text", "beyond_65_text"],
-            aliases=[
-                f"{bilingual('residents_beyond')} (> {threshold})",
-                bilingual("residents_65plus"),
-            ],
-        ),
     )
+    TextCard().add_to(layer)
+    return layer
 
 
 def _fill_from_property(feature: dict[str, Any]) -> dict[str, Any]:
@@ -202,46 +307,72 @@ def _fill_from_property(feature: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _swatch(style: str, text: str, css_class: str = "swatch") -> str:
+    return f'<div class="row"><span class="{css_class}" style="{style}"></span>{text}</div>'
+
+
 class Legend(MacroElement):
-    """A Leaflet control (bottom right) with the categories and the gap colour classes."""
+    """A Leaflet control (top left below the zoom buttons, clear of the layer list at the top
+    right, fitted to the map's height): the
+    categories, the gap colour classes and what each kind of layer shows."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function() {
-            var legend = L.control({position: "bottomright"});
+            var map = {{ this._parent.get_name() }};
+            var legend = L.control({position: "topleft"});
             legend.onAdd = function() {
-                var div = L.DomUtil.create("div", "wsz-legend");
+                var div = L.DomUtil.create("section", "wsz-legend");
                 div.innerHTML = {{ this.html|tojson }};
+                div.tabIndex = 0;  // it may scroll: reachable by keyboard
+                div.setAttribute("aria-label", {{ this.label|tojson }});
+                L.DomEvent.disableClickPropagation(div);
                 L.DomEvent.disableScrollPropagation(div);
                 return div;
             };
-            legend.addTo({{ this._parent.get_name() }});
+            legend.addTo(map);
+            // Below the zoom buttons, above the scale bar: scrolls when the map is low.
+            function fit() {
+                var room = map.getSize().y - legend.getContainer().offsetTop - 80;
+                legend.getContainer().style.maxHeight = Math.max(120, room) + "px";
+            }
+            map.on("resize", fit);
+            fit();
         })();
         {% endmacro %}
     """)
 
-    def __init__(self, vocabulary: Vocabulary, *, source: str, note: str | None = None) -> None:
+    def __init__(self, vocabulary: Vocabulary, *, source: str, zone_layers: bool = False) -> None:
+        """``source``: which distance the shading is by (text); ``zone_layers``: explain the
+        isochrones and gap areas of a zone map."""
         super().__init__()  # type: ignore[no-untyped-call]  # branca's __init__ is untyped
         self._name = "Legend"
+        self.label = bilingual("legend")
         rows = "".join(
-            f'<div class="row">{marker_html(c)}<span>{category_label(c)} '
+            f'<div class="row">{marker_html(c)}<span>{escape(category_label(c))} '
             f"<small>(≤ {c.threshold_m:.0f} m)</small></span></div>"
             for c in vocabulary.categories
         )
         lower = 0.0
         classes = ""
         for upper, colour in SHARE_CLASSES:
-            classes += (
-                f'<div class="row"><span class="swatch" style="background:{colour}"></span>'
-                f"{100 * lower:.0f}–{100 * upper:.0f}%</div>"
-            )
+            classes += _swatch(f"background:{colour}", f"{100 * lower:.0f}–{100 * upper:.0f}%")
             lower = upper
-        classes += (
-            f'<div class="row"><span class="swatch" style="background:{NO_DATA_COLOUR}"></span>'
-            f"{bilingual('no_figure')}</div>"
-        )
+        classes += _swatch(f"background:{NO_DATA_COLOUR}", bilingual("no_figure"))
+        classes += _swatch("", bilingual("outside_zones"), "swatch hatch")
+        layers = _swatch(f"border:3px solid {ZONE_COLOUR}", bilingual("zones"))
+        layers += _swatch(f"border:1px solid {BUURT_COLOUR}", bilingual("buurten"))
+        if zone_layers:
+            layers += "".join(
+                _swatch(f"background:{colour};opacity:.6", f"{minutes:g} min")
+                for minutes, colour in ISOCHRONE_COLOURS.items()
+            )
+            layers += f"<p><small>{bilingual('isochrone_legend')}</small></p>"
+            layers += _swatch("background:#67000d;opacity:.5", bilingual("gap_area_legend"))
         self.html = (
-            f"<h4>{bilingual('voorzieningen')}</h4>{rows}"
-            f"<h4>{bilingual('share_beyond')}</h4><small>{source}</small>{classes}"
-            + (f"<p><small>{note}</small></p>" if note else "")
+            f"<h2>{bilingual('voorzieningen')}</h2>{rows}"
+            f"<h2>{bilingual('share_beyond')}</h2><p><small>{bilingual('gap_shading')}. "
+            f"{source}</small></p>{classes}"
+            f"<h2>{bilingual('layers')}</h2>{layers}"
+            f"<p><small>{bilingual('click_for_figures')}: {bilingual('buurt')}</small></p>"
         )

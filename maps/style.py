@@ -36,6 +36,29 @@ LABELS: dict[str, tuple[str, str]] = {
         "Walking time from meeting place and health centre",
     ),
     "walk_minutes": ("lopen", "walk"),
+    "walking_short": ("Lopend", "Walking"),
+    "straight_short": ("Hemelsbreed", "Straight line"),
+    "beyond_norm": ("Verder dan de norm", "Beyond the norm"),
+    "outside_zones": ("Buiten elke woonservicezone", "Outside every zone"),
+    "layers": ("Lagen", "Layers"),
+    "gap_shading": (
+        "Buurten gekleurd naar het aandeel inwoners verder dan de norm, per voorziening (kies "
+        "in de lagenlijst)",
+        "Buurten shaded by the share of residents beyond the norm, per facility (pick in the "
+        "layer list)",
+    ),
+    "isochrone_legend": (
+        "Looptijd vanaf ontmoetingsplek en gezondheidscentrum (5, 10, 15 min)",
+        "Walking time from meeting place and health centre (5, 10, 15 min)",
+    ),
+    "gap_area_legend": (
+        "Waar de inwoners verder dan de norm wonen (per voorziening)",
+        "Where the residents beyond the norm live (per facility)",
+    ),
+    "click_for_figures": (
+        "Klik voor de cijfers per voorziening",
+        "Click for the figures per facility",
+    ),
 }
 
 #: Share-beyond classes (upper bounds, fractions 0..1) and their fill colours (ColorBrewer
@@ -48,6 +71,8 @@ SHARE_CLASSES: tuple[tuple[float, str], ...] = (
     (1.00, "#bd0026"),
 )
 NO_DATA_COLOUR = "#bdbdbd"
+#: Buurten outside every zone: hatched (an SVG pattern of the page, templates/planner.html).
+OUTSIDE_FILL = "url(#wsz-hatch)"
 ZONE_COLOUR = "#08306b"
 BUURT_COLOUR = "#525252"
 
@@ -84,9 +109,13 @@ def marker_html(category: Category) -> str:
 MAP_CSS = """
 .wsz-marker { width: 22px; height: 22px; border-radius: 50%; border: 2px solid #fff;
   box-shadow: 0 0 2px #000; color: #fff; font: bold 12px/22px sans-serif; text-align: center; }
-.wsz-legend { background: rgba(255,255,255,.92); padding: 8px 10px; border-radius: 4px;
-  font: 12px/1.4 sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 260px; }
-.wsz-legend h4 { margin: 0 0 4px; font-size: 13px; }
+.wsz-legend { background: rgba(255,255,255,.95); padding: 8px 10px; border-radius: 4px;
+  font: 12px/1.4 sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 280px;
+  overflow-y: auto; }
+.wsz-legend .hatch { background: repeating-linear-gradient(45deg, #fff 0 3px, #737373 3px 4px); }
+.wsz-legend p { margin: 4px 0; }
+.wsz-legend h2 { margin: 6px 0 2px; font-size: 13px; }
+.wsz-legend h2:first-child { margin-top: 0; }
 .wsz-legend .row { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
 .wsz-legend .swatch { width: 14px; height: 14px; border: 1px solid #777; flex: none; }
 .wsz-legend .wsz-marker { width: 16px; height: 16px; font-size: 10px; line-height: 16px;
@@ -97,4 +126,26 @@ MAP_CSS = """
 .leaflet-control-layers label .wsz-marker { display: inline-block; width: 14px; height: 14px;
   font-size: 9px; line-height: 14px; border-width: 1px; vertical-align: middle; }
 @media (max-width: 600px) { .wsz-legend { display: none; } }
+.wsz-card { font: 12px/1.4 sans-serif; }
+.wsz-card em { display: block; margin-top: 2px; color: #444; }
+.wsz-card strong { display: block; font-size: 13px; margin-bottom: 2px; }
+.wsz-card-label { color: #444; }
+.wsz-card table { border-collapse: collapse; margin-top: 4px; }
+.wsz-card caption { text-align: left; font-weight: bold; }
+.wsz-card th, .wsz-card td { padding: 1px 6px 1px 0; text-align: right; white-space: nowrap; }
+.wsz-card th[scope=row] { text-align: left; font-weight: normal; }
+"""
+
+#: The page around the map: a heading and the synthetic banner above it, the map filling
+#: the rest of the window.
+PAGE_CSS = """
+html, body { height: 100%; margin: 0; }
+body.wsz-planner { display: flex; flex-direction: column; font: 14px/1.4 sans-serif; }
+.wsz-header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px 16px;
+  padding: 6px 12px; border-bottom: 1px solid #bbb; background: #fff; }
+.wsz-header h1 { margin: 0; font-size: 18px; }
+.wsz-banner { margin: 0; padding: 2px 8px; background: #fff3cd; color: #5c4400;
+  border: 1px solid #c9a227; border-radius: 3px; font-weight: bold; }
+.wsz-main { flex: 1; position: relative; min-height: 0; }
+.wsz-main .folium-map { position: absolute; inset: 0; width: 100%; height: 100%; }
 """

@@ -32,9 +32,11 @@ from service.routes import (
     walking,
     zones,
 )
+from service.routes.docs import docs_router
 from service.settings import ServiceSettings
 from service.state import LiveState, Published, StoreState
 
+DOCS_STATIC_URL = "/static/docs"
 DESCRIPTION = """
 Woonservicezones, their buurten and voorzieningen, and how many residents live further than
 the walking-distance norm from each kind of voorziening.
@@ -69,14 +71,19 @@ def create_app(
         finally:
             live.stop_watching()
 
-    # FastAPIOffline: /docs and /redoc load Swagger UI and ReDoc from this service, not a CDN.
+    # FastAPIOffline serves Swagger UI and ReDoc from this service (not a CDN) at /static/docs;
+    # the /docs and /redoc pages are ours (service/routes/docs.py): no inline script, a
+    # Content-Security-Policy allowing scripts from this service only.
     app = FastAPIOffline(
         title="Woonservicezones",
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        static_url="/static/docs",
+        static_url=DOCS_STATIC_URL,
+        docs_url=None,
+        redoc_url=None,
     )
+    app.include_router(docs_router(app.title, DOCS_STATIC_URL, app.openapi_url or ""))
     app.state.settings = settings
     app.state.service_settings = service
     app.state.live = live

@@ -1,18 +1,72 @@
-"""Map pages: the gemeente overview and one per zone (Leaflet served by this service)."""
+"""Map pages: the gemeente overview and one per zone (Leaflet served by this service).
+
+A page runs no inline script: ``/maps/<name>.html`` loads Leaflet from ``/static/vendor`` and
+its own map from ``/maps/<name>.js`` (both rendered from one Folium map, cached together), and
+its Content-Security-Policy allows scripts from this service only.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from urllib.parse import urlsplit
 
-from maps.build import map_html, overview_map, zone_map
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from maps.build import TileLayer, overview_map, render_page, zone_map
+from maps.page import MapPage
 from service.deps import PublishedDep, ServiceSettingsDep, ZoneDep
+from service.state import Published
 
 router = APIRouter(prefix="/maps", tags=["maps"])
 
+#: The pages' policy: scripts and data from this service only, styles inline or from here,
+#: images from here (and the tile server's, when one is configured), never framed.
+PAGE_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:{tiles}; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'"
+)
 
-def _asset_base(request: Request) -> str:
-    return f"{request.scope.get('root_path', '')}/static/vendor"
+
+def page_policy(tiles: TileLayer) -> str:
+    """The Content-Security-Policy of a map page; a tile server's origin is allowed as an
+    image source (``{s}`` subdomains as a wildcard)."""
+    if tiles is None:
+        return PAGE_POLICY.format(tiles="")
+    parts = urlsplit(tiles[0])
+    host = parts.netloc.replace("{s}", "*")
+    return PAGE_POLICY.format(tiles=f" {parts.scheme}://{host}")
+
+
+def _page(
+    published: Published, name: str, zone_code: str | None, tiles: TileLayer, request: Request
+) -> MapPage:
+    root = request.scope.get("root_path", "")
+    base = f"{root}/static/vendor"
+    script_url = f"{root}/maps/{name}.js?v={{digest}}"
+
+    def render() -> MapPage:
+        analysis = published.analysis
+        if zone_code is None:
+            fmap = overview_map(analysis, tiles=tiles, asset_base=base)
+        else:
+            fmap = zone_map(analysis, zone_code, tiles=tiles, asset_base=base)
+        return render_page(fmap, script_url)
+
+    page: MapPage = published.cache.get(("map", name, base, tiles), render)
+    return page
+
+
+def _html(page: MapPage, tiles: TileLayer) -> HTMLResponse:
+    return HTMLResponse(page.html, headers={"Content-Security-Policy": page_policy(tiles)})
+
+
+def _script(page: MapPage) -> Response:
+    return Response(
+        page.script,
+        media_type="text/javascript; charset=utf-8",
+        headers={"X-Content-Type-Options": "nosniff"},
+    )
 
 
 @router.get("/index.html", response_class=HTMLResponse, summary="Overview map")
@@ -20,14 +74,16 @@ def overview_map_page(
     published: PublishedDep, settings: ServiceSettingsDep, request: Request
 ) -> HTMLResponse:
     """All zones, buurten, voorzieningen and coverage gaps of the gemeente."""
-    base = _asset_base(request)
+    tiles = settings.tile_layer()
+    return _html(_page(published, "index", None, tiles, request), tiles)
 
-    def render() -> str:
-        return map_html(
-            overview_map(published.analysis, tiles=settings.tile_layer(), asset_base=base)
-        )
 
-    return HTMLResponse(published.cache.get(("map", "index", base), render))
+@router.get("/index.js", summary="Script of the overview map", include_in_schema=False)
+def overview_map_script(
+    published: PublishedDep, settings: ServiceSettingsDep, request: Request
+) -> Response:
+    """The overview map's script (Leaflet layers, tooltips, legend)."""
+    return _script(_page(published, "index", None, settings.tile_layer(), request))
 
 
 @router.get("/{zone_code}.html", response_class=HTMLResponse, summary="Map of one zone")
@@ -35,10 +91,13 @@ def zone_map_page(
     zone_code: ZoneDep, published: PublishedDep, settings: ServiceSettingsDep, request: Request
 ) -> HTMLResponse:
     """One zone with the voorzieningen within reach of it."""
-    base = _asset_base(request)
+    tiles = settings.tile_layer()
+    return _html(_page(published, zone_code, zone_code, tiles, request), tiles)
 
-    def render() -> str:
-        page = zone_map(published.analysis, zone_code, tiles=settings.tile_layer(), asset_base=base)
-        return map_html(page)
 
-    return HTMLResponse(published.cache.get(("map", zone_code, base), render))
+@router.get("/{zone_code}.js", summary="Script of a zone's map", include_in_schema=False)
+def zone_map_script(
+    zone_code: ZoneDep, published: PublishedDep, settings: ServiceSettingsDep, request: Request
+) -> Response:
+    """A zone map's script."""
+    return _script(_page(published, zone_code, zone_code, settings.tile_layer(), request))

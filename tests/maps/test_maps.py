@@ -13,11 +13,18 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from geo.analysis import Analysis
-from maps.build import map_html, overview_map, write_map, zone_map
+from maps.assets import OfflineMap
+from maps.build import overview_map, render_page, write_map, zone_map
 from maps.style import share_colour
 from tests.conftest import ARTIFACTS
 
 OSM = ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "&copy; OpenStreetMap")
+
+
+def map_html(fmap: OfflineMap) -> str:
+    """The page and its script together (the script holds the layers, tooltips, legend)."""
+    page = render_page(fmap, "map.js")
+    return page.html + page.script
 
 
 def test_share_colour_classes() -> None:
@@ -41,7 +48,7 @@ def test_labels_are_dutch_and_english(sample_analysis: Analysis) -> None:
     for text in (
         "Inwoners / Residents",
         "Huisarts / General practitioner",
-        "Buurt / Neighbourhood",
+        "Buurten / Neighbourhoods",
         "Buiten bereik / Out of reach",
         "Zuid (Vreeswijk, Zandveld, Hoogzandveld, Lekboulevard)",
         # The sample's voorzieningen and street network are generated: the legend says so.
@@ -81,7 +88,9 @@ def test_written_map_carries_its_own_leaflet(sample_analysis: Analysis, tmp_path
     path = write_map(
         overview_map(sample_analysis, tiles=None, asset_base="vendor"), tmp_path / "index.html"
     )
-    for source in re.findall(r'(?:src|href)="([^"]+)"', path.read_text()):
+    sources = re.findall(r'(?:src|href)="([^"]+)"', path.read_text())
+    assert "index.js" in sources
+    for source in sources:
         if source.startswith("data:"):
             continue
         assert (tmp_path / source).is_file(), source
