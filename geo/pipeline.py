@@ -398,3 +398,49 @@ def assemble(
             zone_code=pd.Series(pd.NA, index=voorzieningen.index, dtype="string"),
         )
     return Dataset(buurten, zones, voorzieningen, definition)
+
+
+# --------------------------------------------------------------------------- the time axis
+# (issue 14: CBS figures of several years, own indicators, coverage snapshots, wijkprofielen)
+
+
+def import_statistics(
+    store_path: Path,
+    table_path: Path,
+    settings: Settings,
+    *,
+    year: int | None = None,
+    replace_year: bool = False,
+    caller: Caller = CLI,
+    described: ImportInput | None = None,
+) -> ImportReport:
+    """Import one year's CBS table into the store's history as one logged transaction
+    (:func:`geo.profiel.history_import.plan_statistics`); refused input leaves it unchanged."""
+    from geo.profiel.history_import import plan_statistics
+    from geo.read.statistics import read_year_table
+
+    source = described or ImportInput.of_file(Path(table_path))
+    base = new_report(
+        "statistics", source, mode="replace" if replace_year else "add", dry_run=False,
+        caller=caller,
+    )  # fmt: skip
+    log = ImportLog.beside(store_path)
+    try:
+        with captured_warnings() as caught:
+            table = read_year_table(
+                Path(table_path), vocabulary=settings.vocabulary, year=year,
+                where=source.file_name,
+            )  # fmt: skip
+    except Exception as exc:
+        record_refusal(log, base, exc, store_path=store_path)
+        raise
+    base = replace(base, warnings=tuple(caught))
+    report, _ = run_transaction(
+        store_path,
+        base,
+        lambda: plan_statistics(
+            store_path, table, import_id=base.id, sha256=source.sha256, replace_year=replace_year
+        ),
+        log=log,
+    )
+    return report
