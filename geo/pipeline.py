@@ -58,7 +58,7 @@ from geo.read.zones import ZoneDefinition
 from geo.settings import Settings
 from geo.store.addresses import address_file, plan_addresses, read_addresses
 from geo.store.dataset import Dataset, empty_zones
-from geo.store.diff import diff_datasets
+from geo.store.diff import LayerChanges, diff_datasets
 from geo.store.geopackage import GeoPackageStore
 from geo.store.lock import DEFAULT_LOCK_TIMEOUT_S, store_lock
 from geo.store.log import Caller, ImportInput, ImportLog, ImportReport, new_report
@@ -444,3 +444,54 @@ def import_statistics(
         log=log,
     )
     return report
+
+
+def snapshot_analysis(analysis: Analysis, settings: Settings) -> tuple[dict[str, object], bool]:
+    """Keep a dated coverage snapshot of ``analysis`` of the store (unless the last one
+    already describes the same store version, norms and distance source)."""
+    from geo.profiel.snapshots import record_snapshot
+    from geo.store.log import store_version
+
+    return record_snapshot(analysis, settings.store_path, store_version(settings.store_path))
+
+
+def import_indicators(
+    store_path: Path, csv_path: Path, *, caller: Caller = CLI, described: ImportInput | None = None
+) -> ImportReport:
+    """Replace the store's own indicators with a CSV's (:mod:`geo.profiel.indicators`), every
+    row checked against the stored areas, as one logged transaction."""
+    from geo.profiel.indicators import read_indicators
+    from geo.store.history import read_history, write_history
+
+    source = described or ImportInput.of_file(Path(csv_path))
+    base = new_report("indicators", source, mode="replace", dry_run=False, caller=caller)
+
+    def plan() -> Planned[object]:
+        dataset, history = GeoPackageStore(store_path).read(), read_history(store_path)
+        known = set(history.values["area_code"].dropna()) | set(dataset.zones["zone_code"].dropna())
+        for column in ("bu_code", "wk_code", "gm_code"):
+            known |= set(dataset.buurten[column].dropna()) if column in dataset.buurten else set()
+        frame = read_indicators(Path(csv_path), known, where=source.file_name)
+        frame = frame.assign(import_id=base.id)
+        after = replace(history, indicators=frame)
+        changes = {"indicators": LayerChanges(added=len(frame), removed=len(history.indicators))}
+        return Planned(after, changes, True, lambda: write_history(store_path, after))
+
+    report, _ = run_transaction(store_path, base, plan)
+    return report
+
+
+def profiel_of(
+    analysis: Analysis, settings: Settings, code: str, *, year: int | None = None,
+    lang: str = "nl",
+) -> dict[str, object]:  # fmt: skip
+    """The wijkprofiel of ``code`` (:func:`geo.profiel.build.build_profiel`), after keeping a
+    snapshot of this analysis (so its coverage is on the trend)."""
+    from geo.profiel.build import build_profiel
+    from geo.profiel.snapshots import read_snapshots
+    from geo.store.history import read_history
+
+    snapshot_analysis(analysis, settings)
+    history = read_history(settings.store_path)
+    snapshots = read_snapshots(settings.store_path)
+    return build_profiel(analysis, history, snapshots, code, year=year, lang=lang)
