@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -446,7 +446,7 @@ def import_statistics(
     return report
 
 
-def snapshot_analysis(analysis: Analysis, settings: Settings) -> tuple[dict[str, object], bool]:
+def snapshot_analysis(analysis: Analysis, settings: Settings) -> tuple[dict[str, Any], bool]:
     """Keep a dated coverage snapshot of ``analysis`` of the store (unless the last one
     already describes the same store version, norms and distance source)."""
     from geo.profiel.snapshots import record_snapshot
@@ -484,7 +484,7 @@ def import_indicators(
 def profiel_of(
     analysis: Analysis, settings: Settings, code: str, *, year: int | None = None,
     lang: str = "nl",
-) -> dict[str, object]:  # fmt: skip
+) -> dict[str, Any]:  # fmt: skip
     """The wijkprofiel of ``code`` (:func:`geo.profiel.build.build_profiel`), after keeping a
     snapshot of this analysis (so its coverage is on the trend)."""
     from geo.profiel.build import build_profiel

@@ -39,15 +39,28 @@ def _weighted(values: pd.Series, weights: pd.Series) -> float:
     return float(values.mean())
 
 
+def pivots(history: History) -> dict[int, pd.DataFrame]:
+    """Per year, every area's figures: rows area codes (with ``level``), columns variables."""
+    values = history.values.astype({"area_code": object, "level": object, "variable": object})
+    found = {}
+    for year, group in values.groupby("year"):
+        table = group.pivot_table(
+            index=["area_code", "level"], columns="variable", values="value", aggfunc="first",
+            dropna=False,
+        )  # fmt: skip
+        found[int(year)] = table.reset_index(level="level")
+    return found
+
+
 def year_figure(
-    history: History, year: int, variable: Variable, codes: tuple[str, ...]
+    table: pd.DataFrame, year: int, variable: Variable, codes: tuple[str, ...]
 ) -> tuple[float | None, str]:
-    """The figure of ``codes`` (buurten) in ``year`` and how it was made (or why missing)."""
-    values = history.year_values(year)
-    values = values[values["level"] == "buurt"]
-    mine = values[values["variable"] == variable.code].set_index("area_code")["value"]
-    if mine.empty:
+    """The figure of ``codes`` (buurten) in ``year`` (``table``: :func:`pivots`) and how it
+    was made, or why it is missing."""
+    buurten = table[table["level"] == "buurt"]
+    if variable.code not in buurten or buurten[variable.code].isna().all():
         return None, f"no {variable.code} in {year}"
+    mine = buurten[variable.code]
     absent = [c for c in codes if c not in mine.index]
     if absent:
         return None, (
@@ -57,37 +70,37 @@ def year_figure(
     here = mine.reindex(list(codes))
     if here.isna().all():
         return None, f"CBS gives no figure for these buurten in {year}"
-    residents = values[values["variable"] == "residents"].set_index("area_code")["value"]
-    weights = residents.reindex(list(codes))
+    if "residents" in buurten:
+        weights = buurten["residents"].reindex(list(codes))
+    else:
+        weights = pd.Series(np.nan, index=list(codes))
     if variable.kind == "count":
         suppressed = int(here.isna().sum())
         note = f"sum of {len(codes) - suppressed} buurten"
         return float(here.sum()), note + (
             f" ({suppressed} kept secret by CBS)" if suppressed else ""
         )
-    if variable.code == "crimes_per_1000":
-        crimes = values[values["variable"] == "crimes"].set_index("area_code")["value"]
-        crimes = crimes.reindex(list(codes))
+    if variable.code == "crimes_per_1000" and "crimes" in buurten:
+        crimes = buurten["crimes"].reindex(list(codes))
         if crimes.notna().all() and weights.notna().all() and weights.sum() > 0:
             return float(1000 * crimes.sum() / weights.sum()), "1000 × crimes / residents"
     return _weighted(here, weights), "resident-weighted mean of the buurten"
 
 
 def gemeente_figure(
-    history: History, year: int, variable: Variable, area: Area
+    table: pd.DataFrame, year: int, variable: Variable, area: Area
 ) -> tuple[float | None, str]:
     """The gemeente's figure: CBS's gemeente row, else over all its buurten that year."""
-    values = history.year_values(year)
-    row = values[(values["area_code"] == area.gemeente) & (values["variable"] == variable.code)]
-    if not row.empty and pd.notna(row["value"].iloc[0]):
-        return float(row["value"].iloc[0]), "CBS gemeente row"
-    buurten = values[
-        (values["level"] == "buurt") & (values["area_code"].str[2:6] == area.gemeente[2:6])
-    ]
-    codes = tuple(sorted(set(buurten["area_code"])))
+    if variable.code in table and area.gemeente in table.index:
+        value = table.loc[area.gemeente, variable.code]
+        if pd.notna(value):
+            return float(value), "CBS gemeente row"
+    codes = tuple(
+        c for c in table.index[table["level"] == "buurt"] if str(c)[2:6] == area.gemeente[2:6]
+    )
     if not codes:
         return None, f"no figures of {area.gemeente} in {year}"
-    return year_figure(history, year, variable, codes)
+    return year_figure(table, year, variable, codes)
 
 
 def _source(history: History, year: int, variable: str, codes: tuple[str, ...]) -> str:
@@ -104,6 +117,7 @@ def indicator_rows(
     """One row per CBS variable the area has figures of: per year, latest, previous, change,
     the gemeente's value, each with its source and method."""
     rows = []
+    tables = pivots(history)
     for variable in variables.values():
         years = sorted(
             {
@@ -114,13 +128,13 @@ def indicator_rows(
         years = [y for y in years if year is None or y <= year]
         if not years:
             continue
-        series = {y: year_figure(history, y, variable, area.buurten) for y in years}
+        series = {y: year_figure(tables[y], y, variable, area.buurten) for y in years}
         present = [y for y in years if series[y][0] is not None]
         latest = present[-1] if present else years[-1]
         previous = next((y for y in reversed(present) if y < latest), None)
         value = series[latest][0]
         before = series[previous][0] if previous is not None else None
-        gemeente = gemeente_figure(history, latest, variable, area)
+        gemeente = gemeente_figure(tables[latest], latest, variable, area)
         rows.append({
             "theme": variable.theme,
             "code": variable.code,

@@ -8,27 +8,48 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Callable
 from typing import Any
 
 import geopandas as gpd
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 ACCENT = "#1f5f8b"
 
 
 def _data_uri(figure: Any) -> str:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight")
-    plt.close(figure)
+    figure.savefig(buffer, format="svg")
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+#: Charts already drawn, by what they show (the NL and EN pages share them).
+_DRAWN: dict[tuple[object, ...], str] = {}
+_MAX_DRAWN = 512
+
+
+def _remember(key: tuple[object, ...], draw: Callable[[], str]) -> str:
+    if key not in _DRAWN:
+        if len(_DRAWN) >= _MAX_DRAWN:
+            _DRAWN.clear()
+        _DRAWN[key] = draw()
+    return _DRAWN[key]
 
 
 def area_map(buurten: gpd.GeoDataFrame, codes: tuple[str, ...]) -> str:
     """The gemeente's buurten (RD New) in grey, the area's in colour; an SVG data URI."""
-    figure, axes = plt.subplots(figsize=(4.2, 3.6))
+    key = (
+        "map",
+        tuple(buurten["bu_code"]),
+        tuple(buurten.geometry.bounds.round(0).to_numpy().ravel()),
+        codes,
+    )
+    return _remember(key, lambda: _area_map(buurten, codes))
+
+
+def _area_map(buurten: gpd.GeoDataFrame, codes: tuple[str, ...]) -> str:
+    figure = Figure(figsize=(4.2, 3.6), layout="tight")
+    axes = figure.add_subplot()
     mine = buurten["bu_code"].isin(codes)
     buurten[~mine].plot(ax=axes, color="#e4e4e4", edgecolor="white", linewidth=0.5)
     buurten[mine].plot(ax=axes, color=ACCENT, edgecolor="white", linewidth=0.8)
@@ -46,8 +67,14 @@ def series_chart(
         return None
     xs = [str(p.get("year", p.get("time", "")))[:10] for p in usable]
     ys = [float(p[value_key]) * (100 if percent else 1) for p in usable]
-    figure, axes = plt.subplots(figsize=(3.2, 1.6))
-    axes.plot(xs, ys, marker="o", color=ACCENT)
+    return _remember(("series", tuple(xs), tuple(ys), percent), lambda: _series(xs, ys, percent))
+
+
+def _series(xs: list[str], ys: list[float], percent: bool) -> str:
+    figure = Figure(figsize=(3.2, 1.6), layout="constrained")
+    axes = figure.add_subplot()
+    axes.plot(range(len(xs)), ys, marker="o", color=ACCENT)
+    axes.set_xticks(range(len(xs)), xs)
     axes.spines[["top", "right"]].set_visible(False)
     axes.tick_params(labelsize=7)
     if percent:

@@ -9,13 +9,11 @@ from pathlib import Path
 import pytest
 
 from geo.errors import ValueProblemError
-from geo.pipeline import import_statistics, run_import
+from geo.pipeline import import_statistics
 from geo.profiel.carry import carry_over, code_changes
 from geo.read.statistics import all_variables, read_year_table
-from geo.store.geopackage import GeoPackageStore
 from geo.store.history import read_history
 from geo.store.log import ImportLog, store_version
-from geo.store.request import ImportRequest
 from tests.conftest import SHARED_DATA, VOCABULARY, fingerprint, make_settings, requires_shared_data
 
 CBS = SHARED_DATA / "cbs"
@@ -91,13 +89,6 @@ def test_delft_years_imported_compared_and_refused(tmp_path: Path) -> None:
     ]
     assert set(source["source"]) == {"kwb2024_85984NED_buurten_GM0503_Delft.csv"}
     assert set(source["table_id"]) == {"85984NED"}
-    # The years survive an import of buurten (the store is rewritten).
-    run_import(
-        GeoPackageStore(store),
-        ImportRequest(kind="buurten", source=CBS / "buurten_GM0503_2023geom_kwb2024.gpkg"),
-        settings,
-    )
-    assert read_history(store).years == [2016, 2017, 2024]
 
 
 def test_year_that_cannot_be_told_is_refused(tmp_path: Path) -> None:
