@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -58,7 +58,7 @@ from geo.read.zones import ZoneDefinition
 from geo.settings import Settings
 from geo.store.addresses import address_file, plan_addresses, read_addresses
 from geo.store.dataset import Dataset, empty_zones
-from geo.store.diff import diff_datasets
+from geo.store.diff import LayerChanges, diff_datasets
 from geo.store.geopackage import GeoPackageStore
 from geo.store.lock import DEFAULT_LOCK_TIMEOUT_S, store_lock
 from geo.store.log import Caller, ImportInput, ImportLog, ImportReport, new_report
@@ -398,3 +398,100 @@ def assemble(
             zone_code=pd.Series(pd.NA, index=voorzieningen.index, dtype="string"),
         )
     return Dataset(buurten, zones, voorzieningen, definition)
+
+
+# --------------------------------------------------------------------------- the time axis
+# (issue 14: CBS figures of several years, own indicators, coverage snapshots, wijkprofielen)
+
+
+def import_statistics(
+    store_path: Path,
+    table_path: Path,
+    settings: Settings,
+    *,
+    year: int | None = None,
+    replace_year: bool = False,
+    caller: Caller = CLI,
+    described: ImportInput | None = None,
+) -> ImportReport:
+    """Import one year's CBS table into the store's history as one logged transaction
+    (:func:`geo.profiel.history_import.plan_statistics`); refused input leaves it unchanged."""
+    from geo.profiel.history_import import plan_statistics
+    from geo.read.statistics import read_year_table
+
+    source = described or ImportInput.of_file(Path(table_path))
+    base = new_report(
+        "statistics", source, mode="replace" if replace_year else "add", dry_run=False,
+        caller=caller,
+    )  # fmt: skip
+    log = ImportLog.beside(store_path)
+    try:
+        with captured_warnings() as caught:
+            table = read_year_table(
+                Path(table_path), vocabulary=settings.vocabulary, year=year,
+                where=source.file_name,
+            )  # fmt: skip
+    except Exception as exc:
+        record_refusal(log, base, exc, store_path=store_path)
+        raise
+    base = replace(base, warnings=tuple(caught))
+    report, _ = run_transaction(
+        store_path,
+        base,
+        lambda: plan_statistics(
+            store_path, table, import_id=base.id, sha256=source.sha256, replace_year=replace_year
+        ),
+        log=log,
+    )
+    return report
+
+
+def snapshot_analysis(analysis: Analysis, settings: Settings) -> tuple[dict[str, Any], bool]:
+    """Keep a dated coverage snapshot of ``analysis`` of the store (unless the last one
+    already describes the same store version, norms and distance source)."""
+    from geo.profiel.snapshots import record_snapshot
+    from geo.store.log import store_version
+
+    return record_snapshot(analysis, settings.store_path, store_version(settings.store_path))
+
+
+def import_indicators(
+    store_path: Path, csv_path: Path, *, caller: Caller = CLI, described: ImportInput | None = None
+) -> ImportReport:
+    """Replace the store's own indicators with a CSV's (:mod:`geo.profiel.indicators`), every
+    row checked against the stored areas, as one logged transaction."""
+    from geo.profiel.indicators import read_indicators
+    from geo.store.history import read_history, write_history
+
+    source = described or ImportInput.of_file(Path(csv_path))
+    base = new_report("indicators", source, mode="replace", dry_run=False, caller=caller)
+
+    def plan() -> Planned[object]:
+        dataset, history = GeoPackageStore(store_path).read(), read_history(store_path)
+        known = set(history.values["area_code"].dropna()) | set(dataset.zones["zone_code"].dropna())
+        for column in ("bu_code", "wk_code", "gm_code"):
+            known |= set(dataset.buurten[column].dropna()) if column in dataset.buurten else set()
+        frame = read_indicators(Path(csv_path), known, where=source.file_name)
+        frame = frame.assign(import_id=base.id)
+        after = replace(history, indicators=frame)
+        changes = {"indicators": LayerChanges(added=len(frame), removed=len(history.indicators))}
+        return Planned(after, changes, True, lambda: write_history(store_path, after))
+
+    report, _ = run_transaction(store_path, base, plan)
+    return report
+
+
+def profiel_of(
+    analysis: Analysis, settings: Settings, code: str, *, year: int | None = None,
+    lang: str = "nl",
+) -> dict[str, Any]:  # fmt: skip
+    """The wijkprofiel of ``code`` (:func:`geo.profiel.build.build_profiel`), after keeping a
+    snapshot of this analysis (so its coverage is on the trend)."""
+    from geo.profiel.build import build_profiel
+    from geo.profiel.snapshots import read_snapshots
+    from geo.store.history import read_history
+
+    snapshot_analysis(analysis, settings)
+    history = read_history(settings.store_path)
+    snapshots = read_snapshots(settings.store_path)
+    return build_profiel(analysis, history, snapshots, code, year=year, lang=lang)

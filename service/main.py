@@ -28,6 +28,7 @@ from service.routes import (
     lookup,
     maps,
     meta,
+    profiel,
     voorzieningen,
     walking,
     zones,
@@ -104,6 +105,7 @@ def create_app(
     app.include_router(embed.router)
     app.include_router(ogc.router)
     app.include_router(imports.router)
+    app.include_router(profiel.router)  # issue 14: wijkprofiel, snapshots, years of figures
     app.mount(f"/static/vendor/{VENDOR_SUBDIR}", StaticFiles(directory=LEAFLET_DIR), name="leaflet")
     # The residents' map's modules at a versioned path (kept by browsers) and, for pages
     # embedded before a version existed, at the plain one (revalidated).

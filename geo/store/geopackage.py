@@ -27,6 +27,7 @@ from geo.read.provenance import Provenance
 from geo.read.voorzieningen import with_voorziening_details
 from geo.read.zones import ZoneDefinition
 from geo.store.dataset import Dataset, empty_buurten, empty_voorzieningen, empty_zones
+from geo.store.history import carry_history
 
 CODE_COLUMNS = ("bu_code", "wk_code", "gm_code", "zone_code", "id", "category")
 
@@ -103,6 +104,7 @@ class GeoPackageStore:
             if dataset.provenance != Provenance():
                 table = pd.DataFrame({"provenance": [dataset.provenance.model_dump_json()]})
                 pyogrio.write_dataframe(table, temporary, layer="provenance", driver="GPKG")
+            carry_history(self.path, temporary)  # the years of figures stay (geo.store.history)
 
 
 def _write_layer(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:

@@ -15,7 +15,16 @@ from typing import Any, Literal
 from geo.common.files import sha256_bytes, sha256_file
 from geo.store.diff import LayerChanges
 
-ImportKind = Literal["buurten", "zones", "voorzieningen", "addresses", "sample", "gemeente"]
+ImportKind = Literal[
+    "buurten",
+    "zones",
+    "voorzieningen",
+    "addresses",
+    "sample",
+    "gemeente",
+    "statistics",
+    "indicators",
+]
 Outcome = Literal["applied", "unchanged", "dry_run", "refused", "failed"]
 Via = Literal["http", "cli"]
 #: Imports that replace the whole store (their counts are over every layer).

@@ -13,6 +13,7 @@ from geo.settings import Settings
 from geo.store.geopackage import GeoPackageStore
 from geo.store.log import Caller
 from geo.store.request import ImportMode, ImportOptions, ImportRequest
+from service.cli import profiel
 from service.cli.output import ObjectCounter, progress
 from service.cli.report import format_addresses, format_samples, format_sources, summary
 
@@ -34,6 +35,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     _voorzieningen_parser(kinds)
     _addresses_parser(kinds)
     _sample_parser(kinds)
+    profiel.import_parsers(kinds)  # statistics, indicators (issue 14)
     imp.set_defaults(handler=run)
 
 

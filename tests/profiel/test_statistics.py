@@ -1,0 +1,119 @@
+"""Years of CBS figures: every layout through the real reader, imported into one store as
+logged transactions, codes that change between years reported and carried over by area."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from geo.errors import ValueProblemError
+from geo.pipeline import import_statistics
+from geo.profiel.carry import carry_over, code_changes
+from geo.read.statistics import all_variables, read_year_table
+from geo.store.history import read_history
+from geo.store.log import ImportLog, store_version
+from tests.conftest import SHARED_DATA, VOCABULARY, fingerprint, make_settings, requires_shared_data
+
+CBS = SHARED_DATA / "cbs"
+pytestmark = requires_shared_data(CBS / "kwb2019_84583NED_buurten_GM0344_Utrecht.csv")
+
+
+def _total(path: Path, variable: str = "residents", **kw: object) -> tuple[int, float]:
+    table = read_year_table(path, vocabulary=VOCABULARY, **kw)  # type: ignore[arg-type]
+    rows = table.values[(table.values["level"] == "buurt") & (table.values["variable"] == variable)]
+    return table.year, float(rows["value"].sum())
+
+
+@pytest.mark.parametrize(
+    ("name", "year", "residents"),
+    [
+        ("kwb2019_84583NED_buurten_GM0344_Utrecht.csv", 2019, 352_866),  # OData; CBS 2019 total
+        ("kwb2023_GM0344_Utrecht_cbs_original.csv", 2023, None),  # KWB a_inw, gemeente+wijk rows
+        ("kwb2023_pdok_buurten_GM0503_Delft.csv", 2023, None),  # PDOK camel case
+        ("kwb2024_buurten_GM0356.csv", 2024, 65_955),  # AANT_INW aliases (SOURCES.md total)
+        ("misdrijven2016_83903NED_buurten_GM0503_Delft.csv", 2016, None),  # OData crimes
+    ],
+)
+def test_every_layout_gives_its_year_and_residents(
+    name: str, year: int, residents: int | None
+) -> None:
+    told, total = _total(CBS / name, year=2024 if name.startswith("kwb2024_buurten") else None)
+    assert told == year
+    assert total > 10_000
+    if residents is not None:
+        assert total == pytest.approx(residents, rel=0.005)  # buurten rounded to 5s
+
+
+def test_statline_nabijheid_and_gemeente_rows() -> None:
+    table = read_year_table(
+        CBS / "nabijheid2023_buurt_GM0344_Utrecht_statline.csv", vocabulary=VOCABULARY
+    )
+    assert table.year == 2023
+    assert {"cbs_huisarts_km", "cbs_apotheek_km"} <= set(table.columns)
+    levels = table.values.drop_duplicates("area_code")["level"].value_counts().to_dict()
+    assert levels == {"buurt": 111, "wijk": 10, "gemeente": 1}
+    kwb = read_year_table(CBS / "kwb2024_GM0344_Utrecht_cbs_original.csv", vocabulary=VOCABULARY)
+    gm = kwb.values[(kwb.values["area_code"] == "GM0344") & (kwb.values["variable"] == "residents")]
+    assert gm["value"].iloc[0] == 374_238  # SOURCES.md: the gemeente row
+
+
+def test_delft_years_imported_compared_and_refused(tmp_path: Path) -> None:
+    store = tmp_path / "store.gpkg"
+    settings = make_settings(store)
+    for name in ("misdrijven2016_83903NED_buurten_GM0503_Delft.csv",
+                 "misdrijven2017_83901NED_buurten_GM0503_Delft.csv"):  # fmt: skip
+        report = import_statistics(store, CBS / name, settings)
+        assert report.outcome == "applied"
+    assert any("BU05032701" in w and "only in 2016" in w for w in report.warnings)
+    import_statistics(store, CBS / "buurten_GM0503_2023geom_kwb2024.gpkg", settings)
+    before = fingerprint(store)
+    with pytest.raises(ValueProblemError, match=r"2024 already holds .*--replace"):
+        import_statistics(store, CBS / "kwb2024_85984NED_buurten_GM0503_Delft.csv", settings)
+    assert fingerprint(store) == before
+    assert ImportLog.beside(store).entries(1)[0]["outcome"] == "refused"
+    replaced = import_statistics(
+        store, CBS / "kwb2024_85984NED_buurten_GM0503_Delft.csv", settings, replace_year=True
+    )
+    assert replaced.outcome == "applied"
+    assert replaced.updated > 0
+    history = read_history(store)
+    assert history.years == [2016, 2017, 2024]
+    crimes = history.values[
+        (history.values["variable"] == "crimes") & (history.values["area_code"] == "BU05031101")
+    ]
+    assert sorted(crimes["value"]) == [39.0, 47.0] or len(crimes) == 2
+    source = history.values[
+        (history.values["year"] == 2024) & (history.values["variable"] == "residents")
+    ]
+    assert set(source["source"]) == {"kwb2024_85984NED_buurten_GM0503_Delft.csv"}
+    assert set(source["table_id"]) == {"85984NED"}
+
+
+def test_year_that_cannot_be_told_is_refused(tmp_path: Path) -> None:
+    store = tmp_path / "store.gpkg"
+    copy = tmp_path / "figures.csv"
+    shutil.copy(CBS / "kwb2024_buurten_GM0356.csv", copy)
+    with pytest.raises(ValueProblemError, match="--year"):
+        import_statistics(store, copy, make_settings(store))
+    assert store_version(store) is None
+    assert import_statistics(store, copy, make_settings(store), year=2024).outcome == "applied"
+
+
+def test_nieuwegein_code_change_and_carry_over(tmp_path: Path) -> None:
+    store = tmp_path / "store.gpkg"
+    settings = make_settings(store)
+    import_statistics(store, CBS / "buurten_GM0356_2019_gegeneraliseerd.gpkg", settings)
+    import_statistics(store, CBS / "buurten_GM0356_2023geom_kwb2024.gpkg", settings)
+    history = read_history(store)
+    changes = code_changes(history, 2019, 2024, "GM0356")
+    # SOURCES.md: 22 buurten in 2019, 39 in 2023: 10 codes gone, 27 new, 12 kept.
+    assert (len(changes.kept), len(changes.only_old), len(changes.only_new)) == (12, 10, 27)
+    assert changes.by_geometry
+    assert set(changes.parts) >= set(changes.only_new)
+    variables = all_variables(VOCABULARY)
+    carried = carry_over(history, 2024, 2019, {"residents": variables["residents"]}, "GM0356")
+    assert carried["area_code"].nunique() == 22
+    assert carried["value"].sum() == pytest.approx(65_955, rel=0.02)  # counts kept by area
+    assert carried["method"].str.contains("by area from the 2024 buurten").all()
