@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -26,16 +27,17 @@ from geo.analysis import Analysis, coverage_notes, extract_cover_notes, syntheti
 from geo.ask.search import AddressIndex, build_index
 from geo.common.progress import Progress, silent
 from geo.coverage.distance import DistanceSource, StraightLineDistance, WalkingDistance
-from geo.coverage.figures import compute_coverages
+from geo.coverage.figures import beyond, compute_coverages
 from geo.coverage.gaps import gap_polygons
 from geo.coverage.population import resident_points
-from geo.errors import DataQualityWarning, NetworkError
+from geo.errors import DataQualityWarning, NetworkError, NotFoundError, QueryError
 from geo.join import join_voorzieningen
 from geo.network.build import Network
 from geo.network.build import build_network as build_walking_network
 from geo.network.build import load_network as load_walking_network
 from geo.network.cache import NetworkCache
 from geo.network.rules import PROFILES
+from geo.network.snap import snap_points
 from geo.read.addresses import IMPORT_MARGIN_M, osm_addresses
 from geo.read.buurten import BUURT_COLUMNS
 from geo.read.cbs import cbs_distance_columns
@@ -65,6 +67,17 @@ from geo.store.log import Caller, ImportInput, ImportLog, ImportReport, new_repo
 from geo.store.modes import buurten_after, provenance_after, voorzieningen_after, zones_after
 from geo.store.request import ImportRequest
 from geo.store.transaction import Hooks, Planned, captured_warnings, record_refusal, run_transaction
+from geo.whatif.closure import dependence
+from geo.whatif.mclp import reduce_demand, solve_mclp
+from geo.whatif.reach import Reach, straight_reach, walking_reach
+from geo.whatif.report import (
+    Placement,
+    PlaceOptions,
+    areas_of,
+    chosen_sites,
+    newly_covered,
+    ranking_frame,
+)
 from geo.zones import assign_zones, dissolve_zones
 
 P = TypeVar("P")
@@ -495,3 +508,102 @@ def profiel_of(
     history = read_history(settings.store_path)
     snapshots = read_snapshots(settings.store_path)
     return build_profiel(analysis, history, snapshots, code, year=year, lang=lang)
+
+
+# --------------------------------------------------------------------------- what-if (issue 13)
+# This section takes pipeline.py past 400 lines: it is the one place stages are chained.
+
+
+def whatif_reach(
+    analysis: Analysis, sites: gpd.GeoSeries, limit_m: float, *, progress: Progress = silent
+) -> Reach:
+    """Which resident points each site reaches within ``limit_m`` metres, by the analysis's
+    own distance (walking over its network, else straight lines); RD New."""
+    site_points = np.asarray(sites.values, dtype=object)
+    demand = np.asarray(analysis.points.geometry.values, dtype=object)
+    source = analysis.distance_source()
+    if not isinstance(source, WalkingDistance):
+        return straight_reach(site_points, demand, limit_m)
+    graph = source.graph
+    return walking_reach(
+        graph,
+        (site_points, snap_points(graph, site_points, source.snap_limit_m)),
+        (demand, source.snap(demand)),
+        limit_m,
+        progress=progress,
+    )
+
+
+def _whatif_norm(analysis: Analysis, category: str, norm_m: float | None) -> float:
+    if category not in analysis.vocabulary.codes:
+        known = ", ".join(analysis.vocabulary.codes)
+        raise NotFoundError(f"unknown category {category!r}; known: {known}")
+    norm = analysis.vocabulary[category].threshold_m if norm_m is None else norm_m
+    if not norm > 0:
+        raise QueryError(f"the norm must be more than 0 m, got {norm}")
+    return float(norm)
+
+
+def whatif_place(
+    analysis: Analysis,
+    category: str,
+    candidates: gpd.GeoDataFrame,
+    k: int,
+    *,
+    options: PlaceOptions | None = None,
+    progress: Progress = silent,
+) -> Placement:
+    """Choose ``k`` of ``candidates`` (RD New, with ``id``) bringing the most residents (or
+    65+) within the norm of ``category``, the existing voorzieningen kept (MCLP)."""
+    options = options or PlaceOptions()
+    norm = _whatif_norm(analysis, category, options.norm_m)
+    if not 1 <= k <= len(candidates):
+        raise QueryError(f"k must be between 1 and the {len(candidates)} candidates, got {k}")
+    points = analysis.points
+    weight = points[options.weight].to_numpy(dtype=float)
+    fixed = analysis.dataset.voorzieningen
+    fixed = fixed[fixed["category"] == category]
+    origins = np.asarray(points.geometry.values, dtype=object)
+    distance = analysis.distance_source().nearest(origins, np.asarray(fixed.geometry.values))
+    before = beyond(np.where(np.isfinite(distance.distance_m), distance.distance_m, np.nan), norm)
+    progress(f"Walking from {len(candidates):,} candidates (limit {norm:.0f} m) ...")
+    reach = whatif_reach(analysis, candidates.geometry, norm, progress=progress)
+    reduced = reduce_demand(weight, ~before, reach.matrix())
+    progress(f"Solving for k = {k}: {reduced.matrix.shape[0]:,} demand groups ...")
+    solution = solve_mclp(reduced, k, method=options.method, time_limit_s=options.time_limit_s)
+    newly = before & (reduced.group >= 0)
+    newly &= np.isin(reduced.group, np.flatnonzero(reduced.matrix[:, solution.chosen].sum(axis=1)))
+    by_zone, by_buurt = newly_covered(areas_of(points, analysis.dataset.buurten), weight, newly)
+    total = max(float(weight.sum()), 1e-12)
+    return Placement(
+        category,
+        norm,
+        options.weight,
+        solution,
+        chosen_sites(candidates, solution, analysis.dataset.buurten),
+        by_zone,
+        by_buurt,
+        float(weight[before].sum()) / total,
+        float(weight[before & ~newly].sum()) / total,
+        tuple(candidates["id"].astype(str)[reach.site_off_network]),
+    )
+
+
+def whatif_closure_ranking(
+    analysis: Analysis, category: str, *, norm_m: float | None = None
+) -> pd.DataFrame:
+    """Every voorziening of ``category`` ranked by the residents (and 65+) who would fall
+    beyond the norm without it (those it alone covers)."""
+    norm = _whatif_norm(analysis, category, norm_m)
+    facilities = analysis.dataset.voorzieningen
+    facilities = facilities[facilities["category"] == category].reset_index(drop=True)
+    if facilities.empty:
+        raise NotFoundError(f"no voorzieningen of {category} to close")
+    reach = whatif_reach(analysis, facilities.geometry, norm)
+    points = analysis.points
+    dep = dependence(
+        reach,
+        points["residents"].to_numpy(dtype=float),
+        points["residents_65plus"].to_numpy(dtype=float),
+    )
+    return ranking_frame(facilities, dep)
