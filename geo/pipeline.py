@@ -10,6 +10,8 @@
 The CLI, the API and the maps call these, never the stages directly.
 """
 
+# Over 400 lines: the batch's per-gemeente chain (end of file) belongs with the other chains.
+
 from __future__ import annotations
 
 import warnings
@@ -25,9 +27,10 @@ import shapely
 
 from geo.analysis import Analysis, coverage_notes, extract_cover_notes, synthetic_note
 from geo.ask.search import AddressIndex, build_index
+from geo.batch.split import ExtractPart, part_network
 from geo.common.progress import Progress, silent
 from geo.coverage.distance import DistanceSource, StraightLineDistance, WalkingDistance
-from geo.coverage.figures import beyond, compute_coverages
+from geo.coverage.figures import Coverage, beyond, compute_coverages
 from geo.coverage.gaps import gap_polygons
 from geo.coverage.population import resident_points
 from geo.errors import DataQualityWarning, NetworkError, NotFoundError, QueryError
@@ -56,7 +59,7 @@ from geo.read.voorzieningen import (
     VOORZIENING_DETAIL_COLUMNS,
     with_voorziening_details,
 )
-from geo.read.zones import ZoneDefinition
+from geo.read.zones import ZoneDefinition, zones_per_wijk
 from geo.settings import Settings
 from geo.store.addresses import address_file, plan_addresses, read_addresses
 from geo.store.dataset import Dataset, empty_zones
@@ -607,3 +610,43 @@ def whatif_closure_ranking(
         points["residents_65plus"].to_numpy(dtype=float),
     )
     return ranking_frame(facilities, dep)
+
+
+# --------------------------------------------------------------------------- batch (wsz batch)
+
+
+@dataclass(frozen=True)
+class GemeenteFigures:
+    """One gemeente of a batch: its analysis (buurt, zone and "all zones" figures, as
+    ``wsz coverage`` gives them) and the same figures grouped by wijk (``wijken.zones``,
+    keyed by ``zone_code`` = the WK code; ``wijken.gemeente``: every buurt of the gemeente)."""
+
+    analysis: Analysis
+    wijken: Coverage
+
+
+def analyse_gemeente(
+    buurten: gpd.GeoDataFrame,
+    definition: ZoneDefinition | None,
+    voorzieningen: gpd.GeoDataFrame,
+    part: ExtractPart,
+    settings: Settings,
+) -> GemeenteFigures:
+    """The chain of one gemeente of ``wsz batch``: its network from its part of the extract
+    (buurten + 1 km), its zones (``definition``, else one per wijk), residents placed and
+    walking coverage of every category, exactly as :func:`analyse` does for one gemeente."""
+    gemeente = str(buurten["gm_code"].iloc[0])
+    dataset = assemble(buurten, definition or zones_per_wijk(buurten, gemeente), voorzieningen)
+    analysis = analyse(dataset, settings, network=part_network(part))
+    by_wijk = dataset.buurten.assign(zone_code=dataset.buurten["wk_code"])
+    straight = StraightLineDistance()
+    compare = straight if analysis.source.name != straight.name else None
+    wijken, _ = compute_coverages(
+        analysis.points,
+        by_wijk,
+        dataset.voorzieningen,
+        analysis.vocabulary,
+        analysis.source,
+        compare,
+    )
+    return GemeenteFigures(analysis, wijken)

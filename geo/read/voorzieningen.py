@@ -93,7 +93,22 @@ def read_osm_voorzieningen(path: Path, vocabulary: Vocabulary) -> gpd.GeoDataFra
     points of interest are not voorzieningen and are left out. Ids are ``node/123``,
     ``way/456``; the name is OSM's ``name`` or else the category's label.
     """
-    pois = read_osm(path).pois
+    chosen = osm_voorzieningen(read_osm(path).pois, vocabulary, source=path.name)
+    if chosen.empty:
+        raise ValueProblemError(
+            f"{path}: no voorzieningen in this OSM extract (no object tagged with one of "
+            f"{', '.join(t for c in vocabulary.categories for t in c.osm_tags)})"
+        )
+    return chosen
+
+
+def osm_voorzieningen(
+    pois: gpd.GeoDataFrame, vocabulary: Vocabulary, *, source: str
+) -> gpd.GeoDataFrame:
+    """The voorzieningen among an extract's points of interest (RD New; see
+    :func:`read_osm_voorzieningen`), possibly none; ``source`` names the extract."""
+    if "osm_id" not in pois:
+        pois = pois.assign(osm_id=pd.Series(dtype="string"))
     tags = pois.drop(columns=pois.geometry.name)
     codes = pd.Series(
         [
@@ -105,11 +120,6 @@ def read_osm_voorzieningen(path: Path, vocabulary: Vocabulary) -> gpd.GeoDataFra
     )
     known = codes.notna().to_numpy()
     chosen, codes = pois[known], codes[known]
-    if chosen.empty:
-        raise ValueProblemError(
-            f"{path}: no voorzieningen in this OSM extract (no object tagged with one of "
-            f"{', '.join(t for c in vocabulary.categories for t in c.osm_tags)})"
-        )
     labels = codes.map(lambda code: vocabulary[code].label_nl)
     names = chosen["name"].astype("string").fillna(labels) if "name" in chosen else labels
     details = voorziening_details(chosen)
@@ -118,7 +128,7 @@ def read_osm_voorzieningen(path: Path, vocabulary: Vocabulary) -> gpd.GeoDataFra
             "id": chosen["osm_id"].astype("string").to_numpy(),
             "name": names.to_numpy(),
             "category": codes.to_numpy(),
-            "source": path.name,
+            "source": source,
             "address": details["address"],
             "opening_hours": details["opening_hours"],
         },

@@ -2,9 +2,9 @@
 
 One module per command group (:mod:`~service.cli.imports`, :mod:`~service.cli.analysis`,
 :mod:`~service.cli.serve`, :mod:`~service.cli.network`, :mod:`~service.cli.keys`,
-:mod:`~service.cli.download`); every one calls :mod:`geo.pipeline`, prints progress on stderr
-and results on stdout, and exits 1 with a one-line explanation when input is refused (the
-store is then unchanged).
+:mod:`~service.cli.download`, :mod:`~service.cli.batch`); every one calls
+:mod:`geo.pipeline`, prints progress on stderr and results on stdout, and exits 1 with a
+one-line explanation when input is refused (the store is then unchanged).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from geo.errors import DataQualityWarning, WszError
 from geo.settings import Settings
-from service.cli import analysis, download, imports, keys, network, profiel, serve
+from service.cli import analysis, batch, download, imports, keys, network, profiel, serve
 from service.cli.output import configuration_problems, show_warning
 from service.cli.report import feature_report
 
@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="GeoPackage store (default: WSZ_STORE_PATH or var/woonservicezones.gpkg)",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in (imports, analysis, serve, network, keys, download, profiel):
+    for group in (imports, analysis, batch, serve, network, keys, download, profiel):
         group.register(commands)
     return parser
 
