@@ -176,6 +176,8 @@ class LiveState:
         self._listeners: list[Callable[[StoreState], None]] = []
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
+        #: One reload at a time: requests that find the store changed wait for it together.
+        self._reloading = threading.Lock()
         self._state = StoreState(
             published,
             store_version(self.store.path),
@@ -228,11 +230,14 @@ class LiveState:
             logger.warning("removed %s, left by an import that did not finish", path.name)
         return removed
 
-    def load(self) -> StoreState:
+    def load(self, *, if_changed: bool = False) -> StoreState:
         """Read the store and analyse it (under the shared lock, so no import interleaves),
-        then swap the new state in."""
+        then swap the new state in; ``if_changed``: only if the store changed since the
+        served state was read (an import of this process may have swapped it in meanwhile)."""
         with store_lock(self.store.path, shared=True):
             signature = self.signature()
+            if if_changed and signature == self._state.signature:
+                return self._state
             dataset = self.store.read()
             version = store_version(self.store.path)
             with warnings.catch_warnings():
@@ -256,11 +261,34 @@ class LiveState:
         A failed reload keeps the previous state and records :attr:`reload_error`; it is tried
         again when the files change again.
         """
+        if not self.is_stale():
+            return False
+        with self._reloading:
+            return self._reload()
+
+    def is_stale(self) -> bool:
+        """Whether the store changed since the served state was read (and a reload of this
+        change has not failed already): a few ``stat`` calls, cheap enough for every request
+        (how every worker of ``wsz serve --workers N`` sees an import of another at once)."""
+        return self.signature() not in (self._state.signature, self._failed)
+
+    def refresh(self) -> StoreState:
+        """The state to serve after reloading the store if it changed (every request of a
+        service with several workers; requests arriving during a reload wait for it)."""
+        if self.is_stale():
+            with self._reloading:
+                self._reload()
+        return self._state
+
+    def _reload(self) -> bool:
         signature = self.signature()
         if signature in (self._state.signature, self._failed):
             return False
         try:
-            state = self.load()
+            previous = self._state
+            state = self.load(if_changed=True)
+            if state is previous:
+                return False
         except Exception as exc:
             logger.exception("reloading the store failed; still serving the previous state")
             self.reload_error = f"{type(exc).__name__}: {exc}"
