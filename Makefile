@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install browser lint typecheck pytest bench clean
+.PHONY: demo test install browser postgis lint typecheck pytest bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,9 @@ install: $(STAMP)
 
 demo: install
 	$(BIN)/wsz demo
+
+postgis:
+	scripts/ensure-postgis
 
 browser:
 	scripts/ensure-chromium
@@ -31,7 +34,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install browser
+pytest: install browser postgis
 	$(BIN)/pytest
 
 test: lint typecheck pytest

@@ -62,10 +62,11 @@ from geo.read.voorzieningen import (
 from geo.read.zones import ZoneDefinition, zones_per_wijk
 from geo.settings import Settings
 from geo.store.addresses import address_file, plan_addresses, read_addresses
+from geo.store.base import Store, open_store
 from geo.store.dataset import Dataset, empty_zones
 from geo.store.diff import LayerChanges, diff_datasets
 from geo.store.geopackage import GeoPackageStore
-from geo.store.lock import DEFAULT_LOCK_TIMEOUT_S, store_lock
+from geo.store.lock import DEFAULT_LOCK_TIMEOUT_S
 from geo.store.log import Caller, ImportInput, ImportLog, ImportReport, new_report
 from geo.store.modes import buurten_after, provenance_after, voorzieningen_after, zones_after
 from geo.store.request import ImportRequest
@@ -168,9 +169,11 @@ def _walking_or_straight(network: Network | None, settings: Settings) -> Distanc
 
 
 def read_store(settings: Settings) -> Dataset:
-    """What the store holds, read under its shared lock (never half an import)."""
-    with store_lock(settings.store_path, shared=True):
-        return GeoPackageStore(settings.store_path).read()
+    """What the store holds (:func:`geo.store.base.open_store`: the GeoPackage or PostGIS),
+    read under its shared lock (never half an import)."""
+    store = open_store(settings)
+    with store.lock(shared=True):
+        return store.read()
 
 
 def analyse_store(settings: Settings, *, progress: Progress = silent) -> Analysis:
@@ -240,7 +243,7 @@ class ImportResult:
 
 
 def run_import(
-    store: GeoPackageStore,
+    store: Store,
     request: ImportRequest,
     settings: Settings,
     caller: Caller = CLI,
@@ -259,7 +262,7 @@ def run_import(
     swap what it serves). A sample or gemeente import then builds its walking network, still
     under the lock. Any error leaves the store exactly as it was, and is logged and raised.
     """
-    log = ImportLog.beside(store.path)
+    log = store.log
     base = new_report(
         request.kind,
         request.describe(),
@@ -272,7 +275,7 @@ def run_import(
         with captured_warnings() as caught:
             parsed = read_input(request, settings, progress)
     except Exception as exc:
-        record_refusal(log, base, exc, store_path=store.path)
+        record_refusal(log, base, exc, store_path=store)
         raise
     base = replace(base, warnings=tuple(caught))
     if isinstance(parsed, WholeInput) and parsed.manifest is not None:
@@ -282,11 +285,11 @@ def run_import(
         )
     if isinstance(parsed, AddressesInput):
         plan = _addresses_plan(store, parsed, base.file_name, progress)
-        report, kept = run_transaction(store.path, base, plan, log=log, timeout=timeout)
+        report, kept = run_transaction(store, base, plan, log=log, timeout=timeout)
         return ImportResult(report, addresses=kept)
-    with store_lock(store.path, timeout=timeout):
+    with store.lock(timeout=timeout):
         report, dataset = run_transaction(
-            store.path,
+            store,
             base,
             lambda: _plan(store, request, parsed, progress),
             hooks=hooks,
@@ -298,7 +301,7 @@ def run_import(
 
 
 def _addresses_plan(
-    store: GeoPackageStore, parsed: AddressesInput, name: str, progress: Progress
+    store: Store, parsed: AddressesInput, name: str, progress: Progress
 ) -> Callable[[], Planned[gpd.GeoDataFrame]]:
     """Under the lock: the address table beside the store replaced by the new one's addresses
     near the stored buurten."""
@@ -334,7 +337,7 @@ def _with_network(
 
 
 def _plan(
-    store: GeoPackageStore, request: ImportRequest, parsed: ReadInput, progress: Progress
+    store: Store, request: ImportRequest, parsed: ReadInput, progress: Progress
 ) -> Planned[Dataset]:
     """Under the lock: the store read once, combined with the input, zoned and joined."""
     before = store.read()
@@ -345,7 +348,7 @@ def _plan(
     changed = any(c.changed for c in changes.values()) or before.definition != dataset.definition
 
     def write() -> None:
-        progress(f"Writing {store.path} ...")
+        progress(f"Writing {store.path if isinstance(store, GeoPackageStore) else store} ...")
         store.write(dataset)
 
     return Planned(dataset, changes, changed, write)

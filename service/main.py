@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
@@ -116,7 +117,34 @@ def create_app(
     app.middleware("http")(embed.frame_policy)
     app.middleware("http")(conditional_get)
     app.middleware("http")(relative_redirects)
+    if service.reload_interval_s > 0:
+        app.middleware("http")(fresh_state(live))
     redact_access_log(is_key_parameter)
     # Outermost: JSON, GeoJSON and HTML compressed for clients that accept gzip.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     return app
+
+
+def fresh_state(
+    live: LiveState,
+) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
+    """Middleware: before each request, a cheap look whether the store changed (its version
+    stamp: a few ``stat`` calls for the GeoPackage); if it did, the new state is loaded
+    (off the event loop, once however many requests wait) before the request is answered.
+    So every worker of ``wsz serve --workers N`` serves an import made through any other
+    worker, or on the command line, from the moment it is done."""
+
+    async def middleware(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        if live.is_stale():
+            await run_in_threadpool(live.refresh)
+        return await call_next(request)
+
+    return middleware
+
+
+def app_from_environment() -> FastAPI:
+    """The app configured by ``WSZ_*`` alone: what each worker of ``wsz serve --workers N``
+    builds (uvicorn imports it by name in every worker process)."""
+    return create_app()

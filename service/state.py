@@ -24,7 +24,7 @@ import threading
 import warnings
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar, cast
 
@@ -38,10 +38,9 @@ from geo.errors import DataQualityWarning, StoreBusyError
 from geo.pipeline import ImportResult, analyse, load_network, read_store, run_import
 from geo.settings import Settings
 from geo.store.addresses import address_file
+from geo.store.base import open_store
 from geo.store.dataset import Dataset
-from geo.store.geopackage import GeoPackageStore
-from geo.store.lock import store_lock
-from geo.store.log import Caller, ImportLog, ImportReport, store_version
+from geo.store.log import Caller, ImportReport
 from geo.store.request import ImportRequest
 from geo.store.transaction import Hooks
 
@@ -52,8 +51,9 @@ T = TypeVar("T")
 
 logger = logging.getLogger("woonservicezones.state")
 
-#: (path, size, mtime in ns, inode) of each watched file; None for a missing file.
-Signature = tuple[tuple[str, int, int, int] | None, ...]
+#: The store's version stamp, then (path, size, mtime in ns, inode) of each watched file
+#: (None for a missing file).
+Signature = tuple[Hashable, ...]
 
 
 class StateCache:
@@ -168,17 +168,20 @@ class LiveState:
 
     def __init__(self, settings: Settings, published: Published | None = None) -> None:
         self.settings = settings
-        self.store = GeoPackageStore(settings.store_path)
-        self.log = ImportLog.beside(settings.store_path)
+        #: The GeoPackage, or PostGIS with ``WSZ_STORE_URL`` (:func:`geo.store.base.open_store`).
+        self.store = open_store(settings)
+        self.log = self.store.log
         #: The last reload's error, if it failed (the previous state is still served).
         self.reload_error: str | None = None
         self._failed: Signature | None = None
         self._listeners: list[Callable[[StoreState], None]] = []
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
+        #: One reload at a time: requests that find the store changed wait for it together.
+        self._reloading = threading.Lock()
         self._state = StoreState(
             published,
-            store_version(self.store.path),
+            self.store.version(),
             self._changed(),
             generation=0 if published is None else 1,
             signature=self.signature(),
@@ -201,25 +204,20 @@ class LiveState:
     # ------------------------------------------------------------------ reloading
 
     def signature(self) -> Signature:
-        """Size, mtime and inode of the store, the active network and the address table."""
-        watched = (
-            self.store.path,
-            self.settings.network_cache / "active.json",
-            address_file(self.store.path),
-        )
-        return tuple(_stat(path) for path in watched)
+        """The store's version stamp (:meth:`geo.store.base.Store.stamp`: size, mtime and inode
+        of a GeoPackage; the version row of PostGIS), and size, mtime and inode of the
+        active network and the address table."""
+        watched = (self.settings.network_cache / "active.json", address_file(self.store.path))
+        return (self.store.stamp(), *(_stat(path) for path in watched))
 
     def _changed(self) -> datetime | None:
-        path = self.store.path
-        if not path.exists():
-            return None
-        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        return self.store.changed()
 
     def remove_stale_temporaries(self) -> list[Path]:
         """Remove what an import killed mid-write left beside the store (its temporary store
         and address files), when no import is running now (else nothing is touched)."""
         try:
-            with store_lock(self.store.path, timeout=0):
+            with self.store.lock(timeout=0):
                 removed = remove_stale_temporaries(self.store.path)
                 removed += remove_stale_temporaries(address_file(self.store.path))
         except StoreBusyError:
@@ -228,13 +226,16 @@ class LiveState:
             logger.warning("removed %s, left by an import that did not finish", path.name)
         return removed
 
-    def load(self) -> StoreState:
+    def load(self, *, if_changed: bool = False) -> StoreState:
         """Read the store and analyse it (under the shared lock, so no import interleaves),
-        then swap the new state in."""
-        with store_lock(self.store.path, shared=True):
+        then swap the new state in; ``if_changed``: only if the store changed since the
+        served state was read (an import of this process may have swapped it in meanwhile)."""
+        with self.store.lock(shared=True):
             signature = self.signature()
+            if if_changed and signature == self._state.signature:
+                return self._state
             dataset = self.store.read()
-            version = store_version(self.store.path)
+            version = self.store.version()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DataQualityWarning)
                 published = published_for(dataset, self.settings)
@@ -256,11 +257,34 @@ class LiveState:
         A failed reload keeps the previous state and records :attr:`reload_error`; it is tried
         again when the files change again.
         """
+        if not self.is_stale():
+            return False
+        with self._reloading:
+            return self._reload()
+
+    def is_stale(self) -> bool:
+        """Whether the store changed since the served state was read (and a reload of this
+        change has not failed already): a few ``stat`` calls, cheap enough for every request
+        (how every worker of ``wsz serve --workers N`` sees an import of another at once)."""
+        return self.signature() not in (self._state.signature, self._failed)
+
+    def refresh(self) -> StoreState:
+        """The state to serve after reloading the store if it changed (every request of a
+        service with several workers; requests arriving during a reload wait for it)."""
+        if self.is_stale():
+            with self._reloading:
+                self._reload()
+        return self._state
+
+    def _reload(self) -> bool:
         signature = self.signature()
         if signature in (self._state.signature, self._failed):
             return False
         try:
-            state = self.load()
+            previous = self._state
+            state = self.load(if_changed=True)
+            if state is previous:
+                return False
         except Exception as exc:
             logger.exception("reloading the store failed; still serving the previous state")
             self.reload_error = f"{type(exc).__name__}: {exc}"

@@ -12,6 +12,9 @@ store exactly as it was.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -28,6 +31,8 @@ from geo.read.voorzieningen import with_voorziening_details
 from geo.read.zones import ZoneDefinition
 from geo.store.dataset import Dataset, empty_buurten, empty_voorzieningen, empty_zones
 from geo.store.history import carry_history
+from geo.store.lock import store_lock
+from geo.store.log import ImportLog, store_version
 
 CODE_COLUMNS = ("bu_code", "wk_code", "gm_code", "zone_code", "id", "category")
 
@@ -91,6 +96,35 @@ class GeoPackageStore:
             if column in frame:
                 frame[column] = frame[column].astype("string")
         return frame
+
+    def version(self) -> str | None:
+        """The store's version: SHA-256 of the file (None before the first import)."""
+        return store_version(self.path)
+
+    def stamp(self) -> Hashable:
+        """A cheap change check: the file's size, modification time and inode."""
+        try:
+            info = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return (str(self.path), info.st_size, info.st_mtime_ns, info.st_ino)
+
+    def changed(self) -> datetime | None:
+        """When the file was last written (UTC); None before the first import."""
+        if not self.path.exists():
+            return None
+        return datetime.fromtimestamp(self.path.stat().st_mtime, UTC)
+
+    def lock(
+        self, *, shared: bool = False, timeout: float | None = None
+    ) -> AbstractContextManager[None]:
+        """The store's file lock (:func:`geo.store.lock.store_lock`)."""
+        return store_lock(self.path, shared=shared, timeout=timeout)
+
+    @property
+    def log(self) -> ImportLog:
+        """The import log beside the file (``<store>-imports.jsonl``)."""
+        return ImportLog.beside(self.path)
 
     def write(self, dataset: Dataset) -> None:
         """Replace the stored dataset with ``dataset``, atomically."""

@@ -29,9 +29,10 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from geo.errors import DataQualityWarning, InputError, WszError
+from geo.store.base import ImportLogLike, Store, as_store
 from geo.store.diff import LayerChanges
-from geo.store.lock import DEFAULT_LOCK_TIMEOUT_S, store_lock
-from geo.store.log import WHOLE_STORE_KINDS, ImportLog, ImportReport, Outcome, store_version
+from geo.store.lock import DEFAULT_LOCK_TIMEOUT_S
+from geo.store.log import WHOLE_STORE_KINDS, ImportReport, Outcome
 
 T = TypeVar("T")
 #: The counts of a :class:`~geo.store.diff.LayerChanges`, in order.
@@ -61,12 +62,12 @@ class Hooks(Generic[T, P]):
 
 
 def run_transaction(
-    store_path: Path,
+    store_path: Path | Store,
     base: ImportReport,
     plan: Callable[[], Planned[T]],
     *,
     hooks: Hooks[T, P] | None = None,
-    log: ImportLog | None = None,
+    log: ImportLogLike | None = None,
     timeout: float | None = DEFAULT_LOCK_TIMEOUT_S,
 ) -> tuple[ImportReport, T]:
     """Run one planned import as a transaction (see the module docstring) and log it.
@@ -74,11 +75,13 @@ def run_transaction(
     ``base`` is the report of what came in (:func:`geo.store.log.new_report`). Errors are
     logged (outcome ``refused`` for :class:`~geo.errors.WszError`, else ``failed``) and raised
     again; the store is then unchanged. Returns the report and the planned value.
+    ``store_path`` is the store (:class:`~geo.store.base.Store`), or a GeoPackage's path.
     """
-    log = log or ImportLog.beside(store_path)
+    store = as_store(store_path)
+    log = log or store.log
     started = time.perf_counter()
-    with store_lock(store_path, timeout=timeout):
-        previous = store_version(store_path)
+    with store.lock(timeout=timeout):
+        previous = store.version()
         try:
             with captured_warnings() as caught:
                 planned = plan()
@@ -88,7 +91,7 @@ def run_transaction(
                 finish = _prepared(hooks, planned.value) if outcome == "applied" else None
             if outcome == "applied":
                 planned.write()
-            report = _report(base, planned, outcome, caught, previous, store_path, started)
+            report = _report(base, planned, outcome, caught, previous, store, started)
         except Exception as exc:
             log.append(refusal(base, exc, previous, duration_s=time.perf_counter() - started))
             raise
@@ -112,7 +115,7 @@ def _report(
     outcome: Outcome,
     caught: list[str],
     previous: str | None,
-    store_path: Path,
+    store: Store,
     started: float,
 ) -> ImportReport:
     if base.kind in WHOLE_STORE_KINDS:
@@ -131,17 +134,21 @@ def _report(
         changes=planned.changes,
         warnings=(*base.warnings, *caught),
         previous_version=previous,
-        store_version=store_version(store_path) if outcome == "applied" else previous,
+        store_version=store.version() if outcome == "applied" else previous,
         duration_s=round(time.perf_counter() - started, 3),
     )
 
 
 def record_refusal(
-    log: ImportLog, base: ImportReport, error: Exception, *, store_path: Path | None = None
+    log: ImportLogLike,
+    base: ImportReport,
+    error: Exception,
+    *,
+    store_path: Path | Store | None = None,
 ) -> ImportReport:
     """Log an import refused before its transaction ran (a body too large, of the wrong type,
     malformed options or content); the store was not touched."""
-    version = store_version(store_path) if store_path is not None else None
+    version = as_store(store_path).version() if store_path is not None else None
     report = refusal(base, error, version, 0.0)
     log.append(report)
     return report

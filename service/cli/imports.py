@@ -10,7 +10,7 @@ from pathlib import Path
 from geo.pipeline import ImportResult, run_import
 from geo.read.options import ReadOptions
 from geo.settings import Settings
-from geo.store.geopackage import GeoPackageStore
+from geo.store.base import open_store
 from geo.store.log import Caller
 from geo.store.request import ImportMode, ImportOptions, ImportRequest
 from service.cli import profiel
@@ -199,7 +199,7 @@ def execute(request: ImportRequest, settings: Settings) -> ImportResult:
     caller = Caller(via="cli", user=getpass.getuser())
     with ObjectCounter() as counter:
         result = run_import(
-            GeoPackageStore(settings.store_path),
+            open_store(settings),
             request,
             settings,
             caller,

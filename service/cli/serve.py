@@ -3,17 +3,39 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from geo.errors import ConfigurationError
 from geo.pipeline import analyse
 from geo.read import download
 from geo.settings import Settings
 from geo.store.request import ImportOptions, ImportRequest
 from service.cli.download import download_buurten, download_extract, download_options
 from service.cli.imports import execute
-from service.cli.output import progress, service_settings
+from service.cli.output import configuration_problems, progress, service_settings
 from service.cli.report import format_coverage, format_sources, summary
 from service.state import Published, load_published, publish
+
+#: Most worker processes ``--workers`` accepts (each holds the analysis in memory).
+MAX_WORKERS = 32
+
+
+class ServeSettings(BaseSettings):
+    """How ``wsz serve`` runs (``WSZ_*``): its number of worker processes."""
+
+    model_config = SettingsConfigDict(env_prefix="WSZ_", env_file=".env", extra="ignore")
+
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=MAX_WORKERS,
+        description="Worker processes answering requests; each checks the store's version "
+        "stamp on every request, so all serve one state.",
+    )
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,6 +47,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         sub = commands.add_parser(name, help=text, description=text)
         sub.add_argument("--host", help="default: WSZ_HOST or 127.0.0.1")
         sub.add_argument("--port", type=int, help="default: WSZ_PORT or 8000")
+        sub.add_argument(
+            "--workers",
+            type=int,
+            metavar="N",
+            help="worker processes answering requests (default: WSZ_WORKERS or 1); every "
+            "worker serves an import made through any other at once",
+        )
         sub.set_defaults(handler=handler)
     demo_parser = commands.choices["demo"]
     demo_parser.add_argument(
@@ -47,6 +76,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def serve(args: argparse.Namespace, settings: Settings) -> int:
     """Serve what the store holds (the server follows later imports by itself)."""
+    if _workers(args) > 1:  # each worker reads the store itself
+        return _serve(args, settings, None)
     published = load_published(settings)
     if published is None:
         progress("warning: the store is empty; the API answers 503 until data is imported")
@@ -94,6 +125,32 @@ def _serve(args: argparse.Namespace, settings: Settings, published: Published | 
     print(
         f"\nMap:  {base}/maps/index.html\nAPI:  {base}/docs\n(Ctrl+C stops the server)", flush=True
     )
+    workers = _workers(args)
+    if workers > 1:
+        # Each worker builds its own app from the environment: pass on what flags set.
+        os.environ["WSZ_STORE_PATH"] = str(settings.store_path)
+        os.environ["WSZ_HOST"], os.environ["WSZ_PORT"] = host, str(port)
+        print(f"{workers} workers, one store: {settings.store_path}", flush=True)
+        uvicorn.run(
+            "service.main:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+        )
+        return 0
     app = create_app(settings, published, service)
     uvicorn.run(app, host=host, port=port, log_level="info")
     return 0
+
+
+def _workers(args: argparse.Namespace) -> int:
+    """``--workers``, else ``WSZ_WORKERS``, checked (1 … :data:`MAX_WORKERS`)."""
+    try:
+        workers = ServeSettings().workers if args.workers is None else args.workers
+    except ValidationError as exc:
+        raise ConfigurationError(configuration_problems(exc)) from exc
+    if not 1 <= workers <= MAX_WORKERS:
+        raise ConfigurationError(f"--workers {workers}: give 1 to {MAX_WORKERS} workers")
+    return workers
