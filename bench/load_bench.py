@@ -125,7 +125,11 @@ def serving(env: dict[str, str], workers: int, port: int, log_path: Path) -> Ite
             yield base
         finally:
             process.terminate()
-            process.wait(timeout=60)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=30)
 
 
 def _points(base: str) -> list[tuple[float, float]]:
@@ -138,7 +142,7 @@ def _points(base: str) -> list[tuple[float, float]]:
     return [(round(p.x, 6), round(p.y, 6)) for p in points]
 
 
-def wrk(url: str, seconds: int, script: Path | None = None) -> dict[str, float]:
+def wrk(url: str, seconds: int, script: Path | None = None) -> dict[str, float | None]:
     """One wrk run: req/s, p50 and p99 in ms, errors (socket errors and non-2xx/3xx)."""
     command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     if script is not None:
@@ -150,10 +154,11 @@ def wrk(url: str, seconds: int, script: Path | None = None) -> dict[str, float]:
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors += int(non_2xx[1]) if non_2xx else 0
+    p50, p99 = (re.search(rf"{q}%\s+([\d.]+\w+)", out) for q in (50, 99))
     return {
         "rps": round(rps, 1),
-        "p50_ms": _ms(re.search(r"50%\s+([\d.]+\w+)", out)[1]),  # type: ignore[index]
-        "p99_ms": _ms(re.search(r"99%\s+([\d.]+\w+)", out)[1]),  # type: ignore[index]
+        "p50_ms": _ms(p50[1]) if p50 else None,
+        "p99_ms": _ms(p99[1]) if p99 else None,
         "errors": errors,
     }
 
@@ -163,7 +168,7 @@ def _ms(text: str) -> float:
     return round(float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit], 2)
 
 
-def measure(base: str, seconds: int, folder: Path) -> dict[str, dict[str, float]]:
+def measure(base: str, seconds: int, folder: Path) -> dict[str, dict[str, float | None]]:
     """Every endpoint under wrk; the point endpoints at random buurt points."""
     points = ", ".join(f"{{{x}, {y}}}" for x, y in _points(base))
     scripts = {}
@@ -214,8 +219,8 @@ def main() -> None:
             print(f"{store:8s} {workers} worker(s)")
             for name, row in figures.items():
                 print(
-                    f"  {name:10s} {row['rps']:9.1f} req/s  p50 {row['p50_ms']:8.2f} ms  "
-                    f"p99 {row['p99_ms']:8.2f} ms  errors {row['errors']}"
+                    f"  {name:10s} {row['rps']} req/s  p50 {row['p50_ms']} ms  "
+                    f"p99 {row['p99_ms']} ms  errors {row['errors']}"
                 )
     print_summary(json.loads(json.dumps(summary)))
 
