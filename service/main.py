@@ -11,6 +11,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
+from geo.errors import WszError
 from geo.settings import Settings
 from maps.assets import LEAFLET_DIR, VENDOR_SUBDIR
 from maps.embed import EMBED_STATIC_DIR, EMBED_VERSION
@@ -137,7 +138,12 @@ def fresh_state(
     async def middleware(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        if live.is_stale():
+        try:
+            stale = live.is_stale()
+        except WszError as exc:  # the database is unreachable: serve the state held
+            live.reload_error = str(exc)
+            stale = False
+        if stale:
             await run_in_threadpool(live.refresh)
         return await call_next(request)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from pydantic import Field, ValidationError
@@ -131,15 +132,11 @@ def _serve(args: argparse.Namespace, settings: Settings, published: Published | 
         os.environ["WSZ_STORE_PATH"] = str(settings.store_path)
         os.environ["WSZ_HOST"], os.environ["WSZ_PORT"] = host, str(port)
         print(f"{workers} workers, one store: {settings.store_path}", flush=True)
-        uvicorn.run(
-            "service.main:app_from_environment",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="info",
-        )
-        return 0
+        # uvicorn as the main module (its workers are spawned processes that re-import the
+        # main module: the `wsz` launcher script is not importable that way).
+        command = [sys.executable, "-m", "uvicorn", "service.main:app_from_environment"]
+        options = ["--factory", "--host", host, "--port", str(port), "--workers", str(workers)]
+        os.execv(sys.executable, [*command, *options])
     app = create_app(settings, published, service)
     uvicorn.run(app, host=host, port=port, log_level="info")
     return 0

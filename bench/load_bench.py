@@ -1,0 +1,229 @@
+"""Benchmark: the service under a crowd, on both stores, with 1 and 2 workers (not a test).
+
+The sample (real CBS buurten of Nieuwegein, synthetic voorzieningen and streets) is imported
+into a GeoPackage and into a fresh PostGIS database (127.0.0.1:5432; skipped, and said so,
+when unreachable); for each store and worker count a real ``wsz serve --workers N`` answers
+Debian's ``wrk`` (200 connections, 2 threads, 15 s per endpoint; ``--quick``: 5 s) on
+``/health``, ``/zones``, ``/coverage``, ``/lookup`` and ``/route`` (at buurt points chosen at
+random per request), ``/ogc/collections/buurten/items?limit=100`` and ``/embed/``. Prints
+req/s, p50, p99 and errors per endpoint; the last line is one JSON object
+``{"gpkg": {"1": {"zones": {"rps": …, "p50_ms": …, "p99_ms": …, "errors": …}}}, "postgis": …,
+"pygeoapi_rps": …, "ratio_pygeoapi": …}``. pygeoapi (the OGC peer) is measured when it is
+installed; otherwise its figures are null, with a note on stderr.
+
+Run: ``.venv/bin/python bench/load_bench.py [--quick]`` (needs wrk: apt-get install wrk).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+if str(PROJECT_ROOT) not in sys.path:  # run as a script: `python bench/load_bench.py`
+    sys.path.insert(0, str(PROJECT_ROOT))
+
+from bench.harness import SHARED_DATA, installed, log, print_summary  # noqa: E402
+
+SERVER = os.environ.get("WSZ_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+CONNECTIONS = 200
+DATA_PATH = os.pathsep.join(str(p) for p in (SHARED_DATA, PROJECT_ROOT / "data" / "sample"))
+OGC_ITEMS = "/ogc/collections/buurten/items?limit=100"
+ENDPOINTS = {
+    "health": "/health",
+    "zones": "/zones",
+    "coverage": "/coverage",
+    "lookup": "/lookup",
+    "route": "/route",
+    "ogc_items": OGC_ITEMS,
+    "embed": "/embed/",
+}
+#: wrk script: each request at one of the buurt points, at random.
+POINTS_LUA = """
+points = {%s}
+math.randomseed(%d)
+request = function()
+  local p = points[math.random(#points)]
+  return wrk.format("GET", "%s?lon=" .. p[1] .. "&lat=" .. p[2] .. "%s")
+end
+"""
+
+
+def _env(folder: Path, url: str | None) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "WSZ_STORE_PATH": str(folder / "store.gpkg"),
+        "WSZ_DATA_PATH": DATA_PATH,
+        "WSZ_MAP_TILES": "none",
+    }
+    env.pop("WSZ_STORE_URL", None)
+    if url:
+        env["WSZ_STORE_URL"] = url
+    return env
+
+
+def _wsz(env: dict[str, str], *args: str) -> None:
+    command = [sys.executable, "-m", "service.cli", *args]
+    subprocess.run(command, env=env, cwd=PROJECT_ROOT, check=True, capture_output=True)
+
+
+@contextmanager
+def postgis_database() -> Iterator[str | None]:
+    """A fresh database with PostGIS for this run (None when no server is reachable)."""
+    import psycopg
+    from psycopg import sql
+
+    try:
+        admin = psycopg.connect(SERVER, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        log(f"PostGIS skipped: no PostgreSQL at {SERVER} ({str(exc).strip()[:120]})")
+        yield None
+        return
+    name = f"wsz_bench_{os.getpid()}"
+    with admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        try:
+            yield psycopg.conninfo.make_conninfo(SERVER, dbname=name)
+        finally:
+            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@contextmanager
+def serving(env: dict[str, str], workers: int, port: int, log_path: Path) -> Iterator[str]:
+    """``wsz serve --workers N`` until the block ends; yields its base URL."""
+    command = [sys.executable, "-m", "service.cli", "serve", "--workers", str(workers)]
+    with log_path.open("w") as out:
+        process = subprocess.Popen(
+            [*command, "--port", str(port)], env=env, cwd=PROJECT_ROOT, stdout=out, stderr=out
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 300
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(f"{base}/zones", timeout=5).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.5)
+            else:
+                raise RuntimeError(f"server did not start: {log_path.read_text()[-2000:]}")
+            for _ in range(workers * 4):  # warm every worker's per-state caches
+                httpx.get(f"{base}{OGC_ITEMS}", timeout=30, headers={"Connection": "close"})
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=30)
+
+
+def _points(base: str) -> list[tuple[float, float]]:
+    """A point inside each buurt (lon, lat), from the served buurten."""
+    import geopandas as gpd
+
+    body = httpx.get(f"{base}/ogc/collections/buurten/items?limit=1000&f=json", timeout=60)
+    frame = gpd.GeoDataFrame.from_features(body.json()["features"], crs=4326)
+    points = frame.to_crs(28992).representative_point().to_crs(4326)
+    return [(round(p.x, 6), round(p.y, 6)) for p in points]
+
+
+def wrk(url: str, seconds: int, script: Path | None = None) -> dict[str, float | None]:
+    """One wrk run: req/s, p50 and p99 in ms, errors (socket errors and non-2xx/3xx)."""
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    if script is not None:
+        command += ["-s", str(script)]
+    out = subprocess.run(
+        [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 60
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors += int(non_2xx[1]) if non_2xx else 0
+    p50, p99 = (re.search(rf"{q}%\s+([\d.]+\w+)", out) for q in (50, 99))
+    return {
+        "rps": round(rps, 1),
+        "p50_ms": _ms(p50[1]) if p50 else None,
+        "p99_ms": _ms(p99[1]) if p99 else None,
+        "errors": errors,
+    }
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(\w+)", text).groups()  # type: ignore[union-attr]
+    return round(float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit], 2)
+
+
+def measure(base: str, seconds: int, folder: Path) -> dict[str, dict[str, float | None]]:
+    """Every endpoint under wrk; the point endpoints at random buurt points."""
+    points = ", ".join(f"{{{x}, {y}}}" for x, y in _points(base))
+    scripts = {}
+    for name, extra in (("lookup", ""), ("route", "&category=supermarkt")):
+        script = folder / f"{name}.lua"
+        script.write_text(POINTS_LUA % (points, 15, ENDPOINTS[name], extra))
+        scripts[name] = script
+    figures = {}
+    for name, path in ENDPOINTS.items():
+        url = base + (path if name not in scripts else "/")
+        figures[name] = wrk(url, seconds, scripts.get(name))
+        log(f"  {name:10s} {figures[name]}")
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="5 s per endpoint, not 15 s")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk not found: apt-get install wrk")
+    seconds = 5 if args.quick else 15
+    summary: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp, postgis_database() as url:
+        for store, store_url in (("gpkg", None), ("postgis", url)):
+            if store == "postgis" and store_url is None:
+                summary[store] = None
+                continue
+            folder = Path(tmp) / store
+            folder.mkdir()
+            env = _env(folder, store_url)
+            if store_url:
+                _wsz(env, "db", "upgrade")
+            log(f"importing the sample into the {store} store ...")
+            _wsz(env, "import", "sample")
+            summary[store] = {}
+            for workers in (1, 2):
+                log(f"{store}, {workers} worker(s):")
+                port = 18700 + workers + (10 if store_url else 0)
+                with serving(env, workers, port, folder / f"serve-{workers}.log") as base:
+                    summary[store][str(workers)] = measure(base, seconds, folder)
+    summary["pygeoapi_rps"] = None
+    summary["ratio_pygeoapi"] = None
+    if not installed("pygeoapi"):
+        log("pygeoapi is not installed: its OGC items figures are null (pip install pygeoapi)")
+    for store in ("gpkg", "postgis"):
+        for workers, figures in (summary.get(store) or {}).items():
+            print(f"{store:8s} {workers} worker(s)")
+            for name, row in figures.items():
+                print(
+                    f"  {name:10s} {row['rps']} req/s  p50 {row['p50_ms']} ms  "
+                    f"p99 {row['p99_ms']} ms  errors {row['errors']}"
+                )
+    print_summary(json.loads(json.dumps(summary)))
+
+
+if __name__ == "__main__":
+    main()
