@@ -37,15 +37,15 @@ YAML_MEDIA_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
 MULTIPART = "multipart/form-data"
 #: File suffixes each import reads (after the upload is saved).
 SUFFIXES: dict[str, tuple[str, ...]] = {
-    "buurten": (".gpkg", ".zip", ".geojson", ".json"),
-    "voorzieningen": (".gpkg", ".zip", ".geojson", ".json", ".csv", ".txt"),
+    "buurten": (".gpkg", ".zip", ".geojson", ".json", ".gml"),
+    "voorzieningen": (".gpkg", ".zip", ".geojson", ".json", ".gml", ".csv", ".txt"),
     "zones": (".yaml", ".yml", ".json"),
     "statistics": (".csv", ".txt"),
 }
 #: What a kind's upload holds, for messages.
 FORMATS = {
-    "buurten": "a GeoPackage (.gpkg), a zipped Shapefile (.zip) or GeoJSON",
-    "voorzieningen": "a GeoPackage (.gpkg), a zipped Shapefile (.zip), GeoJSON or CSV",
+    "buurten": "a GeoPackage (.gpkg), a zipped Shapefile (.zip), GeoJSON or GML",
+    "voorzieningen": "a GeoPackage (.gpkg), a zipped Shapefile (.zip), GeoJSON, GML or CSV",
     "zones": "a zone definition in YAML or JSON",
     "statistics": "a CBS table as CSV",
 }
@@ -55,6 +55,8 @@ MAX_FIELD_BYTES = 1024
 #: ``file`` plus at most this many ``statistics`` tables.
 MAX_STATISTICS = 10
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+#: How much of an upload is looked at to tell its type when its name does not say.
+HEAD_BYTES = 1024
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,7 @@ async def _read_multipart(
         await form.close()
     return Upload(
         path,
-        ImportInput.of_file(path),
+        ImportInput.of_file(path, user_file_name(files[0].filename or "") or None),
         tuple(saved),
         tuple(ImportInput.of_file(p) for p in saved),
         fields,
@@ -192,7 +194,7 @@ def _fresh(folder: Path, name: str) -> Path:
 
 async def _save(upload: UploadFile, folder: Path, kind: str) -> Path:
     """Save an uploaded file under a clean name whose suffix says its type."""
-    head = await upload.read(64)
+    head = await upload.read(HEAD_BYTES)
     await upload.seek(0)
     name = clean_name(upload.filename or "", kind, head)
     path = folder / name
@@ -211,13 +213,13 @@ def clean_name(filename: str, kind: str, head: bytes) -> str:
 
     Raises :class:`UnsupportedMediaTypeError` for a file of a type ``kind`` does not read.
     """
-    base = PurePosixPath(filename.replace("\\", "/")).name
-    base = _UNSAFE.sub("_", base).lstrip("._")[-100:] or "upload"
+    sent = user_file_name(filename)
+    base = _UNSAFE.sub("_", sent).lstrip("._")[-100:] or "upload"
     suffix = PurePosixPath(base).suffix.lower()
     allowed = SUFFIXES[kind]
-    if suffix in allowed:
-        return base
     sniffed = sniff(head, kind)
+    if suffix in allowed and (sniffed is None or sniffed == _same_family(suffix)):
+        return base
     if sniffed is None:
         hint = (
             "; a Shapefile is several files: zip the .shp with its .shx, .dbf and .prj"
@@ -225,9 +227,20 @@ def clean_name(filename: str, kind: str, head: bytes) -> str:
             else ""
         )
         raise UnsupportedMediaTypeError(
-            f"{base}: not {FORMATS[kind]} (accepted: {', '.join(allowed)}){hint}"
+            f"{sent or 'the uploaded file'}: not {FORMATS[kind]} "
+            f"(accepted: {', '.join(allowed)}){hint}"
         )
     return f"{PurePosixPath(base).stem or 'upload'}{sniffed}"
+
+
+def user_file_name(filename: str) -> str:
+    """The name of the file as the user sent it, without any folder ('' when none)."""
+    return PurePosixPath(filename.replace("\\", "/")).name[:200]
+
+
+def _same_family(suffix: str) -> str:
+    """The suffix :func:`sniff` gives for files named with ``suffix`` (.json → .geojson, ...)."""
+    return {".json": ".geojson", ".txt": ".csv", ".yml": ".yaml"}.get(suffix, suffix)
 
 
 def sniff(head: bytes, kind: str) -> str | None:
@@ -240,10 +253,20 @@ def sniff(head: bytes, kind: str) -> str | None:
         found = ".zip"
     elif text.startswith(b"{"):
         found = ".json" if kind == "zones" else ".geojson"
+    elif text.startswith(b"<"):
+        found = ".gml"  # XML: GML, as GDAL and GIS tools write it
     elif kind == "zones":
         found = ".yaml"
-    elif kind in ("voorzieningen", "statistics") and head and b"\x00" not in head:
+    elif kind in ("voorzieningen", "statistics") and _looks_like_csv(head):
         found = ".csv"
     else:
         return None
     return found if found in allowed else None
+
+
+def _looks_like_csv(head: bytes) -> bool:
+    """Text whose first line holds a separator (``,``, ``;`` or a tab)."""
+    if not head or b"\x00" in head:
+        return False
+    first = head.splitlines()[0] if head.splitlines() else b""
+    return any(separator in first for separator in (b",", b";", b"\t"))

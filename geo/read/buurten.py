@@ -90,9 +90,10 @@ def read_buurten(
 
 
 def warn_incomplete_joins(joins: Iterable[StatisticsJoin]) -> None:
-    """A :class:`~geo.read.cbs.StatisticsJoinWarning` for each join with codes on one side only."""
+    """A :class:`~geo.read.cbs.StatisticsJoinWarning` for each join with codes on one side
+    only, or with columns that hold no figure at all."""
     for join in joins:
-        if not join.complete:
+        if not join.complete or join.empty:
             warnings.warn(StatisticsJoinWarning(join), stacklevel=3)
 
 

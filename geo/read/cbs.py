@@ -305,6 +305,9 @@ class StatisticsJoin:
     geometry_only: tuple[str, ...]
     statistics_only: tuple[str, ...]
     columns: tuple[str, ...]
+    #: Columns of ``columns`` without a single figure for the matched buurten (every value
+    #: CBS's ``.``: secret or not yet published, as the KWB 2024 distances are).
+    empty: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -313,10 +316,17 @@ class StatisticsJoin:
 
     def describe(self) -> str:
         """One paragraph for the CLI and the API report."""
+        filled = [c for c in self.columns if c not in self.empty]
         text = (
             f"statistics {self.statistics} joined by buurt code: {self.matched} buurt(en) "
-            f"matched ({', '.join(self.columns)})"
+            f"matched ({', '.join(filled) or 'no column with figures'})"
         )
+        if self.empty:
+            text += (
+                f"; {len(self.empty)} column(s) hold no figure for any of them (every value "
+                f"missing or CBS's '.', secret or not yet published), so they give nothing: "
+                f"{', '.join(self.empty)}"
+            )
         if self.geometry_only:
             text += (
                 f"; {len(self.geometry_only)} buurt(en) have geometry but no statistics, so "
@@ -363,5 +373,10 @@ def join_statistics(
         geometry_only=tuple(sorted(present - set(table.index))),
         statistics_only=tuple(sorted(set(table.index) - present)),
         columns=tuple(statistics.found[c] for c in table.columns if c in statistics.found),
+        empty=tuple(
+            statistics.found[c]
+            for c in table.columns
+            if c in statistics.found and c not in TEXT_COLUMNS and rows[c].isna().all()
+        ),
     )
     return joined, report

@@ -100,7 +100,7 @@ def read_input(request: ImportRequest, settings: Settings, progress: Progress) -
         warn_incomplete_joins(loaded.joins)
         return BuurtenInput(loaded)
     if request.kind == "zones":
-        return ZonesInput(read_zone_definition(Path(str(source))))
+        return ZonesInput(read_zone_definition(Path(str(source)), where=request.where))
     if request.kind == "voorzieningen":
         frame = read_voorzieningen(
             source, settings.vocabulary, options, limits=settings.limits, where=request.where

@@ -40,33 +40,37 @@ class ZoneDefinition(BaseModel):
     zones: tuple[ZoneSpec, ...] = Field(min_length=1)
 
 
-def read_zone_definition(path: Path) -> ZoneDefinition:
-    """Read a zone definition from YAML or JSON; raise :class:`ZoneDefinitionError` if malformed."""
+def read_zone_definition(path: Path, *, where: str | None = None) -> ZoneDefinition:
+    """Read a zone definition from YAML or JSON; raise :class:`ZoneDefinitionError` if malformed.
+
+    ``where`` names the input in messages (default: ``path``; an upload: the name it was sent
+    under, or ``request body``)."""
+    shown = where or str(path)
     try:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ReadError(f"{path}: cannot read the zone definition: {exc.strerror}") from exc
+        raise ReadError(f"{shown}: cannot read the zone definition: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
         raise ReadError(
-            f"{path}: not a text file in UTF-8 (byte {exc.start}); a zone definition is YAML "
+            f"{shown}: not a text file in UTF-8 (byte {exc.start}); a zone definition is YAML "
             "or JSON"
         ) from exc
     except yaml.YAMLError as exc:
-        raise ReadError(f"{path}: not valid YAML or JSON: {exc}") from exc
+        raise ReadError(f"{shown}: not valid YAML or JSON: {exc}") from exc
     except RecursionError as exc:
         raise ReadError(
-            f"{path}: lists and mappings nested too deeply to be read (about 1,000 levels or "
+            f"{shown}: lists and mappings nested too deeply to be read (about 1,000 levels or "
             "more); a zone definition needs three (zones, a zone, its wijken or buurten)"
         ) from exc
     if not isinstance(raw, dict):
-        raise ZoneDefinitionError(f"{path}: expected a mapping with a 'zones' list")
+        raise ZoneDefinitionError(f"{shown}: expected a mapping with a 'zones' list")
     try:
         return ZoneDefinition.model_validate(raw)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}" for error in exc.errors()
         )
-        raise ZoneDefinitionError(f"{path}: {problems}") from exc
+        raise ZoneDefinitionError(f"{shown}: {problems}") from exc
 
 
 def zones_per_wijk(buurten: gpd.GeoDataFrame, gemeente: str | None = None) -> ZoneDefinition:

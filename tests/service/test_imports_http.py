@@ -222,7 +222,7 @@ def test_a_name_without_a_known_suffix_is_sniffed(client: TestClient) -> None:
         headers=AUTH,
     )
     assert response.status_code == 200, response.text
-    assert response.json()["file_name"] == "export.gpkg"
+    assert response.json()["file_name"] == "export"  # as the user sent it (read as .gpkg)
 
 
 @requires_shared_data(PDOK_GEOJSON, NIEUWEGEIN_CSV)
