@@ -40,7 +40,7 @@ def test_a_request_keeps_the_state_it_started_with(client: TestClient, tmp_path:
     """Readers hold one state object; an import swaps in a new one (with fresh map pages)."""
     live: LiveState = client.app.state.live  # type: ignore[attr-defined]
     old = live.current
-    page = client.get("/maps/index.html").text
+    page = client.get("/maps/index.js").text
     assert old.published is not None
     assert len(old.published.cache) == 1  # the page, built for this state
     assert "Buurthuis Live" not in page
@@ -63,7 +63,7 @@ def test_a_request_keeps_the_state_it_started_with(client: TestClient, tmp_path:
     assert new.published is not None
     assert len(new.published.cache) == 0
     assert names_of(client)["wsz-o-1"] == "Buurthuis Live"
-    assert "Buurthuis Live" in client.get("/maps/index.html").text
+    assert "Buurthuis Live" in client.get("/maps/index.js").text
     feature = client.get("/ogc/collections/voorzieningen/items/wsz-o-1").json()
     assert feature["properties"]["name"] == "Buurthuis Live"
     assert client.app.state.published is new.published  # type: ignore[attr-defined]

@@ -106,7 +106,7 @@ def test_gis_round_trip_ogr2ogr_out_in_rd_new_edit_push_back(
     assert abs(y - moved_from.y) < 0.01
     one = httpx.get(f"{server}/ogc/collections/voorzieningen/items/wsz-o-1").json()
     assert one["properties"]["name"] == "Buurthuis De Schakel (verhuisd)"
-    assert "Buurthuis De Schakel (verhuisd)" in httpx.get(f"{server}/maps/index.html").text
+    assert "Buurthuis De Schakel (verhuisd)" in httpx.get(f"{server}/maps/index.js").text
     # 5. The same push again changes nothing, not even the file.
     written = fingerprint(server_store)
     again = _push(server, edited).json()

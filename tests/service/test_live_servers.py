@@ -61,7 +61,7 @@ def test_a_cli_import_is_served_without_a_restart(
     assert health["store_version"] == sha256_file(server_store)
     assert health["generation"] == before["generation"] + 1
     assert names_of(server)["wsz-s-1"] == "Supermarkt Vanaf De Terminal"
-    assert "Supermarkt Vanaf De Terminal" in httpx.get(f"{server}/maps/index.html").text
+    assert "Supermarkt Vanaf De Terminal" in httpx.get(f"{server}/maps/index.js").text
     entry = httpx.get(f"{server}/imports?limit=1", headers=AUTH).json()["imports"][0]
     assert (entry["via"], entry["outcome"], entry["updated"]) == ("cli", "applied", 1)
 
