@@ -33,7 +33,13 @@ from geo.coverage.distance import DistanceSource, StraightLineDistance, WalkingD
 from geo.coverage.figures import Coverage, beyond, compute_coverages
 from geo.coverage.gaps import gap_polygons
 from geo.coverage.population import resident_points
-from geo.errors import DataQualityWarning, NetworkError, NotFoundError, QueryError
+from geo.errors import (
+    DataQualityWarning,
+    NetworkError,
+    NoNetworkError,
+    NotFoundError,
+    QueryError,
+)
 from geo.join import join_voorzieningen
 from geo.network.build import Network
 from geo.network.build import build_network as build_walking_network
@@ -71,6 +77,7 @@ from geo.store.log import Caller, ImportInput, ImportLog, ImportReport, new_repo
 from geo.store.modes import buurten_after, provenance_after, voorzieningen_after, zones_after
 from geo.store.request import ImportRequest
 from geo.store.transaction import Hooks, Planned, captured_warnings, record_refusal, run_transaction
+from geo.whatif.candidates import check_candidates, thinned_nodes
 from geo.whatif.closure import dependence
 from geo.whatif.mclp import reduce_demand, solve_mclp
 from geo.whatif.reach import Reach, straight_reach, walking_reach
@@ -563,8 +570,7 @@ def whatif_place(
     65+) within the norm of ``category``, the existing voorzieningen kept (MCLP)."""
     options = options or PlaceOptions()
     norm = _whatif_norm(analysis, category, options.norm_m)
-    if not 1 <= k <= len(candidates):
-        raise QueryError(f"k must be between 1 and the {len(candidates)} candidates, got {k}")
+    check_candidates(candidates, k)
     points = analysis.points
     weight = points[options.weight].to_numpy(dtype=float)
     fixed = analysis.dataset.voorzieningen
@@ -653,3 +659,23 @@ def analyse_gemeente(
         compare,
     )
     return GemeenteFigures(analysis, wijken)
+
+
+def whatif_candidates(
+    analysis: Analysis, area_code: str | None, spacing_m: float
+) -> gpd.GeoDataFrame:
+    """Candidate sites: the walking network's nodes inside a zone or buurt (``area_code``;
+    None: every buurt) thinned to one per ``spacing_m`` square; RD New."""
+    if analysis.network is None:
+        raise NoNetworkError("generated candidates are network nodes; build a network first")
+    buurten = analysis.dataset.buurten
+    if area_code is None:
+        area = shapely.union_all(buurten.geometry.values)
+    elif area_code in set(buurten["bu_code"]):
+        area = buurten.geometry[buurten["bu_code"] == area_code].iloc[0]
+    elif area_code in set(buurten["zone_code"].dropna()):
+        area = shapely.union_all(buurten.geometry[buurten["zone_code"] == area_code].values)
+    else:
+        raise NotFoundError(f"no zone or buurt {area_code!r}")
+    graph = analysis.walking().graph
+    return thinned_nodes(graph.node_x, graph.node_y, area, spacing_m)

@@ -24,7 +24,7 @@ Weights are residents (or residents 65+) per demand point; nothing here knows ab
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -188,6 +188,9 @@ def _exact(
     g, n = reduced.matrix.shape
     if g == 0 and not areas:
         return _finish(reduced, np.arange(k), "exact", "optimal", 0.0)
+    greedy = _greedy(reduced, k, areas)
+    if greedy.objective >= greedy.bound - 1e-9 * max(1.0, greedy.bound):
+        return replace(greedy, method="exact", status="optimal (greedy meets the bound)")
     cost, constraints = _model(reduced, k, areas)
     integrality = np.concatenate([np.ones(n), np.zeros(g)])
     result = milp(
@@ -204,9 +207,12 @@ def _exact(
     chosen = np.flatnonzero(result.x[:n] > 0.5)
     if result.status == 0:
         return _finish(reduced, chosen, "exact", "optimal", None)
-    bound = float(-getattr(result, "mip_dual_bound", -np.inf))
+    bound = min(float(-getattr(result, "mip_dual_bound", -np.inf)), greedy.bound)
     status = f"time limit of {time_limit_s:g} s: best solution found"
-    return _finish(reduced, chosen, "exact", status, bound if np.isfinite(bound) else None)
+    found = _finish(reduced, chosen, "exact", status, bound)
+    if greedy.objective > found.objective:
+        found = replace(greedy, method="exact", status=status, bound=bound)
+    return found
 
 
 def _finish(

@@ -3,10 +3,10 @@
 Sites (candidates or existing voorzieningen) and demand points (resident points) are snapped
 to the walking network's edges (:mod:`geo.network.snap`). Each site becomes a node of its own,
 joined to the two ends of its edge, and SciPy's Dijkstra runs from blocks of sites at once with
-``limit`` = the norm, so no search walks further than the norm. Only the pairs the straight line
-allows (an STRtree ``dwithin`` query: a walk is never shorter than the straight line) are read
-from each block, by array gathers; a site and a demand point on the same edge also count the
-walk straight along it. The answer is a sparse list of (site, demand, metres) pairs.
+``limit`` = the norm, so no search walks further than the norm. Only the pairs the straight
+line allows (a k-d tree's ``sparse_distance_matrix``: a walk is never shorter than the straight
+line) are read from each block, by array gathers; a site and a demand point on the same edge
+also count the walk straight along it. The answer is a sparse list of (site, demand, metres) pairs.
 
 Straight lines (no network) give the same pairs by Euclidean distance. All coordinates are
 RD New (EPSG:28992), all distances metres.
@@ -21,6 +21,7 @@ import scipy.sparse as sp
 import shapely
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
 
 from geo.common.progress import Progress, silent
 from geo.network.graph import WalkGraph
@@ -131,10 +132,12 @@ def _straight_pairs(
     if len(sites) == 0 or len(demand) == 0:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty.copy(), np.empty(0)
-    tree = shapely.STRtree(demand)
-    site, point = tree.query(sites, predicate="dwithin", distance=limit_m)
-    distance = shapely.distance(sites[site], demand[point])
-    return site.astype(np.int64), point.astype(np.int64), np.asarray(distance, dtype=float)
+    near = cKDTree(shapely.get_coordinates(sites)).sparse_distance_matrix(
+        cKDTree(shapely.get_coordinates(demand)), limit_m, output_type="coo_matrix"
+    )
+    site, point = near.row.astype(np.int64), near.col.astype(np.int64)
+    order = np.lexsort((point, site))
+    return site[order], point[order], np.asarray(near.data[order], dtype=float)
 
 
 def _with_site_nodes(graph: WalkGraph, sites: Snapped) -> sp.csr_array:

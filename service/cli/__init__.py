@@ -19,7 +19,18 @@ from pydantic import ValidationError
 
 from geo.errors import DataQualityWarning, WszError
 from geo.settings import Settings
-from service.cli import analysis, batch, db, download, imports, keys, network, profiel, serve
+from service.cli import (
+    analysis,
+    batch,
+    db,
+    download,
+    imports,
+    keys,
+    network,
+    profiel,
+    serve,
+    whatif,
+)
 from service.cli.output import configuration_problems, show_warning
 from service.cli.report import feature_report
 
@@ -47,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="GeoPackage store (default: WSZ_STORE_PATH or var/woonservicezones.gpkg)",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in (imports, analysis, batch, serve, network, keys, download, profiel, db):
+    for group in (imports, analysis, batch, serve, network, keys, download, profiel, db, whatif):
         group.register(commands)
     return parser
 

@@ -43,7 +43,7 @@ def test_placement_exact_and_greedy_on_delft(delft_analysis: Analysis) -> None:
     greedy = whatif_place(
         delft_analysis, "huisarts", candidates, 2, options=PlaceOptions(method="greedy")
     )
-    assert exact.solution.status == "optimal"
+    assert exact.solution.status.startswith("optimal")
     assert greedy.solution.objective <= exact.solution.objective + 1e-6
     assert len(exact.sites) == 2
     assert exact.sites["gain"].sum() == pytest.approx(exact.solution.objective)

@@ -1,0 +1,133 @@
+"""What-if placement benchmark (issue 13): MCLP with fixed facilities by walking distance.
+
+A SYNTHETIC municipality: a jittered street grid (about 8 × 8 km), 66,000 demand points (one
+per resident, weight 1), 1,000 candidates and 60 fixed voorzieningen near the network, k = 10,
+norm 500 m. Prints the time to build the coverage matrix (bounded Dijkstra from blocks of
+sites), the exact solve (HiGHS), the greedy's gap to the LP bound, a click-to-evaluate answer
+(one new site) and the closure ranking of the 60 fixed sites; against spopt's ``MCLP`` fed the
+same reduced coverage (if the ``bench`` extra is installed). Not a timed test. The last line
+is one JSON object.
+
+    .venv/bin/python -m bench.whatif_bench [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+import numpy as np
+import shapely
+
+from bench.graphs import grid_graph, points_near_network
+from bench.harness import installed, log, peak_rss, print_summary
+from geo.coverage.distance import WalkingDistance
+from geo.network.snap import snap_points
+from geo.whatif.closure import dependence
+from geo.whatif.mclp import reduce_demand, solve_mclp
+from geo.whatif.reach import walking_reach
+
+NORM_M = 500.0
+
+
+def _points(graph: Any, n: int, rng: np.random.Generator) -> np.ndarray:
+    x, y = points_near_network(graph, n, 30.0, rng)
+    return np.asarray(shapely.points(x, y), dtype=object)
+
+
+def municipality(summary: dict[str, Any], k: int = 10) -> None:
+    """The 66,000 × 1,000 case."""
+    rng = np.random.default_rng(13)
+    graph = grid_graph(100, 100, 80.0, seed=13)
+    demand, candidates, fixed = _points(graph, 66_000, rng), _points(graph, 1_000, rng), None
+    fixed = _points(graph, 60, rng)
+    weight = np.ones(len(demand))
+    source = WalkingDistance(graph, snap_limit_m=250.0)
+    with peak_rss(summary, "peak_rss"):
+        start = time.perf_counter()
+        snapped = source.snap(demand)
+        covered = source.nearest(demand, fixed).distance_m <= NORM_M
+        reach = walking_reach(
+            graph, (candidates, snap_points(graph, candidates, 250.0)), (demand, snapped), NORM_M
+        )
+        matrix_s = time.perf_counter() - start
+        start = time.perf_counter()
+        reduced = reduce_demand(weight, covered, reach.matrix())
+        exact = solve_mclp(reduced, k, method="exact")
+        solve_s = time.perf_counter() - start
+    greedy = solve_mclp(reduced, k, method="greedy")
+    start = time.perf_counter()
+    one = candidates[:1]
+    click = walking_reach(graph, (one, snap_points(graph, one, 250.0)), (demand, snapped), NORM_M)
+    _ = weight[click.demand[~covered[click.demand]]].sum()
+    click_ms = (time.perf_counter() - start) * 1000
+    start = time.perf_counter()
+    fixed_reach = walking_reach(
+        graph, (fixed, snap_points(graph, fixed, 250.0)), (demand, snapped), NORM_M
+    )
+    dependence(fixed_reach, weight, weight)
+    closure_s = time.perf_counter() - start
+    summary.update(
+        demand_points=len(demand),
+        candidates=len(candidates),
+        fixed=len(fixed),
+        k=k,
+        graph_nodes=graph.n_nodes,
+        pairs=len(reach.site),
+        demand_groups=reduced.matrix.shape[0],
+        coverage_matrix_s=round(matrix_s, 3),
+        solve_s=round(solve_s, 3),
+        total_s=round(matrix_s + solve_s, 3),
+        objective=exact.objective,
+        status=exact.status,
+        greedy_objective=greedy.objective,
+        greedy_gap=round((exact.objective - greedy.objective) / max(exact.objective, 1), 5),
+        greedy_gap_to_bound=round(greedy.gap, 5),
+        click_ms=round(click_ms, 1),
+        closure_ranking_s=round(closure_s, 3),
+    )
+    _spopt(summary, reduced, k)
+
+
+def _spopt(summary: dict[str, Any], reduced: Any, k: int) -> None:
+    """spopt's MCLP on the same reduced coverage (groups × candidates), if installed."""
+    summary.update(spopt_objective=None, spopt_s=None, ratio_spopt=None)
+    if not installed("spopt"):
+        log("spopt is not installed (pip install -e '.[bench]'): no peer figures")
+        return
+    import pulp  # type: ignore[import-untyped]
+    from spopt.locate import MCLP  # type: ignore[import-untyped]
+
+    cost = np.where(reduced.matrix.toarray(), 0.0, 2 * NORM_M)
+    start = time.perf_counter()
+    model = MCLP.from_cost_matrix(cost, reduced.weight, NORM_M, p_facilities=k)
+    model = model.solve(
+        pulp.HiGHS(msg=False) if hasattr(pulp, "HiGHS") else pulp.PULP_CBC_CMD(msg=False)
+    )
+    spopt_s = time.perf_counter() - start
+    objective = (
+        float(reduced.weight[np.asarray(model.cli2fac, dtype=object).astype(bool)].sum())
+        if False
+        else float(pulp.value(model.problem.objective))
+    )
+    summary.update(
+        spopt_objective=objective,
+        spopt_s=round(spopt_s, 3),
+        ratio_spopt=round(spopt_s / max(summary["solve_s"], 1e-9), 2),
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="leave the 1M-node graph out")
+    parser.parse_args()
+    summary: dict[str, Any] = {"case": "municipality (SYNTHETIC grid, 66,000 × 1,000)"}
+    municipality(summary)
+    for key, value in summary.items():
+        print(f"{key}: {value}")
+    print_summary(summary)
+
+
+if __name__ == "__main__":
+    main()
