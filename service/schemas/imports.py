@@ -29,7 +29,7 @@ class ImportReportOut(BaseModel):
 
     id: str
     time: str = Field(description="When it started (ISO 8601, UTC).")
-    kind: Literal["buurten", "zones", "voorzieningen", "sample"]
+    kind: Literal["buurten", "zones", "voorzieningen", "sample", "statistics", "indicators"]
     mode: str = Field(description="replace, upsert (or add, from the command line).")
     dry_run: bool
     via: Literal["http", "cli"]

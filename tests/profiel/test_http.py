@@ -47,6 +47,9 @@ def test_nieuwegein_one_year_and_its_code_change(client: TestClient) -> None:
     )
     assert unknown.status_code == 422
     assert "--year" in unknown.json()["detail"]
+    logged = client.get("/imports", headers=AUTH).json()["imports"]
+    assert [e["outcome"] for e in logged[:3]] == ["refused", "applied", "applied"]
+    assert {e["kind"] for e in logged[:3]} == {"statistics"}
     profiel = client.get("/profiel/noord", params={"format": "json"}).json()
     assert profiel["single_year"] is True
     assert [y["year"] for y in profiel["years"]] == [2024]
