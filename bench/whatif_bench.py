@@ -96,8 +96,8 @@ def _spopt(summary: dict[str, Any], reduced: Any, k: int) -> None:
     if not installed("spopt"):
         log("spopt is not installed (pip install -e '.[bench]'): no peer figures")
         return
-    import pulp  # type: ignore[import-untyped]
-    from spopt.locate import MCLP  # type: ignore[import-untyped]
+    import pulp
+    from spopt.locate import MCLP
 
     cost = np.where(reduced.matrix.toarray(), 0.0, 2 * NORM_M)
     start = time.perf_counter()
