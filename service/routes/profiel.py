@@ -25,12 +25,30 @@ from geo.store.log import ImportInput
 from maps.profiel.render import CSP, CSS_PATH, render_html, render_pdf
 from service.auth import CallerDep
 from service.deps import LiveDep, PublishedDep, SettingsDep
+from service.routes.imports import PROBLEM, WRITE_RESPONSES
 
 router = APIRouter(tags=["profiel"])
+READ_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such zone, wijk, gemeente, year or snapshot.", **PROBLEM},
+    422: {"description": "A malformed query parameter.", **PROBLEM},
+    503: {"description": "No buurten imported yet, or the store is busy.", **PROBLEM},
+}
+PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The profile: an HTML page, a PDF or JSON (``format``).",
+        "content": {"text/html": {}, "application/pdf": {}, "application/json": {}},
+    },
+    **READ_RESPONSES,
+}
 _NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$"
 
 
-@router.get("/profiel/{code}", summary="The wijkprofiel of a zone, wijk or gemeente")
+@router.get(
+    "/profiel/{code}",
+    summary="The wijkprofiel of a zone, wijk or gemeente",
+    responses=PAGE_RESPONSES,
+    response_class=Response,
+)
 def profiel(
     code: str,
     published: PublishedDep,
@@ -64,7 +82,7 @@ def profiel_css() -> FileResponse:
     return FileResponse(CSS_PATH, media_type="text/css")
 
 
-@router.get("/snapshots", summary="Dated coverage snapshots")
+@router.get("/snapshots", summary="Dated coverage snapshots", responses=READ_RESPONSES)
 def snapshots(
     live: LiveDep,
     published: PublishedDep,
@@ -96,7 +114,11 @@ async def _body(request: Request, settings: SettingsDep, folder: Path, name: str
     return path
 
 
-@router.post("/imports/statistics", summary="Import a year of CBS figures (needs an API key)")
+@router.post(
+    "/imports/statistics",
+    summary="Import a year of CBS figures (needs an API key)",
+    responses=WRITE_RESPONSES,
+)
 async def post_statistics(
     request: Request,
     caller: CallerDep,
@@ -122,7 +144,11 @@ async def post_statistics(
     return report.as_dict()
 
 
-@router.post("/imports/indicators", summary="Import own indicators (needs an API key)")
+@router.post(
+    "/imports/indicators",
+    summary="Import own indicators (needs an API key)",
+    responses=WRITE_RESPONSES,
+)
 async def post_indicators(
     request: Request,
     caller: CallerDep,
