@@ -87,6 +87,7 @@ def municipality(summary: dict[str, Any], k: int = 10) -> None:
         click_ms=round(click_ms, 1),
         closure_ranking_s=round(closure_s, 3),
     )
+    log(f"ours: {summary}")
     _spopt(summary, reduced, k)
 
 
@@ -102,9 +103,8 @@ def _spopt(summary: dict[str, Any], reduced: Any, k: int) -> None:
     cost = np.where(reduced.matrix.toarray(), 0.0, 2 * NORM_M)
     start = time.perf_counter()
     model = MCLP.from_cost_matrix(cost, reduced.weight, NORM_M, p_facilities=k)
-    model = model.solve(
-        pulp.HiGHS(msg=False) if hasattr(pulp, "HiGHS") else pulp.PULP_CBC_CMD(msg=False)
-    )
+    highs = pulp.HiGHS(msg=False)
+    model = model.solve(highs if highs.available() else pulp.PULP_CBC_CMD(msg=False))
     spopt_s = time.perf_counter() - start
     objective = (
         float(reduced.weight[np.asarray(model.cli2fac, dtype=object).astype(bool)].sum())
