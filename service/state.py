@@ -104,7 +104,9 @@ def publish(analysis: Analysis) -> Published:
     dataset = analysis.dataset
     zones = to_edge_crs(dataset.zones)
     for column in LIST_COLUMNS:
-        zones[column] = zones[column].map(_split_codes)
+        # Python lists in an object column (a pyarrow-backed string column would map to an
+        # arrow list column, which JSON encoding cannot take).
+        zones[column] = zones[column].astype(object).map(_split_codes).astype(object)
     return Published(
         analysis=analysis,
         zones=zones,

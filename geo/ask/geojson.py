@@ -20,7 +20,8 @@ import shapely
 def properties(frame: gpd.GeoDataFrame) -> list[dict[str, object]]:
     """Attribute rows as JSON-ready dicts; NaN, NA and infinities become None."""
     table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-    table = table.replace([np.inf, -np.inf], np.nan)
+    numeric = table.select_dtypes("number").columns  # only numbers can be infinite
+    table[numeric] = table[numeric].replace([np.inf, -np.inf], np.nan)
     rows: list[dict[str, object]] = (
         table.astype(object).where(table.notna(), None).to_dict("records")
     )
