@@ -1,6 +1,7 @@
 """What-if questions over HTTP (read-only: nothing is stored): ``POST /whatif/placements``
-(where would k new voorzieningen help most) and ``GET /whatif/closures`` (every voorziening
-of a category ranked by the residents who would fall beyond the norm without it).
+(where would k new voorzieningen help most), ``GET /whatif/closures`` (every voorziening
+of a category ranked by the residents who would fall beyond the norm without it) and
+``POST /whatif/closures`` (who loses coverage if these close, and how far they walk then).
 
 Limits come first: the body's size (:data:`MAX_BODY_BYTES`, against ``Content-Length`` and
 again while it streams in), then k (:data:`MAX_K`) and the number of candidates
@@ -14,6 +15,7 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 import geopandas as gpd
+import pandas as pd
 import shapely
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.routing import APIRoute
@@ -34,7 +36,9 @@ from service.schemas.whatif import (
     MAX_K,
     CandidateArea,
     CandidateCollection,
+    ClosureAnswer,
     ClosureRanking,
+    ClosureRequest,
     PlacementAnswer,
     PlacementRequest,
 )
@@ -195,4 +199,32 @@ def get_closures(
     norm = analysis.vocabulary[category].threshold_m if norm_m is None else norm_m
     return ClosureRanking.model_validate(
         {"category": category, "norm_m": norm, "voorzieningen": ranking.to_dict("records")}
+    )
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts, NaN as None (JSON null)."""
+    rounded = frame.round(3).astype(object)
+    records: list[dict[str, Any]] = rounded.where(rounded.notna(), None).to_dict("records")
+    return records
+
+
+@router.post(
+    "/whatif/closures",
+    response_model=ClosureAnswer,
+    responses=RESPONSES,
+    summary="What if these voorzieningen close: who loses coverage, how far then?",
+)
+def post_closures(published: PublishedDep, body: ClosureRequest) -> ClosureAnswer:
+    """The residents and 65+ who lose coverage if the voorzieningen ``ids`` (one category)
+    close, per zone and buurt, with their new walking distance (m) to the nearest that stays
+    open. Read-only: nothing is stored."""
+    impact = pipeline.whatif_closure(published.analysis, body.ids, norm_m=body.norm_m)
+    return ClosureAnswer.model_validate(
+        {
+            **{k: getattr(impact, k) for k in ClosureAnswer.model_fields if k[:3] != "by_"},
+            "closed": list(impact.closed),
+            "by_zone": _records(impact.by_zone),
+            "by_buurt": _records(impact.by_buurt),
+        }
     )

@@ -128,3 +128,47 @@ class ClosureRanking(BaseModel):
     category: str
     norm_m: float
     voorzieningen: list[RankedVoorziening]
+
+
+#: Most voorzieningen one closure question names.
+MAX_CLOSE = 1_000
+
+
+class ClosureRequest(BaseModel):
+    """Close these voorzieningen (ids, all of one category)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[str] = Field(min_length=1, max_length=MAX_CLOSE, description="Voorziening ids.")
+    norm_m: float | None = Field(
+        default=None, gt=0, description="Metres by walking; null: the category's threshold."
+    )
+
+
+class ClosureArea(BaseModel):
+    """Who loses coverage in one zone or buurt, and how far they walk then (metres)."""
+
+    zone_code: str
+    bu_code: str | None = None
+    residents_losing: float
+    residents_65plus_losing: float
+    mean_new_distance_m: float | None = Field(
+        description="Resident-weighted, over those who can still reach an open one."
+    )
+    max_new_distance_m: float | None
+    residents_unreachable: float = Field(description="No open voorziening reachable at all.")
+
+
+class ClosureAnswer(BaseModel):
+    """What closing the voorzieningen does (read-only: nothing is stored)."""
+
+    category: str
+    norm_m: float
+    closed: list[str]
+    points_losing: int
+    residents_losing: float
+    residents_65plus_losing: float
+    share_beyond_before: float
+    share_beyond_after: float
+    by_zone: list[ClosureArea]
+    by_buurt: list[ClosureArea]

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from geo.analysis import Analysis
 from geo.crs import rd_to_lonlat
-from geo.pipeline import whatif_closure_ranking
+from geo.pipeline import whatif_closure, whatif_closure_ranking
 from geo.whatif.candidates import MAX_CANDIDATES
 from service.cli import main
 from service.schemas.whatif import MAX_BODY_BYTES, MAX_K
@@ -146,3 +146,19 @@ def test_closure_ranking_equals_the_cli(
     assert answer["norm_m"] == delft_analysis.vocabulary["supermarkt"].threshold_m
     _problem(delft_client.get("/whatif/closures", params={"category": "kapper"}), 404)
     _problem(delft_client.get("/whatif/closures", params={"category": "supermarkt", "x": 1}), 400)
+
+
+def test_post_closures_equals_the_chain(delft_client: TestClient, delft_analysis: Analysis) -> None:
+    ids = whatif_closure_ranking(delft_analysis, "supermarkt")["id"].tolist()
+    response = delft_client.post("/whatif/closures", json={"ids": ids[:1]})
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    expected = whatif_closure(delft_analysis, ids[:1])
+    assert answer["closed"] == ids[:1]
+    assert answer["residents_losing"] == pytest.approx(expected.residents_losing)
+    assert [z["zone_code"] for z in answer["by_zone"]] == expected.by_zone["zone_code"].tolist()
+    assert answer["by_buurt"][0]["mean_new_distance_m"] > answer["norm_m"]
+    every = delft_client.post("/whatif/closures", json={"ids": ids}).json()
+    assert every["by_zone"][0]["mean_new_distance_m"] is None  # nothing left open to walk to
+    _problem(delft_client.post("/whatif/closures", json={"ids": ["nope"]}), 404)
+    _problem(delft_client.post("/whatif/closures", json={"ids": []}), 422)
