@@ -19,6 +19,8 @@ import pandas as pd
 import shapely
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
+from starlette.types import Receive, Scope, Send
 
 from geo import pipeline
 from geo.analysis import Analysis
@@ -34,6 +36,7 @@ from service.routes.imports import PROBLEM
 from service.schemas.whatif import (
     MAX_BODY_BYTES,
     MAX_K,
+    MAX_NORM_M,
     CandidateArea,
     CandidateCollection,
     ClosureAnswer,
@@ -75,8 +78,17 @@ def _too_large(n_bytes: int, limit: int) -> TooLargeError:
     )
 
 
+#: Methods of each what-if path (GET and POST /whatif/closures share one), for a 405's Allow.
+_METHODS: dict[str, set[str]] = {}
+
+
 class LimitedBodyRoute(APIRoute):
-    """A route whose JSON body is read under :data:`MAX_BODY_BYTES` before it is parsed."""
+    """A route whose JSON body is read under :data:`MAX_BODY_BYTES` before it is parsed, and
+    whose 405 lists every method of its path (Starlette's lists the first route's only)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _METHODS.setdefault(self.path, set()).update(self.methods or ())
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -87,6 +99,12 @@ class LimitedBodyRoute(APIRoute):
             return await handler(request)
 
         return limited
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.methods and scope["method"] not in self.methods:
+            allowed = ", ".join(sorted(_METHODS.get(self.path, self.methods)))
+            raise HTTPException(status_code=405, headers={"Allow": allowed})
+        await super().handle(scope, receive, send)
 
 
 router = APIRouter(tags=["whatif"], route_class=LimitedBodyRoute)
@@ -190,7 +208,10 @@ def post_placements(published: PublishedDep, body: PlacementRequest) -> GeoJSONR
 def get_closures(
     published: PublishedDep,
     category: CategoryQuery,
-    norm_m: Annotated[float | None, Query(gt=0, description="Metres; default: threshold.")] = None,
+    norm_m: Annotated[
+        float | None,
+        Query(gt=0, le=MAX_NORM_M, allow_inf_nan=False, description="Metres; default: threshold."),
+    ] = None,
 ) -> ClosureRanking:
     """Every voorziening of ``category`` ranked by the residents (and 65+) who would fall
     beyond the norm without it: those it alone covers."""

@@ -4,7 +4,7 @@ shares 0..1)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,6 +14,8 @@ from service.schemas.features import FeatureCollection
 MAX_K = 50
 #: Most bytes of a what-if body (20,000 candidate points as GeoJSON fit in about 2 MB).
 MAX_BODY_BYTES = 4 * 1024**2
+#: Longest norm a what-if question takes (m): DOMAIN.md's walking norms are 300–800 m.
+MAX_NORM_M = 5_000.0
 
 Weight = Literal["residents", "residents_65plus"]
 
@@ -24,7 +26,9 @@ class PointGeometry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["Point"]
-    coordinates: list[float] = Field(min_length=2, max_length=3, description="lon, lat")
+    coordinates: list[Annotated[float, Field(allow_inf_nan=False)]] = Field(
+        min_length=2, max_length=3, description="lon, lat (and an ignored height)"
+    )
 
 
 class CandidateFeature(BaseModel):
@@ -41,7 +45,7 @@ class CandidateCollection(BaseModel):
     """Candidate sites as a GeoJSON FeatureCollection of points (WGS84 lon/lat)."""
 
     type: Literal["FeatureCollection"]
-    features: list[CandidateFeature]
+    features: list[CandidateFeature] = Field(min_length=1)
 
 
 class CandidateArea(BaseModel):
@@ -63,7 +67,11 @@ class PlacementRequest(BaseModel):
     category: str = Field(min_length=1, max_length=100, description="Category code.")
     k: int = Field(ge=1, description=f"How many new sites (at most {MAX_K}).")
     norm_m: float | None = Field(
-        default=None, description="Metres by walking; null: the category's threshold."
+        default=None,
+        gt=0,
+        le=MAX_NORM_M,
+        allow_inf_nan=False,
+        description="Metres by walking; null: the category's threshold.",
     )
     weight: Weight = "residents"
     candidates: CandidateCollection | CandidateArea = Field(default_factory=CandidateArea)
@@ -141,7 +149,11 @@ class ClosureRequest(BaseModel):
 
     ids: list[str] = Field(min_length=1, max_length=MAX_CLOSE, description="Voorziening ids.")
     norm_m: float | None = Field(
-        default=None, gt=0, description="Metres by walking; null: the category's threshold."
+        default=None,
+        gt=0,
+        le=MAX_NORM_M,
+        allow_inf_nan=False,
+        description="Metres by walking; null: the category's threshold.",
     )
 
 

@@ -162,3 +162,9 @@ def test_post_closures_equals_the_chain(delft_client: TestClient, delft_analysis
     assert every["by_zone"][0]["mean_new_distance_m"] is None  # nothing left open to walk to
     _problem(delft_client.post("/whatif/closures", json={"ids": ["nope"]}), 404)
     _problem(delft_client.post("/whatif/closures", json={"ids": []}), 422)
+
+
+def test_wrong_method_lists_both(delft_client: TestClient) -> None:
+    response = delft_client.put("/whatif/closures")
+    _problem(response, 405)
+    assert response.headers["allow"] == "GET, POST"
