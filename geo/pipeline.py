@@ -15,7 +15,7 @@ The CLI, the API and the maps call these, never the stages directly.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -78,7 +78,8 @@ from geo.store.modes import buurten_after, provenance_after, voorzieningen_after
 from geo.store.request import ImportRequest
 from geo.store.transaction import Hooks, Planned, captured_warnings, record_refusal, run_transaction
 from geo.whatif.candidates import check_candidates, thinned_nodes
-from geo.whatif.closure import dependence
+from geo.whatif.closing import ClosureImpact, closure_impact
+from geo.whatif.closure import dependence, losing_coverage
 from geo.whatif.mclp import reduce_demand, solve_mclp
 from geo.whatif.reach import Reach, straight_reach, walking_reach
 from geo.whatif.report import (
@@ -679,3 +680,45 @@ def whatif_candidates(
         raise NotFoundError(f"no zone or buurt {area_code!r}")
     graph = analysis.walking().graph
     return thinned_nodes(graph.node_x, graph.node_y, area, spacing_m)
+
+
+# --------------------------------------------------------------- what-if: closing (issue 13)
+
+
+def whatif_closure(
+    analysis: Analysis, ids: Sequence[str], *, norm_m: float | None = None
+) -> ClosureImpact:
+    """What if the voorzieningen ``ids`` (all of one category) close: the residents and 65+
+    who lose coverage (within the norm now, of none that stays open), per zone and buurt,
+    and their new walking distance (m) to the nearest that stays open."""
+    closed = tuple(dict.fromkeys(str(i) for i in ids))
+    if not closed:
+        raise QueryError("name at least one voorziening id to close")
+    facilities = analysis.dataset.voorzieningen
+    known = facilities["id"].astype(str)
+    missing = [i for i in closed if i not in set(known)]
+    if missing:
+        raise NotFoundError(f"no voorziening with id {', '.join(map(repr, missing[:10]))}")
+    categories = sorted(set(facilities.loc[known.isin(closed), "category"].astype(str)))
+    if len(categories) > 1:
+        raise QueryError(f"close voorzieningen of one category at a time, got {categories}")
+    category = categories[0]
+    norm = _whatif_norm(analysis, category, norm_m)
+    same = facilities[facilities["category"] == category].reset_index(drop=True)
+    closing = same["id"].astype(str).isin(closed).to_numpy()
+    reach = whatif_reach(analysis, same.geometry, norm)
+    losing = losing_coverage(reach, closing)
+    covered_now = np.bincount(reach.demand, minlength=reach.n_demand) > 0
+    distance = np.full(len(analysis.points), np.inf)
+    staying = np.asarray(same.geometry.values[~closing], dtype=object)
+    if losing.any() and len(staying):
+        origins = np.asarray(analysis.points.geometry.values[losing], dtype=object)
+        distance[losing] = analysis.distance_source().nearest(origins, staying).distance_m
+    by_zone, by_buurt, (lost, lost_65, before) = closure_impact(
+        analysis.points, analysis.dataset.buurten, covered_now, losing, distance
+    )
+    total = max(float(analysis.points["residents"].sum()), 1e-12)
+    return ClosureImpact(
+        category, norm, closed, int(losing.sum()), lost, lost_65, before,
+        before + lost / total, by_zone, by_buurt,
+    )  # fmt: skip

@@ -33,6 +33,7 @@ from service.routes import (
     profiel,
     voorzieningen,
     walking,
+    whatif,
     zones,
 )
 from service.routes.docs import docs_router
@@ -108,6 +109,7 @@ def create_app(
     app.include_router(ogc.router)
     app.include_router(imports.router)
     app.include_router(profiel.router)  # issue 14: wijkprofiel, snapshots, years of figures
+    app.include_router(whatif.router, dependencies=[Depends(refuse_unknown_parameters)])  # issue 13
     app.mount(f"/static/vendor/{VENDOR_SUBDIR}", StaticFiles(directory=LEAFLET_DIR), name="leaflet")
     # The residents' map's modules at a versioned path (kept by browsers) and, for pages
     # embedded before a version existed, at the plain one (revalidated).

@@ -8,15 +8,18 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from geo.errors import QueryError
 from geo.pipeline import (
     analyse_store,
     whatif_candidates,
+    whatif_closure,
     whatif_closure_ranking,
     whatif_place,
 )
 from geo.read.options import ReadOptions
 from geo.read.voorzieningen import read_voorzieningen
 from geo.settings import Settings
+from geo.whatif.closing import ClosureImpact
 from geo.whatif.report import Placement, PlaceOptions
 from service.cli.output import progress
 
@@ -49,11 +52,18 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     place.add_argument("--time-limit", type=float, default=60.0, help="seconds for the ILP")
     closure = actions.add_parser(
         "closure",
-        help="rank every voorziening of a category by the residents who would fall beyond",
+        help="rank every voorziening of a category by the residents who would fall beyond, "
+        "or say what closing some (--close) does",
         description="Rank every voorziening of CATEGORY by the residents (and 65+) who would "
-        "fall beyond the norm if it closed (those it alone covers).",
+        "fall beyond the norm if it closed (those it alone covers); or, with --close, the "
+        "residents and 65+ who lose coverage if those voorzieningen close, per zone and buurt, "
+        "and their new walking distance.",
+        epilog="Examples: wsz whatif closure apotheek; wsz whatif closure --close node/539078336",
     )
-    closure.add_argument("category", help="category code, e.g. apotheek")
+    closure.add_argument("category", nargs="?", help="category code to rank, e.g. apotheek")
+    closure.add_argument(
+        "--close", nargs="+", metavar="ID", help="voorziening ids to close (one category)"
+    )
     closure.add_argument("--norm", type=float, help="metres (default: the category's threshold)")
     whatif.set_defaults(handler=run)
 
@@ -61,7 +71,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Answer the question and print a table."""
     analysis = analyse_store(settings, progress=progress)
+    if args.action == "closure" and args.close:
+        print(format_closure(whatif_closure(analysis, args.close, norm_m=args.norm)))
+        return 0
     if args.action == "closure":
+        if args.category is None:
+            raise QueryError("give a CATEGORY to rank, or --close ID [ID ...]")
         ranking = whatif_closure_ranking(analysis, args.category, norm_m=args.norm)
         print(ranking.round(1).to_string(index=False))
         return 0
@@ -101,3 +116,22 @@ def format_placement(placement: Placement) -> str:
     if placement.off_network:
         lines.append(f"candidates beyond the snap limit: {', '.join(placement.off_network)}")
     return "\n".join(lines)
+
+
+def format_closure(impact: ClosureImpact) -> str:
+    """The closure's effect as readable lines: who loses coverage, per zone and buurt."""
+    return "\n".join(
+        [
+            f"{impact.category}: closing {', '.join(impact.closed)} (norm {impact.norm_m:.0f} m)",
+            f"lose coverage: {impact.residents_losing:,.1f} residents, "
+            f"{impact.residents_65plus_losing:,.1f} aged 65+ ({impact.points_losing:,} points)",
+            f"beyond the norm: {impact.share_beyond_before:.1%} before, "
+            f"{impact.share_beyond_after:.1%} after",
+            "",
+            "per zone (new walking distance in m):",
+            impact.by_zone.round(1).to_string(index=False),
+            "",
+            "per buurt:",
+            impact.by_buurt.round(1).to_string(index=False),
+        ]
+    )

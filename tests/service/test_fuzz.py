@@ -69,13 +69,20 @@ APP = make_app(
 #: GeoPackage that is not one, an unknown CRS, no features): content checks that no JSON
 #: Schema can say. Those answers (413, 415, 422) are documented for the imports.
 IMPORT_STATUSES = ["2xx", "401", "403", "404", "409", "413", "415", "422", "429", "5xx"]
+#: A placement valid by its schema can still ask for more sites than candidates (400), name
+#: points outside the Netherlands (422) or generate too many candidates (413).
+WHATIF_STATUSES = ["2xx", "400", "404", "413", "422", "5xx"]
 CONFIG = SchemathesisConfig.from_dict(
     {
         "operations": [
             {
                 "include-path-regex": "^/imports/",
                 "checks": {"positive_data_acceptance": {"expected-statuses": IMPORT_STATUSES}},
-            }
+            },
+            {  # issue 13: k above the candidates, candidates outside NL or beyond the limit
+                "include-path-regex": "^/whatif/placements$",
+                "checks": {"positive_data_acceptance": {"expected-statuses": WHATIF_STATUSES}},
+            },
         ]
     }
 )
