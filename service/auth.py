@@ -104,6 +104,26 @@ class Caller:
     key_name: str
 
 
+def _client(request: Request) -> str:
+    return request.client.host if request.client is not None else "unknown client"
+
+
+def _presented_key(
+    authorization: HTTPAuthorizationCredentials | None,
+    x_api_key: str | None,
+    *,
+    refused: str,
+    detail: str,
+) -> str:
+    """The key sent in a header; :class:`MissingCredentialsError` (401, logged as
+    ``refused``) without one."""
+    presented = authorization.credentials if authorization is not None else x_api_key
+    if not presented:
+        logger.warning("%s: no API key (401)", refused)
+        raise MissingCredentialsError(detail)
+    return presented
+
+
 def require_key(
     request: Request,
     settings: ServiceSettingsDep,
@@ -115,7 +135,7 @@ def require_key(
     Every refusal is logged with the client's address and the key's *name* when known, never
     the key.
     """
-    client = request.client.host if request.client is not None else "unknown client"
+    client = _client(request)
     in_query = [name for name in request.query_params if is_key_parameter(name)]
     if in_query:
         logger.warning("refused write from %s: a key in the URL (%s)", client, in_query[0])
@@ -124,13 +144,13 @@ def require_key(
             "KEY or X-API-Key: KEY), never in the URL, which logs record; consider this key "
             "exposed and replace it"
         )
-    presented = authorization.credentials if authorization is not None else x_api_key
-    if not presented:
-        logger.warning("refused write from %s: no API key (401)", client)
-        raise MissingCredentialsError(
-            "this write needs an API key: send it as `Authorization: Bearer KEY` or "
-            "`X-API-Key: KEY` (keys are configured in WSZ_API_KEYS; reads need none)"
-        )
+    presented = _presented_key(
+        authorization,
+        x_api_key,
+        refused=f"refused write from {client}",
+        detail="this write needs an API key: send it as `Authorization: Bearer KEY` or "
+        "`X-API-Key: KEY` (keys are configured in WSZ_API_KEYS; reads need none)",
+    )
     name = match_key(presented, settings.api_keys)
     if not settings.imports_enabled:
         logger.warning("refused write from %s (key %s): imports are off (403)", client, name)
@@ -157,14 +177,14 @@ def require_log_reader(
     holder of a key (401 without one, 403 with a wrong one, as for writes)."""
     if settings.public_import_log:
         return None
-    client = request.client.host if request.client is not None else "unknown client"
-    presented = authorization.credentials if authorization is not None else x_api_key
-    if not presented:
-        logger.warning("refused import log to %s: no API key (401)", client)
-        raise MissingCredentialsError(
-            "the import log needs an API key (`Authorization: Bearer KEY` or `X-API-Key: "
-            "KEY`), or WSZ_PUBLIC_IMPORT_LOG=true on the server"
-        )
+    client = _client(request)
+    presented = _presented_key(
+        authorization,
+        x_api_key,
+        refused=f"refused import log to {client}",
+        detail="the import log needs an API key (`Authorization: Bearer KEY` or `X-API-Key: "
+        "KEY`), or WSZ_PUBLIC_IMPORT_LOG=true on the server",
+    )
     name = match_key(presented, settings.api_keys)
     if name is None:
         logger.warning("refused import log to %s: a key that is not one of ours (403)", client)
