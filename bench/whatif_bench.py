@@ -8,25 +8,31 @@ sites), the exact solve (HiGHS), the greedy's gap to the LP bound, a click-to-ev
 same reduced coverage (if the ``bench`` extra is installed). Not a timed test. The last line
 is one JSON object.
 
-    .venv/bin/python -m bench.whatif_bench [--quick]
+    .venv/bin/python bench/whatif_bench.py [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import shapely
 
-from bench.graphs import grid_graph, points_near_network
-from bench.harness import installed, log, peak_rss, print_summary
-from geo.coverage.distance import WalkingDistance
-from geo.network.snap import snap_points
-from geo.whatif.closure import dependence
-from geo.whatif.mclp import reduce_demand, solve_mclp
-from geo.whatif.reach import walking_reach
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+if str(PROJECT_ROOT) not in sys.path:  # run as a script: `python bench/whatif_bench.py`
+    sys.path.insert(0, str(PROJECT_ROOT))
+
+from bench.graphs import grid_graph, points_near_network  # noqa: E402
+from bench.harness import installed, log, peak_rss, print_summary  # noqa: E402
+from geo.coverage.distance import WalkingDistance  # noqa: E402
+from geo.network.snap import snap_points  # noqa: E402
+from geo.whatif.closure import dependence  # noqa: E402
+from geo.whatif.mclp import reduce_demand, solve_mclp  # noqa: E402
+from geo.whatif.reach import walking_reach  # noqa: E402
 
 NORM_M = 500.0
 
