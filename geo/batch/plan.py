@@ -11,7 +11,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import osmium
 import shapely
 
 from geo.batch.partition import (
@@ -27,7 +26,7 @@ from geo.batch.results import Outcome, finished, read_outcome
 from geo.common.files import sha256_file
 from geo.crs import lonlat_to_rd
 from geo.errors import ReadError, ValueProblemError
-from geo.network.osm import OsmExtract, read_osm
+from geo.network.osm import OsmExtract, read_header_box, read_osm
 from geo.read.buurten import read_buurten
 from geo.read.voorzieningen import concat_voorzieningen, read_voorzieningen
 from geo.read.zones import ZoneDefinition, read_zone_definition
@@ -74,27 +73,13 @@ def extract_source(path: Path) -> tuple[Source, OsmExtract | None]:
     path = Path(path)
     if not path.is_file():
         raise ReadError(f"{path}: no such OSM extract")
-    box = _header_box(path)
+    box = read_header_box(path)
     if box is None:
         extract = read_osm(path)
         return Source(path, extract.sha256, extract.bounds), extract
     x, y = lonlat_to_rd(np.array([box[0], box[2]]), np.array([box[1], box[3]]))
     bounds = (float(x.min()), float(y.min()), float(x.max()), float(y.max()))
     return Source(path, sha256_file(path), bounds), None
-
-
-def _header_box(path: Path) -> tuple[float, float, float, float] | None:
-    try:
-        reader = osmium.io.Reader(str(path), osmium.osm.osm_entity_bits.NOTHING)
-    except RuntimeError as exc:
-        raise ReadError(f"{path}: not a readable OSM extract (.osm.pbf or .osm): {exc}") from exc
-    try:
-        box = reader.header().box()
-    finally:
-        reader.close()
-    if not box.valid():
-        return None
-    return (box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat)
 
 
 def definitions_by_gemeente(paths: tuple[Path, ...]) -> dict[str, ZoneDefinition]:

@@ -232,7 +232,7 @@ def read_osm(path: Path, *, on_objects: Callable[[int], None] | None = None) -> 
         )
     )
     try:
-        header_box = _header_box(path)
+        header_box = read_header_box(path)
         for obj in processor:
             collector.objects += 1
             if on_objects is not None and collector.objects % PROGRESS_EVERY == 0:
@@ -257,8 +257,15 @@ def read_osm(path: Path, *, on_objects: Callable[[int], None] | None = None) -> 
     return _assemble(path, collector, header_box)
 
 
-def _header_box(path: Path) -> tuple[float, float, float, float] | None:
-    reader = osmium.io.Reader(str(path), osmium.osm.osm_entity_bits.NOTHING)
+def read_header_box(path: Path) -> tuple[float, float, float, float] | None:
+    """The extract's header box (min lon, min lat, max lon, max lat; WGS84), None when the
+    header states none; :class:`ReadError` for a file libosmium cannot open."""
+    try:
+        reader = osmium.io.Reader(str(path), osmium.osm.osm_entity_bits.NOTHING)
+    except RuntimeError as exc:
+        raise ReadError(
+            f"{path}: not a readable OSM extract (.osm.pbf or .osm XML): {exc}"
+        ) from exc
     try:
         box = reader.header().box()
     finally:
