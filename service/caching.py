@@ -29,9 +29,14 @@ VERSIONED_PREFIXES = ("/static/vendor/", "/static/embed-", "/static/docs/")
 
 def state_etag(state: StoreState, request: Request) -> str:
     """The ETag of the answer to ``request`` from ``state`` (weak, see the module)."""
+    return etag_of(state, request.headers.get("accept", ""))
+
+
+def etag_of(state: StoreState, accept: str) -> str:
+    """The ETag of an answer from ``state`` to a request with this ``Accept`` header."""
     digest = hashlib.sha256()
     digest.update(repr((state.version, state.signature)).encode())
-    digest.update(b"\0" + request.headers.get("accept", "").encode())
+    digest.update(b"\0" + accept.encode())
     return f'W/"{digest.hexdigest()[:32]}"'
 
 

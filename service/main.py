@@ -16,6 +16,7 @@ from geo.settings import Settings
 from maps.assets import LEAFLET_DIR, VENDOR_SUBDIR
 from maps.embed import EMBED_STATIC_DIR, EMBED_VERSION
 from service import ogc
+from service.answers import AnswerStore, StateAnswerCache
 from service.auth import is_key_parameter
 from service.caching import conditional_get
 from service.errors import add_problem_handlers, document_problems
@@ -123,8 +124,15 @@ def create_app(
     if service.reload_interval_s > 0:
         app.middleware("http")(fresh_state(live))
     redact_access_log(is_key_parameter)
-    # Outermost: JSON, GeoJSON and HTML compressed for clients that accept gzip.
+    # JSON, GeoJSON and HTML compressed for clients that accept gzip.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Outermost: state-bound answers kept as bytes (compressed ones too), sent as they are.
+    if service.answer_cache_mb > 0:
+        app.state.answers = AnswerStore(
+            max_bytes=int(service.answer_cache_mb * 2**20),
+            max_entry_bytes=int(service.answer_cache_entry_mb * 2**20),
+        )
+        app.add_middleware(StateAnswerCache, live=live, store=app.state.answers)
     return app
 
 

@@ -83,6 +83,17 @@ class ServiceSettings(BaseSettings):
         description="How often (seconds) the server looks whether the store changed (a CLI "
         "import) and reloads it; 0: never. HTTP imports are served at once regardless.",
     )
+    answer_cache_mb: float = Field(
+        default=128,
+        ge=0,
+        description="Memory (MiB, per worker) for answers kept as bytes per served state "
+        "(zones, coverage, OGC items, map and embed pages; service/answers.py); 0: none.",
+    )
+    answer_cache_entry_mb: float = Field(
+        default=16,
+        gt=0,
+        description="The largest answer (MiB, as sent) kept by WSZ_ANSWER_CACHE_MB.",
+    )
 
     @field_validator("embed_frame_ancestors")
     @classmethod
