@@ -53,7 +53,7 @@ def postgis_url() -> Iterator[str]:
             )
 
 
-def _empty(url: str) -> None:
+def empty_postgis(url: str) -> None:
     """The store's tables emptied (the layer tables dropped), as after ``wsz db upgrade``."""
     with psycopg.connect(url, autocommit=True) as connection:
         for layer in ("buurten", "zones", "voorzieningen"):
@@ -71,5 +71,5 @@ def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
     if request.param == "gpkg":
         return GeoPackageStore(path)
     url: str = request.getfixturevalue("postgis_url")
-    _empty(url)
+    empty_postgis(url)
     return PostGISStore(url, path)
