@@ -14,6 +14,7 @@ end-to-end fixtures start a real uvicorn process and the map tests a real Chromi
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import socket
@@ -255,3 +256,32 @@ def _wait_until_up(base: str, process: subprocess.Popen[bytes], log_name: str) -
         except httpx.TransportError:
             time.sleep(0.2)
     raise RuntimeError(f"server did not start: {Path(log_name).read_text()}")
+
+
+def _xdist_controller(config: pytest.Config) -> bool:
+    """True in the controller of a pytest-xdist run (``-n N``), False in its workers and in a
+    run without xdist."""
+    return not hasattr(config, "workerinput") and bool(getattr(config.option, "numprocesses", 0))
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Parts of the axe-core results left by an interrupted xdist run are removed."""
+    if _xdist_controller(session.config):
+        for part in ARTIFACTS.glob("axe-results.gw*.json"):
+            part.unlink()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under pytest-xdist, the controller merges the workers' axe-core results
+    (tests/maps/conftest.py) into test-artifacts/axe-results.json."""
+    if not _xdist_controller(session.config):
+        return
+    parts = sorted(ARTIFACTS.glob("axe-results.gw*.json"))
+    if not parts:
+        return
+    merged: dict[str, dict[str, object]] = {}
+    for part in parts:
+        for page, viewports in json.loads(part.read_text(encoding="utf-8")).items():
+            merged.setdefault(page, {}).update(viewports)
+        part.unlink()
+    (ARTIFACTS / "axe-results.json").write_text(json.dumps(merged, indent=2, sort_keys=True))
