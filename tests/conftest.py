@@ -238,6 +238,18 @@ def delft_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def delft_analysis(delft_folder: Path) -> Analysis:
+    """The delft-tu sample analysed as the service does (walking over its real OSM network),
+    once per session (do not modify)."""
+    return analyse_store(make_settings(delft_folder / "store.gpkg"))
+
+
+@pytest.fixture(scope="session")
+def delft_published(delft_analysis: Analysis) -> Published:
+    return publish(delft_analysis)
+
+
+@pytest.fixture(scope="session")
 def delft_server(delft_folder: Path) -> Iterator[str]:
     """``wsz serve`` on the delft-tu store and its network; yields its base URL."""
     env = {"WSZ_STORE_PATH": str(delft_folder / "store.gpkg")}
