@@ -34,8 +34,12 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# The suite on PYTEST_WORKERS processes (pytest-xdist); each test file stays on one worker, so
+# its module fixtures (servers, clusters) start once. PYTEST_WORKERS=0: one process.
+PYTEST_WORKERS ?= 2
+
 pytest: install browser postgis
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 test: lint typecheck pytest
 

@@ -14,6 +14,7 @@ end-to-end fixtures start a real uvicorn process and the map tests a real Chromi
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import socket
@@ -174,6 +175,11 @@ def client(published: Published, sample_store_file: Path) -> Iterator[TestClient
         yield test_client
 
 
+#: How long a ``wsz serve`` may take to answer /health: its imports alone take a few CPU seconds,
+#: and on a loaded 2-core machine (xdist workers, browsers) the wall time is many times that.
+SERVER_START_S = 180
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -237,6 +243,18 @@ def delft_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def delft_analysis(delft_folder: Path) -> Analysis:
+    """The delft-tu sample analysed as the service does (walking over its real OSM network),
+    once per session (do not modify)."""
+    return analyse_store(make_settings(delft_folder / "store.gpkg"))
+
+
+@pytest.fixture(scope="session")
+def delft_published(delft_analysis: Analysis) -> Published:
+    return publish(delft_analysis)
+
+
+@pytest.fixture(scope="session")
 def delft_server(delft_folder: Path) -> Iterator[str]:
     """``wsz serve`` on the delft-tu store and its network; yields its base URL."""
     env = {"WSZ_STORE_PATH": str(delft_folder / "store.gpkg")}
@@ -245,7 +263,7 @@ def delft_server(delft_folder: Path) -> Iterator[str]:
 
 
 def _wait_until_up(base: str, process: subprocess.Popen[bytes], log_name: str) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + SERVER_START_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited: {Path(log_name).read_text()}")
@@ -255,3 +273,32 @@ def _wait_until_up(base: str, process: subprocess.Popen[bytes], log_name: str) -
         except httpx.TransportError:
             time.sleep(0.2)
     raise RuntimeError(f"server did not start: {Path(log_name).read_text()}")
+
+
+def _xdist_controller(config: pytest.Config) -> bool:
+    """True in the controller of a pytest-xdist run (``-n N``), False in its workers and in a
+    run without xdist."""
+    return not hasattr(config, "workerinput") and bool(getattr(config.option, "numprocesses", 0))
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Parts of the axe-core results left by an interrupted xdist run are removed."""
+    if _xdist_controller(session.config):
+        for part in ARTIFACTS.glob("axe-results.gw*.json"):
+            part.unlink()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under pytest-xdist, the controller merges the workers' axe-core results
+    (tests/maps/conftest.py) into test-artifacts/axe-results.json."""
+    if not _xdist_controller(session.config):
+        return
+    parts = sorted(ARTIFACTS.glob("axe-results.gw*.json"))
+    if not parts:
+        return
+    merged: dict[str, dict[str, object]] = {}
+    for part in parts:
+        for page, viewports in json.loads(part.read_text(encoding="utf-8")).items():
+            merged.setdefault(page, {}).update(viewports)
+        part.unlink()
+    (ARTIFACTS / "axe-results.json").write_text(json.dumps(merged, indent=2, sort_keys=True))

@@ -14,7 +14,6 @@ from geo.analysis import Analysis
 from geo.batch.driver import BatchSummary, run_batch
 from geo.batch.settings import BatchSettings
 from geo.errors import ConfigurationError, ReadError
-from geo.pipeline import analyse_store
 from service.cli import main
 from tests.batch.conftest import DELFT_ZONES, NIEUWEGEIN_OSM, samples_input
 from tests.conftest import (
@@ -60,11 +59,11 @@ def _check_equal(summary: BatchSummary, gemeente: str, analysis: Analysis) -> No
 
 
 def test_equal_to_single_process(
-    first_run: BatchSummary, walking_analysis: Analysis, delft_folder: Path
+    first_run: BatchSummary, walking_analysis: Analysis, delft_analysis: Analysis
 ) -> None:
     assert first_run.count("computed") == 2, first_run.failed
     _check_equal(first_run, "GM0356", walking_analysis)
-    _check_equal(first_run, "GM0503", analyse_store(make_settings(delft_folder / "store.gpkg")))
+    _check_equal(first_run, "GM0503", delft_analysis)
 
 
 def test_rerun_redoes_nothing(first_run: BatchSummary, two_gemeenten: Path, cluster: str) -> None:

@@ -17,20 +17,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from geo.pipeline import analyse_store
 from service.cli import main
-from service.state import Published, publish
+from service.state import Published
 from tests.conftest import DATA_PATH, make_app, make_settings
 
 #: A CLI run: arguments in, (exit status, stdout, stderr) out; the status is SystemExit's code
 #: when argparse refuses the command line.
 Wsz = Callable[..., tuple[object, str, str]]
-
-
-@pytest.fixture(scope="session")
-def delft_published(delft_folder: Path) -> Published:
-    """The delft-tu sample analysed as the service does (walking over its network)."""
-    return publish(analyse_store(make_settings(delft_folder / "store.gpkg")))
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from geo.pipeline import analyse_store
 from maps.embed import labels
-from service.state import publish
+from service.state import Published
 from tests.conftest import make_app, make_settings
 
 
@@ -24,9 +23,11 @@ def test_no_search_box_without_addresses(client: TestClient) -> None:
         assert labels(lang)["search_unavailable"] in page
 
 
-def test_search_box_where_addresses_are_indexed(delft_folder: Path) -> None:
+def test_search_box_where_addresses_are_indexed(
+    delft_folder: Path, delft_published: Published
+) -> None:
     settings = make_settings(delft_folder / "store.gpkg")
-    with TestClient(make_app(settings, publish(analyse_store(settings)))) as delft:
+    with TestClient(make_app(settings, delft_published)) as delft:
         page = delft.get("/embed/").text
         assert 'id="wsz-q"' in page
         assert 'href="#wsz-q"' in page

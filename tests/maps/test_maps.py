@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from geo.analysis import Analysis
 from maps.assets import OfflineMap
@@ -97,29 +94,6 @@ def test_written_map_carries_its_own_leaflet(sample_analysis: Analysis, tmp_path
 
 
 # --------------------------------------------------------------------------- real browser
-
-
-def chromium_path() -> str:
-    path = os.environ.get("WSZ_CHROMIUM") or shutil.which("chromium")
-    if path is None:
-        pytest.fail("Debian's chromium is needed for the map tests: run scripts/ensure-chromium")
-    return path
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=chromium_path(),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-            ],
-        )
-        yield launched
-        launched.close()
 
 
 def open_map(browser: Browser, url: str) -> tuple[Page, list[str], list[str]]:

@@ -23,7 +23,7 @@ from geo.coverage.distance import WalkingDistance
 from geo.crs import lonlat_to_rd, rd_to_lonlat
 from geo.errors import DataQualityWarning
 from geo.network.osm import read_osm
-from geo.pipeline import analyse, analyse_store, build_network, load_network
+from geo.pipeline import analyse, build_network, load_network
 from geo.settings import SAMPLE_DIR, Settings
 from geo.store.geopackage import GeoPackageStore
 from service.cli import main
@@ -35,7 +35,7 @@ from service.schemas.features import (
     IsochroneProperties,
     RouteProperties,
 )
-from service.state import publish
+from service.state import Published, publish
 from tests.conftest import (
     DELFT_OSM,
     SAMPLE_SHARED_FILES,
@@ -60,13 +60,8 @@ def delft_settings(folder: Path) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def delft_analysis(delft_folder: Path) -> Analysis:
-    return analyse_store(delft_settings(delft_folder))
-
-
-@pytest.fixture(scope="module")
-def delft_client(delft_folder: Path, delft_analysis: Analysis) -> Iterator[TestClient]:
-    app = make_app(delft_settings(delft_folder), publish(delft_analysis))
+def delft_client(delft_folder: Path, delft_published: Published) -> Iterator[TestClient]:
+    app = make_app(delft_settings(delft_folder), delft_published)
     with TestClient(app) as client:
         yield client
 

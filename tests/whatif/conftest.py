@@ -1,16 +1,2 @@
-"""The delft-tu sample's analysis (walking over its real OSM network), once per module."""
-
-from __future__ import annotations
-
-from pathlib import Path
-
-import pytest
-
-from geo.analysis import Analysis
-from geo.pipeline import analyse_store
-from tests.conftest import make_settings
-
-
-@pytest.fixture(scope="module")
-def delft_analysis(delft_folder: Path) -> Analysis:
-    return analyse_store(make_settings(delft_folder / "store.gpkg"))
+"""The what-if tests use the session's delft-tu analysis (``delft_analysis`` in
+tests/conftest.py: walking over its real OSM network, built once per session)."""
