@@ -25,9 +25,9 @@ this script, deterministically (fixed seed), placed inside the real buurten:
   :data:`SPECIAL_WAYS`): steps up to a footbridge, ``foot=no``, ``access=private``,
   ``highway=construction``, ``sidewalk=separate``, ``wheelchair=no``.
 
-Every name, street names included, ends in "(synthetisch)". Nothing here is real except the buurt polygons the points
-are placed in. Courses of the barriers follow the real buurt and wijk boundaries of the CBS file
-(the Merwedekanaal east of Zuilenstein, Jutphaas, Merwestein and Fokkesteeg; Rijnhuizen,
+Every name, street names included, ends in "(synthetisch)". Nothing here is real except the
+buurt polygons the points are placed in. Courses of the barriers follow the real buurt and wijk
+boundaries of the CBS file (the Merwedekanaal east of Zuilenstein, Jutphaas, Merwestein and Fokkesteeg; Rijnhuizen,
 Plettenburg and De Wiers east of it; Vreeswijk between the Merwedekanaal and the Lekkanaal; the
 A2 along the west boundary; the A27 through Laagraven and Het Klooster), to within 100-200 m.
 

@@ -34,16 +34,19 @@ NAMED: dict[str, tuple[str, ...]] = {
     "unclassified": ("weg", "straat"),
     "pedestrian": ("plein", "passage"),
 }
-#: Word stems of the names (trees, birds, flowers, rivers, old trades).
+#: Word stems of the names (trees, birds, flowers, rivers, trades, stars, painters).
 STEMS = (
-    "Eiken Beuken Linden Esdoorn Iepen Wilgen Populieren Berken Kastanje Platanen Elzen Essen "
-    "Lijster Merel Spreeuwen Zwaluw Reiger Kievit Meeuwen Fazant Uilen Vinken Mussen Kraaien "
-    "Roos Tulp Narcis Krokus Iris Lelie Anjer Dahlia Seringen Hyacint Margriet Klaver Heide "
-    "Maas Waal IJssel Vecht Dommel Eem Berkel Dinkel Regge Amstel Gein Hollandse IJssel Linge "
-    "Smeden Bakkers Molenaars Kuipers Wevers Touwslagers Schippers Vissers Tuinders Boeren "
-    "Orion Vega Sirius Pegasus Lyra Draco Castor Pollux Andromeda Cassiopeia Perseus Aquila "
-    "Rembrandt Vermeer Hals Steen Ruisdael Hobbema Potter Cuyp Maes Dou Metsu Terborch"
-).split()
+    "Eiken", "Beuken", "Linden", "Esdoorn", "Iepen", "Wilgen", "Populieren", "Berken", "Kastanje",
+    "Platanen", "Elzen", "Essen", "Lijster", "Merel", "Spreeuwen", "Zwaluw", "Reiger", "Kievit",
+    "Meeuwen", "Fazant", "Uilen", "Vinken", "Mussen", "Kraaien", "Roos", "Tulp", "Narcis",
+    "Krokus", "Iris", "Lelie", "Anjer", "Dahlia", "Seringen", "Hyacint", "Margriet", "Klaver",
+    "Heide", "Maas", "Waal", "IJssel", "Vecht", "Dommel", "Eem", "Berkel", "Dinkel", "Regge",
+    "Amstel", "Gein", "Hollandse", "IJssel", "Linge", "Smeden", "Bakkers", "Molenaars", "Kuipers",
+    "Wevers", "Touwslagers", "Schippers", "Vissers", "Tuinders", "Boeren", "Orion", "Vega",
+    "Sirius", "Pegasus", "Lyra", "Draco", "Castor", "Pollux", "Andromeda", "Cassiopeia",
+    "Perseus", "Aquila", "Rembrandt", "Vermeer", "Hals", "Steen", "Ruisdael", "Hobbema", "Potter",
+    "Cuyp", "Maes", "Dou", "Metsu", "Terborch",
+)
 #: Words put before a stem once every plain name is taken.
 PREFIXES = ("", "Korte ", "Lange ", "Oude ", "Nieuwe ", "Kleine ", "Grote ")
 HOUSE_STEP_M = 60.0
@@ -122,7 +125,9 @@ def make_addresses(
                 continue
             wijk = _wijk_of(points, buurten)
             numbers = np.arange(len(points)) * 2 + (1 if side == 1 else 2)
-            for k, ((x, y), number) in enumerate(zip(points.tolist(), numbers.tolist(), strict=True)):
+            for k, ((x, y), number) in enumerate(
+                zip(points.tolist(), numbers.tolist(), strict=True)
+            ):
                 if k % POSTCODE_BLOCK == 0:
                     digits = area_of[wijk[k]]
                     postcode = f"{digits} {_letters(letters, digits)}"

@@ -48,7 +48,6 @@ def summary(
     addresses = pd.read_csv(addresses_path, dtype=str) if addresses_path is not None else None
     return {
         "voorzieningen": dict(sorted(categories.items())),
-
         "nodes": nodes,
         "ways": dict(sorted(ways.items())),
         "km": {k: round(v / 1000, 2) for k, v in sorted(metres.items())},
