@@ -152,10 +152,12 @@ def test_delft_tu_imports_real_data_end_to_end(settings: Settings) -> None:
     dataset = import_sample(GeoPackageStore(settings.store_path), settings, "delft-tu")
     assert sorted(dataset.buurten["bu_code"]) == list(DELFT_TU_BUURTEN)
     assert list(dataset.zones["zone_code"]) == ["wippolder", "campus"]
-    # 1 doctors (a way), 1 pharmacy, 2 supermarkets (../shared/data/osm/SOURCES.md).
+    # 1 doctors (a way), 1 pharmacy, 2 supermarkets (../shared/data/osm/SOURCES.md); the
+    # doctors is "Gezondheidscentrum Wippolder", a gezondheidscentrum too (vocabulary: also).
     assert dataset.voorzieningen["category"].value_counts().to_dict() == {
         "supermarkt": 2,
         "huisarts": 1,
+        "gezondheidscentrum": 1,
         "apotheek": 1,
     }
     assert dataset.provenance.sample == "delft-tu"
