@@ -27,9 +27,10 @@ this script, deterministically (fixed seed), placed inside the real buurten:
 
 Every name, street names included, ends in "(synthetisch)". Nothing here is real except the
 buurt polygons the points are placed in. Courses of the barriers follow the real buurt and wijk
-boundaries of the CBS file (the Merwedekanaal east of Zuilenstein, Jutphaas, Merwestein and Fokkesteeg; Rijnhuizen,
-Plettenburg and De Wiers east of it; Vreeswijk between the Merwedekanaal and the Lekkanaal; the
-A2 along the west boundary; the A27 through Laagraven and Het Klooster), to within 100-200 m.
+boundaries of the CBS file (the Merwedekanaal east of Zuilenstein, Jutphaas, Merwestein and
+Fokkesteeg; Rijnhuizen, Plettenburg and De Wiers east of it; Vreeswijk between the Merwedekanaal
+and the Lekkanaal; the A2 along the west boundary; the A27 through Laagraven and Het Klooster),
+to within 100-200 m.
 
 Run from the project root (reads the CBS buurten from the data path, ``../shared/data``)::
 
