@@ -311,7 +311,29 @@ def run_import(
             timeout=timeout,
         )
         network = _with_network(parsed, report, settings, progress, on_objects)
+        _sample_addresses(store, parsed, report, progress)
     return ImportResult(report, dataset=dataset, network=network)
+
+
+def _sample_addresses(
+    store: Store, parsed: ReadInput, report: ImportReport, progress: Progress
+) -> None:
+    """Under the lock, after a sample import: the address table beside the store replaced by
+    the sample's addresses; a sample without addresses removes a table that came from a sample
+    (every row synthetic) and leaves an imported BAG table alone."""
+    if not isinstance(parsed, WholeInput) or report.outcome not in ("applied", "unchanged"):
+        return
+    target = address_file(store.path)
+    if parsed.addresses is None:
+        stored = read_addresses(target)
+        if stored is not None and bool((stored["source"] == "synthetic").all()):
+            target.unlink(missing_ok=True)
+        return
+    area = shapely.box(*parsed.buurten.total_bounds) if not parsed.buurten.empty else None
+    planned = plan_addresses(target, parsed.addresses, area, where=report.file_name)
+    if planned.changed:
+        planned.write()
+    progress(f"  {len(planned.value):,} addresses for the address search ({target.name})")
 
 
 def _addresses_plan(

@@ -4,6 +4,12 @@ The vocabulary lives in a YAML file (``data/voorzieningen.yaml`` by default, see
 so that a municipality can add categories or change aliases without touching code. Input
 values are matched case- and accent-insensitively against each category's code and aliases;
 OpenStreetMap-style properties (``amenity=pharmacy``) are matched against ``osm_tags``.
+
+One voorziening can serve several categories (a gezondheidscentrum with huisartsen, a pharmacy
+inside it): a category column may list several, separated by ``;`` (``huisarts;apotheek``);
+every OSM tag the vocabulary knows counts (``amenity=doctors`` + ``healthcare=centre``); and a
+category's ``also`` rule adds it to a voorziening of another category whose name holds one of
+its ``names`` (as whole words) or which has one of its ``osm_tags`` (:meth:`Vocabulary.also`).
 """
 
 from __future__ import annotations
@@ -22,6 +28,18 @@ from geo.common.text import strip_accents
 from geo.errors import ConfigurationError, ReadError
 
 CategoryCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+#: What separates several categories in one cell of a category column.
+CATEGORY_SEPARATOR = ";"
+
+
+class AlsoRule(BaseModel):
+    """When a voorziening read as another category also serves this one: its name holds one
+    of ``names`` (whole words, case and accents ignored) or it has one of ``osm_tags``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    names: tuple[str, ...] = ()
+    osm_tags: tuple[str, ...] = ()
 
 
 class Category(BaseModel):
@@ -42,6 +60,7 @@ class Category(BaseModel):
         default=(),
         description="CBS nabijheid columns with the distance (km) to this kind of voorziening.",
     )
+    also: AlsoRule = AlsoRule()
 
 
 class Vocabulary(BaseModel):
@@ -104,6 +123,54 @@ class Vocabulary(BaseModel):
         codes = {value: self.resolve(value) for value in values.dropna().unique()}
         mapped = values.map(codes)
         return mapped.astype(object).where(mapped.notna(), None)
+
+    def resolve_list(self, value: object) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The category codes of a cell that may list several (``"huisarts; apotheek"``), in
+        the order given without repeats, and the parts that resolve to none."""
+        if not isinstance(value, str):
+            return (), ()
+        codes: list[str] = []
+        unknown: list[str] = []
+        for part in value.split(CATEGORY_SEPARATOR):
+            if not part.strip():
+                continue
+            code = self.resolve(part)
+            if code is None:
+                unknown.append(part.strip())
+            elif code not in codes:
+                codes.append(code)
+        return tuple(codes), tuple(unknown)
+
+    def resolve_osm_all(self, tags: Mapping[str, Any]) -> tuple[str, ...]:
+        """Every category a feature's OSM-style properties give, in the tags' order."""
+        codes: list[str] = []
+        for key, value in tags.items():
+            if isinstance(value, str):
+                code = self._table.get(normalise_label(f"{key}={value}"))
+                if code is not None and code not in codes:
+                    codes.append(code)
+        return tuple(codes)
+
+    def also(self, names: pd.Series, tags: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Per category with an ``also`` rule, True where a voorziening (its ``names``, its
+        OSM-style ``tags`` as columns ``key`` → value) serves that category too; one boolean
+        column per such category, aligned with ``names``."""
+        words = " " + names.astype("string").fillna("").map(normalise_label) + " "
+        found: dict[str, pd.Series] = {}
+        for category in self.categories:
+            rule = category.also
+            if not rule.names and not rule.osm_tags:
+                continue
+            hit = pd.Series(False, index=names.index)
+            for name in rule.names:
+                hit |= words.str.contains(f" {normalise_label(name)} ", regex=False)
+            for tag in rule.osm_tags:
+                key, _, value = tag.partition("=")
+                if tags is not None and key in tags:
+                    column = tags[key].astype("string").fillna("").map(normalise_label)
+                    hit |= column == normalise_label(value)
+            found[category.code] = hit.fillna(False).astype(bool)
+        return pd.DataFrame(found, index=names.index)
 
     def resolve_osm(self, tags: Mapping[str, Any]) -> str | None:
         """Category code for a feature's OSM-style properties (``amenity``, ``shop``, ...)."""

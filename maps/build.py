@@ -116,6 +116,7 @@ LAYER_NAMES: dict[str, tuple[str, str]] = {
     "zones": ("zones", "zones"),
     "voorzieningen": ("voorzieningen", "facilities"),
     "network": ("wegennet", "street network"),
+    "addresses": ("adressen", "addresses"),
 }
 
 

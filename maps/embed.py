@@ -183,6 +183,7 @@ EMBED_LABELS: dict[str, tuple[str, str]] = {
     "layer_zones": ("Woonservicezones", "Residential service zones"),
     "layer_voorzieningen": ("Voorzieningen", "Facilities"),
     "layer_network": ("Wegennet", "Street network"),
+    "layer_addresses": ("Adressen", "Addresses"),
     "date": ("gegevens van {date}", "data of {date}"),
     "error": ("Er ging iets mis: {detail}", "Something went wrong: {detail}"),
     "category": ("Soort", "Kind"),

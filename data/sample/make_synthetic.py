@@ -10,6 +10,9 @@ this script, deterministically (fixed seed), placed inside the real buurten:
   as a building polygon; one supermarket just across the municipal border (IJsselstein, west of
   the A2).
 * ``huisartsen_GM0356_synthetic.csv`` — huisartsen and gezondheidscentra with RD New ``x``/``y``.
+* ``adressen_GM0356_synthetic.csv`` — addresses (street, house number, postcode 3430-3439,
+  woonplaats, RD New ``x``/``y``) along the named synthetic streets, for the residents' address
+  search (read as a BAG table is, by ``geo.read.addresses``).
 * ``nieuwegein_synthetic.osm.pbf`` — an OpenStreetMap file (pyosmium, no metadata): a jittered
   street grid of about 105 m in the residential buurten (every second line in business parks and
   parks, every fourth in the rural north-east), distributor roads (``tertiary``/``secondary`` with
@@ -22,11 +25,12 @@ this script, deterministically (fixed seed), placed inside the real buurten:
   :data:`SPECIAL_WAYS`): steps up to a footbridge, ``foot=no``, ``access=private``,
   ``highway=construction``, ``sidewalk=separate``, ``wheelchair=no``.
 
-Every name ends in "(synthetisch)". Nothing here is real except the buurt polygons the points
-are placed in. Courses of the barriers follow the real buurt and wijk boundaries of the CBS file
-(the Merwedekanaal east of Zuilenstein, Jutphaas, Merwestein and Fokkesteeg; Rijnhuizen,
-Plettenburg and De Wiers east of it; Vreeswijk between the Merwedekanaal and the Lekkanaal; the
-A2 along the west boundary; the A27 through Laagraven and Het Klooster), to within 100-200 m.
+Every name, street names included, ends in "(synthetisch)". Nothing here is real except the
+buurt polygons the points are placed in. Courses of the barriers follow the real buurt and wijk
+boundaries of the CBS file (the Merwedekanaal east of Zuilenstein, Jutphaas, Merwestein and
+Fokkesteeg; Rijnhuizen, Plettenburg and De Wiers east of it; Vreeswijk between the Merwedekanaal
+and the Lekkanaal; the A2 along the west boundary; the A27 through Laagraven and Het Klooster),
+to within 100-200 m.
 
 Run from the project root (reads the CBS buurten from the data path, ``../shared/data``)::
 
@@ -48,7 +52,9 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # the package beside this script: data/sample/synthetic
     sys.path.insert(0, str(HERE))
 
+from synthetic.addresses import make_addresses, name_streets, write_addresses  # noqa: E402
 from synthetic.common import (  # noqa: E402
+    ADDRESSES_NAME,
     CSV_NAME,
     DEFAULT_DATA_PATH,
     GEOJSON_NAME,
@@ -65,9 +71,10 @@ __all__ = ["CROSSINGS", "SPECIAL_WAYS", "generate", "main", "summary"]
 
 
 def generate(out: Path, data_path: Sequence[Path] = DEFAULT_DATA_PATH) -> list[Path]:
-    """Write the three synthetic files into ``out``; returns their paths."""
+    """Write the four synthetic files into ``out``; returns their paths."""
     buurten = read_buurten(data_path)
     network, ways = build_network(buurten)
+    ways = name_streets(ways)
     out.mkdir(parents=True, exist_ok=True)
     network_path = out / NETWORK_NAME
     write_osm(network, ways, network_path)
@@ -75,7 +82,9 @@ def generate(out: Path, data_path: Sequence[Path] = DEFAULT_DATA_PATH) -> list[P
     geojson_path = out / GEOJSON_NAME
     csv_path = out / CSV_NAME
     write_voorzieningen(collection, table, geojson_path, csv_path)
-    return [network_path, geojson_path, csv_path]
+    addresses_path = out / ADDRESSES_NAME
+    write_addresses(make_addresses(network, ways, buurten), addresses_path)
+    return [network_path, geojson_path, csv_path, addresses_path]
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 
 from geo.common.progress import Progress
 from geo.errors import ValueProblemError
 from geo.read.addresses import read_bag_addresses
 from geo.read.buurten import BuurtenLoad, load_buurten, read_buurten, warn_incomplete_joins
 from geo.read.provenance import LayerSource, Provenance
-from geo.read.samples import read_manifest, sample_buurten
+from geo.read.samples import SampleManifest, read_manifest, sample_buurten
 from geo.read.vectors import Source
 from geo.read.voorzieningen import concat_voorzieningen, read_voorzieningen
 from geo.read.zones import ZoneDefinition, read_zone_definition, zones_per_wijk
@@ -62,6 +63,8 @@ class WholeInput:
     extract: Path | None
     #: The manifest file of a sample (what the import log names).
     manifest: Path | None = None
+    #: The sample's address table (RD New points), None when it has none.
+    addresses: gpd.GeoDataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,20 @@ def _sample(settings: Settings, name: str | None, progress: Progress) -> WholeIn
         manifest.provenance(),
         manifest.network,
         manifest.path,
+        _sample_addresses(manifest, progress),
     )
+
+
+def _sample_addresses(manifest: SampleManifest, progress: Progress) -> gpd.GeoDataFrame | None:
+    """The sample's address table, read as a BAG table is; a synthetic one says so in its
+    ``source`` column ("synthetic", not "bag")."""
+    if manifest.addresses is None:
+        return None
+    progress(f"Reading addresses from {manifest.addresses} ...")
+    table = read_bag_addresses(manifest.addresses)
+    if "addresses" in manifest.synthetic:
+        table["source"] = pd.Series("synthetic", index=table.index, dtype="string")
+    return table
 
 
 def _gemeente(request: ImportRequest, settings: Settings, progress: Progress) -> WholeInput:

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 #: manifest (gemeente, buurten, zones, voorzieningen) is a sample too, found by its ``name``.
 DEFAULT_MANIFEST = "sample.yaml"
 #: The layers a manifest can say are synthetic (generated rather than real data).
-SAMPLE_LAYERS = ("buurten", "zones", "voorzieningen", "network")
+SAMPLE_LAYERS = ("buurten", "zones", "voorzieningen", "network", "addresses")
+LayerName = Literal["buurten", "zones", "voorzieningen", "network", "addresses"]
 _MANIFEST_KEYS = frozenset({"gemeente", "buurten", "zones", "voorzieningen"})
 
 
@@ -45,7 +46,7 @@ class _BuurtenEntry(BaseModel):
 class _SourceEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    layer: Literal["buurten", "zones", "voorzieningen", "network"]
+    layer: LayerName
     text: str
     date: str | int | None = None
 
@@ -58,11 +59,12 @@ class _Manifest(BaseModel):
     name: str | None = None
     title: str | None = None
     gemeente: str
-    synthetic: list[Literal["buurten", "zones", "voorzieningen", "network"]] = []
+    synthetic: list[LayerName] = []
     buurten: str | _BuurtenEntry
     zones: str
     voorzieningen: list[dict[str, Any]]
     network: str | None = None
+    addresses: str | None = None
     sources: list[_SourceEntry] = []
 
 
@@ -94,6 +96,8 @@ class SampleManifest:
     buurt_codes: tuple[str, ...] | None = None
     #: OSM extract (.osm.pbf or .osm) for the walking network, if the sample has one.
     network: Path | None = None
+    #: An address table (read as a BAG table is) for the residents' address search, if any.
+    addresses: Path | None = None
     #: Attribution per layer (``text``, ``date``) as the manifest gives it.
     sources: tuple[LayerSource, ...] = ()
     #: The manifest file itself.
@@ -109,6 +113,8 @@ class SampleManifest:
         }
         if self.network is not None:
             files["network"] = [self.network]
+        if self.addresses is not None:
+            files["addresses"] = [self.addresses]
         layers = []
         for layer, paths in files.items():
             given = [s for s in self.sources if s.layer == layer]
@@ -194,6 +200,7 @@ def read_manifest(settings: Settings, name: str | None = None) -> SampleManifest
         synthetic=tuple(manifest.synthetic),
         buurt_codes=tuple(entry.codes) if entry.codes is not None else None,
         network=find("network", manifest.network) if manifest.network else None,
+        addresses=find("addresses", manifest.addresses) if manifest.addresses else None,
         sources=tuple(
             LayerSource(
                 layer=s.layer,
@@ -219,7 +226,7 @@ def _parsed_manifest(path: Path) -> _Manifest:
         )
         raise ReadError(
             f"{path}: not a valid sample manifest ({problems}); expected keys name, title, "
-            "gemeente, synthetic, buurten, zones, voorzieningen, network, sources"
+            "gemeente, synthetic, buurten, zones, voorzieningen, network, addresses, sources"
         ) from exc
 
 

@@ -33,7 +33,7 @@ from geo.read.options import NO_OPTIONS, ReadOptions
 from geo.read.points import CSV_SUFFIXES, ID_COLUMN_NAMES, read_point_csv
 from geo.read.values import check_text_lengths, one_value_per_cell, single_values, structured
 from geo.read.vectors import Source, is_body, read_source, state_crs, where_of
-from geo.vocabulary import Vocabulary
+from geo.vocabulary import CATEGORY_SEPARATOR, Vocabulary
 
 #: Columns of a loaded voorzieningen frame, in order (plus ``geometry``).
 VOORZIENING_COLUMNS = ("id", "name", "category", "source")
@@ -43,10 +43,10 @@ VOORZIENING_DETAIL_COLUMNS = ("address", "opening_hours")
 ADDRESS_COLUMN_NAMES = ("adres", "address", "addr:full")
 OPENING_HOURS_COLUMN_NAMES = ("opening_hours", "openingstijden", "openingsuren")
 
-#: What to send instead of several categories in one feature.
+#: What to send instead of an object as a category.
 ONE_CATEGORY = (
-    "one category per feature: a voorziening that serves several is sent once per category, "
-    "each with its own id"
+    "a category name, or several separated by ';' (huisarts;apotheek) or as a JSON list of "
+    "names, for a voorziening that serves several"
 )
 CATEGORY_COLUMN_NAMES = ("categorie", "category", "soort", "type")
 NAME_COLUMN_NAMES = ("naam", "name", "titel", "omschrijving")
@@ -112,7 +112,10 @@ def osm_voorzieningen(
     tags = pois.drop(columns=pois.geometry.name)
     codes = pd.Series(
         [
-            vocabulary.resolve_osm({k: v for k, v in row.items() if isinstance(v, str)})
+            CATEGORY_SEPARATOR.join(
+                vocabulary.resolve_osm_all({k: v for k, v in row.items() if isinstance(v, str)})
+            )
+            or None
             for row in tags.to_dict("records")
         ],
         index=pois.index,
@@ -120,21 +123,22 @@ def osm_voorzieningen(
     )
     known = codes.notna().to_numpy()
     chosen, codes = pois[known], codes[known]
-    labels = codes.map(lambda code: vocabulary[code].label_nl)
+    labels = codes.map(lambda code: vocabulary[_first(code)].label_nl)
     names = chosen["name"].astype("string").fillna(labels) if "name" in chosen else labels
     details = voorziening_details(chosen)
-    return gpd.GeoDataFrame(
+    frame = gpd.GeoDataFrame(
         {
             "id": chosen["osm_id"].astype("string").to_numpy(),
             "name": names.to_numpy(),
             "category": codes.to_numpy(),
             "source": source,
-            "address": details["address"],
-            "opening_hours": details["opening_hours"],
+            "address": details["address"].to_numpy(),
+            "opening_hours": details["opening_hours"].to_numpy(),
         },
         geometry=shapely.point_on_surface(chosen.geometry.to_numpy()),
         crs=chosen.crs,
-    ).reset_index(drop=True)
+    )
+    return expand_categories(frame, vocabulary, tags[known].reset_index(drop=True))
 
 
 def read_voorzieningen(
@@ -186,7 +190,7 @@ def read_voorzieningen(
     projected = check_coordinates(geometry, ids, problems, where=where)
     problems.raise_if_any()
     details = voorziening_details(frame)
-    return gpd.GeoDataFrame(
+    read = gpd.GeoDataFrame(
         {
             "id": ids.astype(str),
             "name": _names(frame, codes, vocabulary).astype(str),
@@ -198,6 +202,45 @@ def read_voorzieningen(
         geometry=_representative_points(projected),
         crs=WORKING_CRS,
     ).reset_index(drop=True)
+    attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name)).reset_index(drop=True)
+    return expand_categories(read, vocabulary, attributes, where=where)
+
+
+def _first(codes: str) -> str:
+    """The first of several category codes (``"huisarts;apotheek"`` → ``"huisarts"``)."""
+    return codes.split(CATEGORY_SEPARATOR, 1)[0]
+
+
+def expand_categories(
+    frame: gpd.GeoDataFrame,
+    vocabulary: Vocabulary,
+    tags: pd.DataFrame | None = None,
+    *,
+    where: str = "voorzieningen",
+) -> gpd.GeoDataFrame:
+    """One row per (voorziening, category): ``category`` may list several codes
+    (``huisarts;apotheek``) and the vocabulary's ``also`` rules add more (by name or OSM tag,
+    ``tags`` aligned with ``frame``). The first category keeps the voorziening's id, each
+    further one gets ``<id>~<category>`` (ids stay unique: the store, its diffs and the OGC
+    items are keyed on them). Raises :class:`ValueProblemError` if such an id is taken."""
+    frame = frame.reset_index(drop=True)
+    lists = frame["category"].astype(str).str.split(CATEGORY_SEPARATOR)
+    also = vocabulary.also(frame["name"], tags)
+    for code in also.columns:
+        extra = also[code].to_numpy() & ~lists.map(lambda codes, c=code: c in codes).to_numpy()
+        lists[extra] = lists[extra].map(lambda codes, c=code: [*codes, c])
+    exploded = frame.assign(category=lists).explode("category", ignore_index=False)
+    further = exploded.index.duplicated(keep="first")
+    ids = exploded["id"].astype(str).to_numpy()
+    exploded["id"] = np.where(further, ids + "~" + exploded["category"].astype(str), ids)
+    taken = exploded.loc[exploded["id"].duplicated(), "id"].unique()
+    if len(taken):
+        raise ValueProblemError(
+            f"{where}: id(s) {', '.join(map(str, taken[:10]))} occur twice after giving each "
+            "category of a voorziening its own row (<id>~<category>); rename them"
+        )
+    result = gpd.GeoDataFrame(exploded, geometry=frame.geometry.name, crs=frame.crs)
+    return result.astype({"category": str}).reset_index(drop=True)
 
 
 def _read_features(
@@ -231,7 +274,7 @@ def _text_columns(frame: gpd.GeoDataFrame) -> list[str]:
 def _names(frame: gpd.GeoDataFrame, codes: pd.Series, vocabulary: Vocabulary) -> pd.Series:
     """The name column's values; where missing, the category's Dutch label."""
     name_column = find_column(frame.columns, NAME_COLUMN_NAMES)
-    labels = codes.map(lambda code: vocabulary[code].label_nl if code else "")
+    labels = codes.map(lambda code: vocabulary[_first(code)].label_nl if code else "")
     return frame[name_column].astype("string").fillna(labels) if name_column else labels
 
 
@@ -258,12 +301,12 @@ def _categories(
     """Category code per feature; unresolved ones are recorded in ``problems`` (as None)."""
     category, column = options.category, options.category_column
     if category is not None:
-        code = vocabulary.resolve(category)
-        if code is None:
+        given, unknown = vocabulary.resolve_list(category)
+        if unknown or not given:
             raise UnknownCategoryError(
                 f"{where}: unknown category {category!r}; known: {', '.join(vocabulary.codes)}"
             )
-        return pd.Series(code, index=frame.index, dtype=object)
+        return pd.Series(CATEGORY_SEPARATOR.join(given), index=frame.index, dtype=object)
     if column is not None and column not in frame.columns:
         raise MissingColumnError(
             f"{where}: no column {column!r}; the file has "
@@ -271,14 +314,18 @@ def _categories(
         )
     column = column or find_column(frame.columns, CATEGORY_COLUMN_NAMES)
     values = frame[column] if column else pd.Series(None, index=frame.index, dtype=object)
+    values = values.map(_joined_list) if values.dtype == object else values
     listed = structured(values)
     values = single_values(values, ids, problems, column=str(column), hint=ONE_CATEGORY)
-    codes = vocabulary.resolve_many(values)
+    codes = _resolved_lists(values, vocabulary)
     untagged = codes.isna() & ~listed
     if untagged.any():
         attributes = frame.drop(columns=frame.geometry.name)
         codes[untagged] = [
-            vocabulary.resolve_osm({k: v for k, v in row.items() if isinstance(v, str)})
+            CATEGORY_SEPARATOR.join(
+                vocabulary.resolve_osm_all({k: v for k, v in row.items() if isinstance(v, str)})
+            )
+            or None
             for row in attributes[untagged].to_dict("records")
         ]
     unresolved = codes.isna() & ~listed
@@ -297,6 +344,25 @@ def _categories(
             shown.map(lambda v: f"unknown category {v!r} (known: {known}; or OSM tags)"),
         )
     return codes
+
+
+def _joined_list(value: object) -> object:
+    """A JSON list of category names as one cell (``["huisarts", "apotheek"]`` →
+    ``"huisarts;apotheek"``); anything else as it is (objects stay refused)."""
+    if isinstance(value, list | tuple) and value and all(isinstance(v, str) for v in value):
+        return CATEGORY_SEPARATOR.join(value)
+    return value
+
+
+def _resolved_lists(values: pd.Series, vocabulary: Vocabulary) -> pd.Series:
+    """Per cell its category codes joined by ``;`` (None when empty or any part is unknown);
+    each distinct value resolved once."""
+    table: dict[object, str | None] = {}
+    for value in values.dropna().unique():
+        codes, unknown = vocabulary.resolve_list(value)
+        table[value] = CATEGORY_SEPARATOR.join(codes) if codes and not unknown else None
+    mapped = values.map(table)
+    return mapped.astype(object).where(mapped.notna(), None)
 
 
 def _representative_points(geometry: gpd.GeoSeries) -> np.ndarray:

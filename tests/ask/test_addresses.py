@@ -324,18 +324,26 @@ def test_api_refuses_bad_queries(delft_client: TestClient) -> None:
     assert delft_client.get("/addresses", params={"q": "x" * 201}).status_code == 422
 
 
-def test_without_addresses_the_search_says_so(client: TestClient) -> None:
-    """The Nieuwegein sample as served by the shared fixture: no network, no BAG table."""
-    body = client.get("/addresses", params={"q": "3431 AB 12"}).json()
+def test_without_addresses_the_search_says_so(sample_store: GeoPackageStore) -> None:
+    """A copy of the Nieuwegein store without its address table and network: none indexed."""
+    settings = make_settings(sample_store.path)
+    with TestClient(make_app(settings, publish(analyse_store(settings)))) as bare:
+        body = bare.get("/addresses", params={"q": "3431 AB 12"}).json()
     assert body["features"] == []
     assert body["indexed"] == 0
 
 
-def test_an_extract_without_addresses_indexes_none(
+def test_the_synthetic_sample_addresses_are_searched(
     walking_analysis: Analysis, sample_store_file: Path
 ) -> None:
-    """The synthetic Nieuwegein street network carries no addr:* tags: nothing to search."""
+    """The synthetic Nieuwegein street network carries no addr:* tags; the sample's SYNTHETIC
+    address table (data/sample/adressen_GM0356_synthetic.csv) is what is searched."""
     index = address_index(walking_analysis, make_settings(sample_store_file))
     assert walking_analysis.network is not None
-    assert len(index) == 0
-    assert index.search("3431 AB 12").empty
+    assert index.counts == {"synthetic": len(index)}
+    assert len(index) > 5000
+    found = index.search("Amsteldreef 5")
+    assert found["street"].tolist() == ["Amsteldreef (synthetisch)"]
+    assert found["postcode"].str[:3].tolist() == ["343"]
+    assert found["zone_code"].notna().all()
+    assert not index.search(f"{found['postcode'].iloc[0]} 5").empty

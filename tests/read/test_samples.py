@@ -56,7 +56,8 @@ def test_both_manifests_read(settings: Settings) -> None:
     nieuwegein = read_manifest(settings)
     assert nieuwegein == read_manifest(settings, "nieuwegein")
     assert (nieuwegein.name, nieuwegein.gemeente) == ("nieuwegein", "GM0356")
-    assert nieuwegein.synthetic == ("voorzieningen", "network")
+    assert nieuwegein.synthetic == ("voorzieningen", "network", "addresses")
+    assert nieuwegein.addresses == SAMPLE_DIR / "adressen_GM0356_synthetic.csv"
     assert nieuwegein.buurten == SHARED_DATA / "cbs" / "buurten_GM0356_2023geom_kwb2024.gpkg"
     assert nieuwegein.buurt_codes is None
     assert nieuwegein.network == NETWORK
@@ -75,7 +76,7 @@ def test_both_manifests_read(settings: Settings) -> None:
 def test_samples_are_listed_default_first(settings: Settings) -> None:
     samples = list_samples(settings)
     assert [(s.name, s.synthetic) for s in samples] == [
-        ("nieuwegein", ("voorzieningen", "network")),
+        ("nieuwegein", ("voorzieningen", "network", "addresses")),
         ("delft-tu", ()),
     ]
     assert samples[0].path.name == "sample.yaml"
@@ -151,10 +152,12 @@ def test_delft_tu_imports_real_data_end_to_end(settings: Settings) -> None:
     dataset = import_sample(GeoPackageStore(settings.store_path), settings, "delft-tu")
     assert sorted(dataset.buurten["bu_code"]) == list(DELFT_TU_BUURTEN)
     assert list(dataset.zones["zone_code"]) == ["wippolder", "campus"]
-    # 1 doctors (a way), 1 pharmacy, 2 supermarkets (../shared/data/osm/SOURCES.md).
+    # 1 doctors (a way), 1 pharmacy, 2 supermarkets (../shared/data/osm/SOURCES.md); the
+    # doctors is "Gezondheidscentrum Wippolder", a gezondheidscentrum too (vocabulary: also).
     assert dataset.voorzieningen["category"].value_counts().to_dict() == {
         "supermarkt": 2,
         "huisarts": 1,
+        "gezondheidscentrum": 1,
         "apotheek": 1,
     }
     assert dataset.provenance.sample == "delft-tu"
@@ -169,7 +172,7 @@ def test_provenance_round_trips_through_the_store(
 ) -> None:
     dataset = sample_store.read()
     assert dataset.provenance.sample == "nieuwegein"
-    assert dataset.provenance.synthetic == ("voorzieningen", "network")
+    assert dataset.provenance.synthetic == ("voorzieningen", "network", "addresses")
     network = dataset.provenance.layer("network")
     assert network == LayerSource(
         layer="network",
@@ -215,7 +218,7 @@ def test_cli_lists_the_samples(cli_environment: Path, capsys: pytest.CaptureFixt
     lines = out.splitlines()
     assert lines[0].startswith("nieuwegein")
     assert "Nieuwegein (GM0356)" in lines[0]
-    assert "synthetic: voorzieningen, network;" in lines[1]
+    assert "synthetic: voorzieningen, network, addresses;" in lines[1]
     assert lines[2].startswith("delft-tu")
     assert "Delft" in lines[2]
     assert "synthetic: none;" in lines[3]
@@ -229,7 +232,8 @@ def test_cli_imports_a_sample_by_name_and_says_what_is_synthetic(
     assert main(["import", "sample", "nieuwegein"]) == 0
     out = capsys.readouterr().out
     assert "Store holds 39 buurten, 5 zones and 48 voorzieningen" in out
-    assert "Synthetic (generated, not real data): voorzieningen, network." in out
+    assert "Synthetic (generated, not real data): voorzieningen, network, addresses." in out
+    assert "addresses     SYNTHETIC  adressen_GM0356_synthetic.csv" in out
     assert "network       SYNTHETIC  nieuwegein_synthetic.osm.pbf" in out
     assert "buurten       real       buurten_GM0356_2023geom_kwb2024.gpkg" in out
     assert main(["import", "sample", "atlantis"]) == 1

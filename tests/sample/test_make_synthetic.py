@@ -25,6 +25,7 @@ GENERATED = (
     "nieuwegein_synthetic.osm.pbf",
     "voorzieningen_GM0356_synthetic.geojson",
     "huisartsen_GM0356_synthetic.csv",
+    "adressen_GM0356_synthetic.csv",
 )
 
 
@@ -72,7 +73,21 @@ def test_script_prints_the_figures_of_what_it_wrote(
     generated: tuple[Path, dict[str, object]],
 ) -> None:
     out, figures = generated
-    assert list(figures) == ["voorzieningen", "nodes", "ways", "km", "crossings", "bytes"]
+    assert list(figures) == [
+        "voorzieningen",
+        "nodes",
+        "ways",
+        "km",
+        "crossings",
+        "bytes",
+        "addresses",
+    ]
+    assert figures["addresses"] == {
+        "addresses": 6075,
+        "streets": 764,
+        "postcodes": 1572,
+        "postcode_areas": 10,
+    }
     assert figures["bytes"] == {name: (out / name).stat().st_size for name in GENERATED}
     assert figures["voorzieningen"] == {
         "apotheek": 6,

@@ -52,11 +52,12 @@ HOSTILE: dict[str, tuple[str, str, bytes, str]] = {
         b"zones: " + b"[" * 1500 + b"]" * 1500,
         "nested too deeply",
     ),
-    "a list of categories": (
+    # A list of category names is accepted (issue 12, item 14); an object is not a category.
+    "an object as category": (
         "voorzieningen",
         "application/geo+json",
-        json.dumps(_voorziening(category=["huisarts", "apotheek"])).encode(),
-        "one category per feature",
+        json.dumps(_voorziening(category={"huisarts": True, "apotheek": True})).encode(),
+        "several separated by ';'",
     ),
 }
 

@@ -18,6 +18,7 @@ BUURTEN_FILE = "cbs/buurten_GM0356_2023geom_kwb2024.gpkg"
 GEOJSON_NAME = "voorzieningen_GM0356_synthetic.geojson"
 CSV_NAME = "huisartsen_GM0356_synthetic.csv"
 NETWORK_NAME = "nieuwegein_synthetic.osm.pbf"
+ADDRESSES_NAME = "adressen_GM0356_synthetic.csv"
 SEED = 356
 SUFFIX = " (synthetisch)"
 TO_WGS84 = Transformer.from_crs(28992, 4326, always_xy=True)

@@ -17,7 +17,9 @@ from pyproj import Transformer
 from synthetic.crossings import CROSSINGS
 
 
-def summary(network_path: Path, geojson_path: Path, csv_path: Path) -> dict[str, Any]:
+def summary(
+    network_path: Path, geojson_path: Path, csv_path: Path, addresses_path: Path | None = None
+) -> dict[str, Any]:
     """Figures of the generated files: voorzieningen per category, ways and km per highway."""
     from geo.settings import Settings  # the project's vocabulary resolves the categories
 
@@ -42,13 +44,26 @@ def summary(network_path: Path, geojson_path: Path, csv_path: Path) -> dict[str,
             x, y = to_rd.transform([n.lon for n in obj.nodes], [n.lat for n in obj.nodes])
             ways[key] += 1
             metres[key] = metres.get(key, 0.0) + float(np.hypot(np.diff(x), np.diff(y)).sum())
+    files = [p for p in (network_path, geojson_path, csv_path, addresses_path) if p is not None]
+    addresses = pd.read_csv(addresses_path, dtype=str) if addresses_path is not None else None
     return {
         "voorzieningen": dict(sorted(categories.items())),
         "nodes": nodes,
         "ways": dict(sorted(ways.items())),
         "km": {k: round(v / 1000, 2) for k, v in sorted(metres.items())},
         "crossings": dict(Counter(c.barrier for c in CROSSINGS)),
-        "bytes": {p.name: p.stat().st_size for p in (network_path, geojson_path, csv_path)},
+        "bytes": {p.name: p.stat().st_size for p in files},
+        **({} if addresses is None else {"addresses": _address_figures(addresses)}),
+    }
+
+
+def _address_figures(addresses: pd.DataFrame) -> dict[str, int]:
+    """How many addresses, streets and postcodes the synthetic address table has."""
+    return {
+        "addresses": len(addresses),
+        "streets": int(addresses["straat"].nunique()),
+        "postcodes": int(addresses["postcode"].nunique()),
+        "postcode_areas": int(addresses["postcode"].str[:4].nunique()),
     }
 
 
