@@ -39,6 +39,7 @@ from geo.coverage.distance import DistanceSource, StraightLineDistance, WalkingD
 from geo.coverage.figures import Coverage, beyond, compute_coverages
 from geo.coverage.gaps import gap_polygons
 from geo.coverage.population import resident_points
+from geo.coverage.presence import in_zone, norms_for, presence_check
 from geo.errors import (
     DataQualityWarning,
     NetworkError,
@@ -685,6 +686,30 @@ def whatif_candidates(
         raise NotFoundError(f"no zone or buurt {area_code!r}")
     graph = analysis.walking().graph
     return thinned_nodes(graph.node_x, graph.node_y, area, spacing_m)
+
+
+# --------------------------------------------------------------- what-if: presence (issue 13)
+
+
+def whatif_norms(
+    analysis: Analysis,
+    categories: Sequence[str] | None = None,
+    levels: Sequence[str] | None = None,
+    *,
+    zone_code: str | None = None,
+) -> pd.DataFrame:
+    """The presence norms ("at least one <category> in every wijk / zone") checked per area:
+    every declared norm (or those of ``categories`` × ``levels``), one row per area with the
+    voorzieningen of the category in it and whether the norm is met
+    (:data:`geo.coverage.presence.PRESENCE_COLUMNS`); with ``zone_code``, only that zone
+    and the wijken with a buurt in it (:class:`NotFoundError` for an unknown zone)."""
+    dataset = analysis.dataset
+    norms = norms_for(analysis.vocabulary, categories, levels)
+    check = presence_check(dataset.buurten, dataset.zones, dataset.voorzieningen, norms)
+    if zone_code is None:
+        return check
+    dataset.zone(zone_code)
+    return in_zone(check, dataset.buurten, zone_code)
 
 
 # --------------------------------------------------------------- what-if: closing (issue 13)

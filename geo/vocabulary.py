@@ -9,10 +9,10 @@ OpenStreetMap-style properties (``amenity=pharmacy``) are matched against ``osm_
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import pandas as pd
 import yaml
@@ -22,6 +22,9 @@ from geo.common.text import strip_accents
 from geo.errors import ConfigurationError, ReadError
 
 CategoryCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+#: The areas a presence norm ("at least one in every ...") can be declared for.
+PresenceLevel = Literal["wijk", "zone"]
+PRESENCE_LEVELS: tuple[PresenceLevel, ...] = ("wijk", "zone")
 
 
 class Category(BaseModel):
@@ -42,6 +45,17 @@ class Category(BaseModel):
         default=(),
         description="CBS nabijheid columns with the distance (km) to this kind of voorziening.",
     )
+    presence: tuple[PresenceLevel, ...] = Field(
+        default=(),
+        description="Presence norms: at least one voorziening of this kind in every wijk "
+        "and/or every zone.",
+    )
+
+    @model_validator(mode="after")
+    def _distinct_presence(self) -> Category:
+        if len(set(self.presence)) != len(self.presence):
+            raise ValueError(f"{self.code}: presence lists a level twice: {list(self.presence)}")
+        return self
 
 
 class Vocabulary(BaseModel):
@@ -92,6 +106,10 @@ class Vocabulary(BaseModel):
         """Threshold per category code, in metres."""
         return {c.code: c.threshold_m for c in self.categories}
 
+    def presence_norms(self) -> tuple[tuple[str, PresenceLevel], ...]:
+        """Every declared presence norm as (category code, level), in display order."""
+        return tuple((c.code, level) for c in self.categories for level in c.presence)
+
     def resolve(self, value: object) -> str | None:
         """Category code for a free-text value (code, alias or ``key=value`` tag), else None."""
         if not isinstance(value, str) or not value.strip():
@@ -134,6 +152,31 @@ class Vocabulary(BaseModel):
                 for c in self.categories
             )
         )
+
+    def with_presence(self, overrides: Mapping[str, Sequence[str]]) -> Vocabulary:
+        """A copy with the presence norms of some categories replaced (``[]``: none);
+        unknown codes or levels other than ``wijk``/``zone`` are refused."""
+        unknown = sorted(set(overrides) - set(self.codes))
+        if unknown:
+            raise ConfigurationError(
+                f"presence norm given for unknown categor{'y' if len(unknown) == 1 else 'ies'} "
+                f"{', '.join(unknown)}; known: {', '.join(self.codes)}"
+            )
+        try:
+            return Vocabulary(
+                categories=tuple(
+                    Category.model_validate(
+                        {**c.model_dump(), "presence": tuple(overrides[c.code])}
+                    )
+                    if c.code in overrides
+                    else c
+                    for c in self.categories
+                )
+            )
+        except ValidationError as exc:
+            raise ConfigurationError(
+                f"presence norms are lists of {' or '.join(PRESENCE_LEVELS)}: {exc}"
+            ) from exc
 
 
 def normalise_label(value: str) -> str:

@@ -1,4 +1,5 @@
-"""``wsz whatif place|closure``: planners' what-if questions, answered by walking distance.
+"""``wsz whatif place|closure|norms``: planners' what-if questions, answered by walking
+distance, and the presence norms checked per wijk and zone.
 
 Read-only: nothing is stored. Progress goes to stderr, the answer (a readable table) to stdout.
 """
@@ -14,6 +15,7 @@ from geo.pipeline import (
     whatif_candidates,
     whatif_closure,
     whatif_closure_ranking,
+    whatif_norms,
     whatif_place,
 )
 from geo.read.options import ReadOptions
@@ -22,6 +24,7 @@ from geo.settings import Settings
 from geo.whatif.closing import ClosureImpact
 from geo.whatif.report import Placement, PlaceOptions
 from service.cli.output import progress
+from service.cli.report import format_presence
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -65,12 +68,32 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--close", nargs="+", metavar="ID", help="voorziening ids to close (one category)"
     )
     closure.add_argument("--norm", type=float, help="metres (default: the category's threshold)")
+    norms = actions.add_parser(
+        "norms",
+        help="check the presence norms: which wijk or zone has no ontmoetingsplek, steunpunt, …",
+        description='Check the presence norms of the vocabulary ("at least one ontmoetingsplek '
+        'in every wijk", "a steunpunt in every zone"; `presence:` in '
+        "data/voorzieningen.yaml or WSZ_PRESENCE), or CATEGORY per --level: one row per wijk "
+        "or zone with its residents and voorzieningen, and whether it has one.",
+        epilog="Examples: wsz whatif norms; wsz whatif norms huisarts --level zone --gaps",
+    )
+    norms.add_argument("category", nargs="?", help="only this category (code)")
+    norms.add_argument(
+        "--level", choices=("wijk", "zone"), action="append", help="check per wijk or zone"
+    )
+    norms.add_argument("--zone", help="only this zone and its wijken")
+    norms.add_argument("--gaps", action="store_true", help="list only the areas without one")
     whatif.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Answer the question and print a table."""
     analysis = analyse_store(settings, progress=progress)
+    if args.action == "norms":
+        categories = None if args.category is None else [args.category]
+        check = whatif_norms(analysis, categories, args.level, zone_code=args.zone)
+        print(format_presence(check, gaps_only=args.gaps))
+        return 0
     if args.action == "closure" and args.close:
         print(format_closure(whatif_closure(analysis, args.close, norm_m=args.norm)))
         return 0

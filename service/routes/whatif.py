@@ -1,7 +1,8 @@
 """What-if questions over HTTP (read-only: nothing is stored): ``POST /whatif/placements``
 (where would k new voorzieningen help most), ``GET /whatif/closures`` (every voorziening
-of a category ranked by the residents who would fall beyond the norm without it) and
-``POST /whatif/closures`` (who loses coverage if these close, and how far they walk then).
+of a category ranked by the residents who would fall beyond the norm without it),
+``POST /whatif/closures`` (who loses coverage if these close, and how far they walk then) and
+``GET /whatif/norms`` (the presence norms checked per wijk and zone).
 
 Limits come first: the body's size (:data:`MAX_BODY_BYTES`, against ``Content-Length`` and
 again while it streams in), then k (:data:`MAX_K`) and the number of candidates
@@ -12,7 +13,7 @@ come in WGS84 lon/lat and are worked on in RD New; the chosen sites go out in WG
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import geopandas as gpd
 import pandas as pd
@@ -24,6 +25,7 @@ from starlette.types import Receive, Scope, Send
 
 from geo import pipeline
 from geo.analysis import Analysis
+from geo.ask.filters import check_category, check_zone
 from geo.ask.geojson import feature_collection
 from geo.crs import EDGE_CRS, to_edge_crs, to_working_crs
 from geo.errors import QueryError, TooLargeError, TooManyFeaturesError
@@ -42,6 +44,7 @@ from service.schemas.whatif import (
     ClosureAnswer,
     ClosureRanking,
     ClosureRequest,
+    NormsAnswer,
     PlacementAnswer,
     PlacementRequest,
 )
@@ -249,3 +252,45 @@ def post_closures(published: PublishedDep, body: ClosureRequest) -> ClosureAnswe
             "by_buurt": _records(impact.by_buurt),
         }
     )
+
+
+@router.get(
+    "/whatif/norms",
+    response_model=NormsAnswer,
+    responses=RESPONSES,
+    summary="Presence norms: which wijk (or zone) has no ontmoetingsplek, steunpunt, …?",
+)
+def get_norms(
+    published: PublishedDep,
+    category: CategoryQuery | None = None,
+    level: Annotated[
+        Literal["wijk", "zone"] | None,
+        Query(description="Check this level for `category` (default: the declared norms)."),
+    ] = None,
+    zone: Annotated[str | None, Query(description="Only this zone and its wijken.")] = None,
+    gaps_only: Annotated[bool, Query(description="List only the areas without one.")] = False,
+) -> NormsAnswer:
+    """The presence norms of the vocabulary ("at least one ontmoetingsplek in every wijk",
+    "a steunpunt in every zone"), or ``category`` checked per ``level``: per norm the areas
+    checked, met and without one, and every area with its residents and voorzieningen."""
+    analysis = published.analysis
+    code = None if category is None else check_category(category, analysis.vocabulary)
+    zone_code = None if zone is None else check_zone(zone, published.zones)
+    check = pipeline.whatif_norms(
+        analysis,
+        None if code is None else [code],
+        None if level is None else [level],
+        zone_code=zone_code,
+    )
+    norms = [
+        {
+            "category": category_code,
+            "level": level_name,
+            "areas": len(areas),
+            "met": int(areas["met"].sum()),
+            "without": areas.loc[~areas["met"].astype(bool), "area_code"].tolist(),
+        }
+        for (category_code, level_name), areas in check.groupby(["category", "level"], sort=False)
+    ]
+    shown = check[~check["met"].astype(bool)] if gaps_only else check
+    return NormsAnswer.model_validate({"norms": norms, "areas": _records(shown)})

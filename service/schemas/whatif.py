@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.schemas.answers import PresenceArea
 from service.schemas.features import FeatureCollection
 
 #: Most new sites one placement chooses.
@@ -184,3 +185,20 @@ class ClosureAnswer(BaseModel):
     share_beyond_after: float
     by_zone: list[ClosureArea]
     by_buurt: list[ClosureArea]
+
+
+class PresenceNorm(BaseModel):
+    """One presence norm ("at least one <category> in every <level>") and how it stands."""
+
+    category: str
+    level: Literal["wijk", "zone"]
+    areas: int = Field(description="Wijken (or zones) checked.")
+    met: int = Field(description="Of them, those with at least one.")
+    without: list[str] = Field(description="Codes of the areas without one (the gaps).")
+
+
+class NormsAnswer(BaseModel):
+    """The presence norms checked per wijk and zone (read-only)."""
+
+    norms: list[PresenceNorm]
+    areas: list[PresenceArea] = Field(description="Every area of every norm (or the gaps).")
