@@ -9,6 +9,7 @@ buurten by the one join rule, so every answer is known by hand.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -20,7 +21,7 @@ from geo.crs import WORKING_CRS
 from geo.errors import ConfigurationError, DataQualityWarning, NotFoundError, QueryError
 from geo.join import join_voorzieningen
 from geo.settings import Settings
-from geo.vocabulary import default_vocabulary
+from geo.vocabulary import PresenceLevel, default_vocabulary
 
 X0, Y0 = 120_000.0, 480_000.0
 #: (bu_code, wk_code, wk_naam, zone_code, residents, 65+), laid out left to right.
@@ -45,7 +46,9 @@ def buurten() -> gpd.GeoDataFrame:
 ZONES = gpd.GeoDataFrame({"zone_code": ["z1", "z2"], "zone_name": ["Zone een", "Zone twee"]})
 
 
-def _voorzieningen(buurten: gpd.GeoDataFrame, placed: list[tuple[str, float]]) -> gpd.GeoDataFrame:
+def _voorzieningen(
+    buurten: gpd.GeoDataFrame, placed: Sequence[tuple[str, float]]
+) -> gpd.GeoDataFrame:
     """Voorzieningen at (category, x offset in m) on the buurten' middle line, joined."""
     frame = gpd.GeoDataFrame(
         {
@@ -67,7 +70,11 @@ def test_wijk_and_zone_norms_on_the_hand_made_layout(buurten: gpd.GeoDataFrame) 
     placed = [("ontmoetingsplek", 150), ("ontmoetingsplek", 300), ("ontmoetingsplek", 900),
               ("steunpunt", 350)]  # fmt: skip
     voorzieningen = _voorzieningen(buurten, placed)
-    norms = (("ontmoetingsplek", "wijk"), ("steunpunt", "zone"), ("ontmoetingsplek", "zone"))
+    norms: tuple[tuple[str, PresenceLevel], ...] = (
+        ("ontmoetingsplek", "wijk"),
+        ("steunpunt", "zone"),
+        ("ontmoetingsplek", "zone"),
+    )
     check = presence_check(buurten, ZONES, voorzieningen, norms)
     by = {(r.category, r.level, r.area_code): r for r in check.itertuples()}
     assert [(k[2], by[k].voorzieningen) for k in by if k[:2] == ("ontmoetingsplek", "wijk")] == [
