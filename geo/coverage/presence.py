@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import geopandas as gpd
 import pandas as pd
 
 from geo.errors import NotFoundError, QueryError
@@ -136,3 +137,32 @@ def norms_for(
     asked: list[PresenceLevel] = [level for level in PRESENCE_LEVELS if level in levels]
     codes = list(categories) if categories is not None else list(vocabulary.codes)
     return tuple((code, level) for code in codes for level in asked)
+
+
+def gap_areas(
+    gaps: pd.DataFrame, buurten: gpd.GeoDataFrame, zones: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """The rows of :func:`presence_gaps` with the area's outline (RD New): a wijk is the
+    union of its buurten, a zone its own polygon; one row per norm and area."""
+    wijken = buurten.dropna(subset=["wk_code"]).dissolve(by="wk_code", as_index=False)
+    outline = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "level": "wijk",
+                    "area_code": wijken["wk_code"].astype(str),
+                    "geometry": wijken.geometry.values,
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "level": "zone",
+                    "area_code": zones["zone_code"].astype(str),
+                    "geometry": zones.geometry.values,
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    merged = gaps.merge(outline, on=["level", "area_code"], how="inner")
+    return gpd.GeoDataFrame(merged, geometry="geometry", crs=buurten.crs)
