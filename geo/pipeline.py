@@ -8,7 +8,8 @@
 * :func:`build_network` / :func:`load_network` make and find the walking network;
 * the time axis (issue 14): :func:`import_statistics`, :func:`import_indicators`,
   :func:`snapshot_analysis`, :func:`profiel_of`;
-* what-if (issue 13): :func:`whatif_place`, :func:`whatif_closure_ranking`,
+* what-if (issue 13): :func:`whatif_place` (MCLP), :func:`whatif_median` (p-median),
+  :func:`whatif_norms` (presence norms), :func:`whatif_closure_ranking`,
   :func:`whatif_closure`, :func:`whatif_candidates` over :func:`whatif_reach`;
 * the batch (issue 16): :func:`analyse_gemeente`, one gemeente's chain for ``wsz batch``.
 
@@ -39,6 +40,7 @@ from geo.coverage.distance import DistanceSource, StraightLineDistance, WalkingD
 from geo.coverage.figures import Coverage, beyond, compute_coverages
 from geo.coverage.gaps import gap_polygons
 from geo.coverage.population import resident_points
+from geo.coverage.presence import in_zone, norms_for, presence_check, presence_gaps
 from geo.errors import (
     DataQualityWarning,
     NetworkError,
@@ -83,10 +85,22 @@ from geo.store.log import Caller, ImportInput, ImportLog, ImportReport, new_repo
 from geo.store.modes import buurten_after, provenance_after, voorzieningen_after, zones_after
 from geo.store.request import ImportRequest
 from geo.store.transaction import Hooks, Planned, captured_warnings, record_refusal, run_transaction
+from geo.vocabulary import PresenceLevel
 from geo.whatif.candidates import check_candidates, thinned_nodes
 from geo.whatif.closing import ClosureImpact, closure_impact
 from geo.whatif.closure import dependence, losing_coverage
+from geo.whatif.curve import gain_curve
 from geo.whatif.mclp import reduce_demand, solve_mclp
+from geo.whatif.median import (
+    MEDIAN_LIMIT_M,
+    MedianPlacement,
+    distance_after,
+    mean_by_zone,
+    served_by,
+    weighted_mean,
+)
+from geo.whatif.pmedian import savings_matrix, solve_pmedian
+from geo.whatif.presence import candidate_codes, filled_areas, presence_pools
 from geo.whatif.reach import Reach, straight_reach, walking_reach
 from geo.whatif.report import (
     Placement,
@@ -95,6 +109,8 @@ from geo.whatif.report import (
     chosen_sites,
     newly_covered,
     ranking_frame,
+    site_areas,
+    with_addresses,
 )
 from geo.zones import assign_zones, dissolve_zones
 
@@ -592,41 +608,143 @@ def whatif_place(
     k: int,
     *,
     options: PlaceOptions | None = None,
+    addresses: AddressIndex | None = None,
     progress: Progress = silent,
 ) -> Placement:
     """Choose ``k`` of ``candidates`` (RD New, with ``id``) bringing the most residents (or
-    65+) within the norm of ``category``, the existing voorzieningen kept (MCLP)."""
+    65+) within the norm of ``category``, the existing voorzieningen kept (MCLP); with
+    ``options.presence``, a site in every wijk/zone without one. The answer has the gain curve
+    for k = 1…K and each site's nearest address in ``addresses`` (where given)."""
     options = options or PlaceOptions()
     norm = _whatif_norm(analysis, category, options.norm_m)
     check_candidates(candidates, k)
+    gaps, codes = _presence_gaps(analysis, category, candidates, options.presence, k)
     points = analysis.points
     weight = points[options.weight].to_numpy(dtype=float)
-    fixed = analysis.dataset.voorzieningen
-    fixed = fixed[fixed["category"] == category]
-    origins = np.asarray(points.geometry.values, dtype=object)
-    distance = analysis.distance_source().nearest(origins, np.asarray(fixed.geometry.values))
-    before = beyond(np.where(np.isfinite(distance.distance_m), distance.distance_m, np.nan), norm)
+    distance_m = _distance_now(analysis, category)
+    before = beyond(np.where(np.isfinite(distance_m), distance_m, np.nan), norm)
     progress(f"Walking from {len(candidates):,} candidates (limit {norm:.0f} m) ...")
     reach = whatif_reach(analysis, candidates.geometry, norm, progress=progress)
+    areas = presence_pools(gaps, codes, ~reach.site_off_network, k) if len(gaps) else []
     reduced = reduce_demand(weight, ~before, reach.matrix())
-    progress(f"Solving for k = {k}: {reduced.matrix.shape[0]:,} demand groups ...")
-    solution = solve_mclp(reduced, k, method=options.method, time_limit_s=options.time_limit_s)
+    progress(f"Solving for k = 1…{k}: {reduced.matrix.shape[0]:,} demand groups ...")
+    solution = solve_mclp(
+        reduced, k, method=options.method, areas=areas, time_limit_s=options.time_limit_s
+    )
     newly = before & (reduced.group >= 0)
     newly &= np.isin(reduced.group, np.flatnonzero(reduced.matrix[:, solution.chosen].sum(axis=1)))
     by_zone, by_buurt = newly_covered(areas_of(points, analysis.dataset.buurten), weight, newly)
     total = max(float(weight.sum()), 1e-12)
+    sites = chosen_sites(candidates, solution, analysis.dataset.buurten)
     return Placement(
         category,
         norm,
         options.weight,
         solution,
-        chosen_sites(candidates, solution, analysis.dataset.buurten),
+        with_addresses(sites, addresses),
         by_zone,
         by_buurt,
         float(weight[before].sum()) / total,
         float(weight[before & ~newly].sum()) / total,
         tuple(candidates["id"].astype(str)[reach.site_off_network]),
+        gain_curve(
+            reduced,
+            solution,
+            method=options.method,
+            areas=areas,
+            time_limit_s=options.time_limit_s,
+            beyond=(float(weight[before].sum()), total),
+        ),
+        filled_areas(gaps, codes, solution.chosen, candidates["id"].astype(str).tolist()),
+        addresses is not None and len(addresses) > 0,
     )
+
+
+def whatif_median(
+    analysis: Analysis,
+    category: str,
+    candidates: gpd.GeoDataFrame,
+    k: int,
+    *,
+    options: PlaceOptions | None = None,
+    addresses: AddressIndex | None = None,
+    progress: Progress = silent,
+) -> MedianPlacement:
+    """Choose ``k`` of ``candidates`` (RD New, with ``id``) that shorten the residents' (or
+    65+) weighted mean walking distance to the nearest voorziening of ``category`` most, the
+    existing ones kept (p-median): exact ILP on small inputs, else greedy + vertex
+    substitution with the LP bound (``options.method``: ``greedy`` asks for the heuristic)."""
+    options = options or PlaceOptions()
+    _whatif_norm(analysis, category, None)
+    if options.presence:
+        raise QueryError("presence norms constrain the coverage objective only, not distance")
+    check_candidates(candidates, k)
+    weight = analysis.points[options.weight].to_numpy(dtype=float)
+    base = _distance_now(analysis, category)
+    finite = base[np.isfinite(base)]
+    limit = max(1.0, min(MEDIAN_LIMIT_M, float(finite.max()) if finite.size else MEDIAN_LIMIT_M))
+    progress(f"Walking from {len(candidates):,} candidates (limit {limit:.0f} m) ...")
+    reach = whatif_reach(analysis, candidates.geometry, limit, progress=progress)
+    pairs = (reach.site, reach.demand, reach.distance_m)
+    capped = np.minimum(base, limit)
+    savings = savings_matrix(weight, capped, pairs, len(candidates))
+    progress(f"Solving for k = {k}: {savings.nnz:,} improving pairs ...")
+    method = "heuristic" if options.method == "greedy" else options.method
+    solution = solve_pmedian(savings, k, method=method)
+    after = distance_after(base, pairs, solution.chosen)
+    served, saved = served_by(savings, solution.chosen, weight)
+    order = np.argsort(-served, kind="stable")
+    solution = replace(solution, chosen=solution.chosen[order])
+    sites = site_areas(candidates, solution.chosen, analysis.dataset.buurten)
+    sites.insert(2, "served", served[order])
+    sites.insert(3, "saved_m", saved[order])
+    mean_after = weighted_mean(weight, after)
+    reaching = float(weight[np.isfinite(after)].sum())
+    slack = (solution.bound - solution.saving) / reaching if reaching > 0 else 0.0
+    return MedianPlacement(
+        category,
+        options.weight,
+        limit,
+        solution,
+        with_addresses(sites, addresses),
+        weighted_mean(weight, base),
+        mean_after,
+        None if mean_after is None else mean_after - slack,
+        float(weight[~np.isfinite(base)].sum()),
+        float(weight[~np.isfinite(after)].sum()),
+        mean_by_zone(analysis.points, analysis.dataset.buurten, weight, (base, after)),
+        tuple(candidates["id"].astype(str)[reach.site_off_network]),
+        addresses is not None and len(addresses) > 0,
+    )
+
+
+def _distance_now(analysis: Analysis, category: str) -> np.ndarray:
+    """Each resident point's distance (m) to the nearest voorziening of ``category`` today,
+    by the analysis's own measure (inf where none is reachable)."""
+    fixed = analysis.dataset.voorzieningen
+    fixed = fixed[fixed["category"] == category]
+    origins = np.asarray(analysis.points.geometry.values, dtype=object)
+    found = analysis.distance_source().nearest(origins, np.asarray(fixed.geometry.values))
+    return np.asarray(found.distance_m, dtype=float)
+
+
+def _presence_gaps(
+    analysis: Analysis,
+    category: str,
+    candidates: gpd.GeoDataFrame,
+    levels: Sequence[str],
+    k: int,
+) -> tuple[pd.DataFrame, dict[PresenceLevel, np.ndarray]]:
+    """The areas of ``levels`` without a voorziening of ``category`` (each must receive a
+    site) and every candidate's wijk and zone; refused before any walking when more areas
+    than ``k`` lack one."""
+    codes = candidate_codes(candidates, analysis.dataset.buurten)
+    if not levels:
+        return pd.DataFrame(columns=["level", "area_code", "area_name", "residents"]), codes
+    gaps = presence_gaps(whatif_norms(analysis, [category], levels))
+    if len(gaps) > k:
+        presence_pools(gaps, codes, np.ones(len(candidates), dtype=bool), k)
+    return gaps, codes
 
 
 def whatif_closure_ranking(
@@ -707,6 +825,30 @@ def whatif_candidates(
         raise NotFoundError(f"no zone or buurt {area_code!r}")
     graph = analysis.walking().graph
     return thinned_nodes(graph.node_x, graph.node_y, area, spacing_m)
+
+
+# --------------------------------------------------------------- what-if: presence (issue 13)
+
+
+def whatif_norms(
+    analysis: Analysis,
+    categories: Sequence[str] | None = None,
+    levels: Sequence[str] | None = None,
+    *,
+    zone_code: str | None = None,
+) -> pd.DataFrame:
+    """The presence norms ("at least one <category> in every wijk / zone") checked per area:
+    every declared norm (or those of ``categories`` × ``levels``), one row per area with the
+    voorzieningen of the category in it and whether the norm is met
+    (:data:`geo.coverage.presence.PRESENCE_COLUMNS`); with ``zone_code``, only that zone
+    and the wijken with a buurt in it (:class:`NotFoundError` for an unknown zone)."""
+    dataset = analysis.dataset
+    norms = norms_for(analysis.vocabulary, categories, levels)
+    check = presence_check(dataset.buurten, dataset.zones, dataset.voorzieningen, norms)
+    if zone_code is None:
+        return check
+    dataset.zone(zone_code)
+    return in_zone(check, dataset.buurten, zone_code)
 
 
 # --------------------------------------------------------------- what-if: closing (issue 13)

@@ -48,6 +48,11 @@ class Settings(BaseSettings):
         default_factory=dict,
         description='Per-category threshold overrides in metres, e.g. {"supermarkt": 600}.',
     )
+    presence: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Per-category presence norm overrides (at least one in every wijk/zone), "
+        'e.g. {"huisarts": ["zone"], "ontmoetingsplek": []}.',
+    )
     walking_speed_m_per_s: float = Field(
         default=0.8,
         gt=0,
@@ -101,7 +106,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_bad_combinations(self) -> Settings:
-        # Validates the threshold overrides against the vocabulary now, not mid-analysis.
+        # Validates the threshold and presence overrides now, not mid-analysis.
         _ = self.vocabulary
         return self
 
@@ -114,8 +119,9 @@ class Settings(BaseSettings):
 
     @cached_property
     def vocabulary(self) -> Vocabulary:
-        """The vocabulary with this deployment's threshold overrides applied."""
-        return load_vocabulary(self.vocabulary_path).with_thresholds(self.thresholds_m)
+        """The vocabulary with this deployment's threshold and presence overrides applied."""
+        vocabulary = load_vocabulary(self.vocabulary_path).with_thresholds(self.thresholds_m)
+        return vocabulary.with_presence(self.presence) if self.presence else vocabulary
 
     @property
     def limits(self) -> Limits:

@@ -15,10 +15,10 @@ its ``names`` (as whole words) or which has one of its ``osm_tags`` (:meth:`Voca
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import pandas as pd
 import yaml
@@ -42,6 +42,11 @@ class AlsoRule(BaseModel):
     osm_tags: tuple[str, ...] = ()
 
 
+#: The areas a presence norm ("at least one in every ...") can be declared for.
+PresenceLevel = Literal["wijk", "zone"]
+PRESENCE_LEVELS: tuple[PresenceLevel, ...] = ("wijk", "zone")
+
+
 class Category(BaseModel):
     """One kind of voorziening, e.g. ``huisarts``."""
 
@@ -61,6 +66,17 @@ class Category(BaseModel):
         description="CBS nabijheid columns with the distance (km) to this kind of voorziening.",
     )
     also: AlsoRule = AlsoRule()
+    presence: tuple[PresenceLevel, ...] = Field(
+        default=(),
+        description="Presence norms: at least one voorziening of this kind in every wijk "
+        "and/or every zone.",
+    )
+
+    @model_validator(mode="after")
+    def _distinct_presence(self) -> Category:
+        if len(set(self.presence)) != len(self.presence):
+            raise ValueError(f"{self.code}: presence lists a level twice: {list(self.presence)}")
+        return self
 
 
 class Vocabulary(BaseModel):
@@ -110,6 +126,10 @@ class Vocabulary(BaseModel):
     def thresholds_m(self) -> dict[str, float]:
         """Threshold per category code, in metres."""
         return {c.code: c.threshold_m for c in self.categories}
+
+    def presence_norms(self) -> tuple[tuple[str, PresenceLevel], ...]:
+        """Every declared presence norm as (category code, level), in display order."""
+        return tuple((c.code, level) for c in self.categories for level in c.presence)
 
     def resolve(self, value: object) -> str | None:
         """Category code for a free-text value (code, alias or ``key=value`` tag), else None."""
@@ -201,6 +221,31 @@ class Vocabulary(BaseModel):
                 for c in self.categories
             )
         )
+
+    def with_presence(self, overrides: Mapping[str, Sequence[str]]) -> Vocabulary:
+        """A copy with the presence norms of some categories replaced (``[]``: none);
+        unknown codes or levels other than ``wijk``/``zone`` are refused."""
+        unknown = sorted(set(overrides) - set(self.codes))
+        if unknown:
+            raise ConfigurationError(
+                f"presence norm given for unknown categor{'y' if len(unknown) == 1 else 'ies'} "
+                f"{', '.join(unknown)}; known: {', '.join(self.codes)}"
+            )
+        try:
+            return Vocabulary(
+                categories=tuple(
+                    Category.model_validate(
+                        {**c.model_dump(), "presence": tuple(overrides[c.code])}
+                    )
+                    if c.code in overrides
+                    else c
+                    for c in self.categories
+                )
+            )
+        except ValidationError as exc:
+            raise ConfigurationError(
+                f"presence norms are lists of {' or '.join(PRESENCE_LEVELS)}: {exc}"
+            ) from exc
 
 
 def normalise_label(value: str) -> str:

@@ -3,7 +3,8 @@
 Both read an :class:`geo.pipeline.Analysis` and nothing else, so the API (``/maps/...``) and the
 CLI (``wsz map``) draw the same map. Layers, bottom to top: tiles (configurable, may be
 none), the coverage gaps per category (the first shown, the others in the layer control), buurten,
-zone outlines, voorzieningen per category. A legend and an open layer control complete it.
+zone outlines, the wijken and zones failing a presence norm (:mod:`maps.presence`),
+voorzieningen per category. A legend and an open layer control complete it.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from pathlib import Path
 import folium
 import geopandas as gpd
 
+from geo import pipeline
 from geo.analysis import Analysis
 from geo.ask.reach import DEFAULT_MINUTES, voorziening_isochrones
 from geo.common.files import atomic_write
+from geo.coverage.presence import gap_areas, presence_gaps
 from geo.crs import to_edge_crs
 from geo.read.provenance import Provenance
 from maps.assets import OfflineMap, copy_vendor
@@ -30,6 +33,7 @@ from maps.layers import (
     zones_layer,
 )
 from maps.page import MapPage, PageText, build_page, number_elements
+from maps.presence import presence_layer, presence_legend
 from maps.style import LABELS, MAP_CSS, PAGE_CSS, bilingual
 
 #: (URL template, attribution) of a tile layer, or None for a map without tiles.
@@ -185,12 +189,21 @@ def _compose(
     buurten_layer(buurten_wgs84, tables, zone_names).add_to(fmap)
     if not zones.empty:
         zones_layer(to_edge_crs(zones)).add_to(fmap)
+    presence = pipeline.whatif_norms(analysis, zone_code=zone_code)
+    failing = gap_areas(presence_gaps(presence), analysis.dataset.buurten, analysis.dataset.zones)
+    if not failing.empty:
+        presence_layer(to_edge_crs(failing), analysis.vocabulary).add_to(fmap)
     voorzieningen_wgs84 = to_edge_crs(voorzieningen)
     for category in analysis.vocabulary.categories:
         points = voorzieningen_wgs84[voorzieningen_wgs84["category"] == category.code]
         if not points.empty:
             voorziening_layer(points, category).add_to(fmap)
-    Legend(analysis.vocabulary, source=source_text, zone_layers=zone_code is not None).add_to(fmap)
+    Legend(
+        analysis.vocabulary,
+        source=source_text,
+        zone_layers=zone_code is not None,
+        extra=presence_legend(presence, analysis.vocabulary),
+    ).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.fit_bounds([[ymin, xmin], [ymax, xmax]])
     no_tiles_css = ".leaflet-container { background: #f2efe9; }" if tiles is None else ""

@@ -35,7 +35,7 @@ def count_text(values: pd.Series) -> pd.Series:
     """Counts as text with a thousands separator ('12.345', Dutch style); 'onbekend' if missing."""
     rounded = values.round()
     text = rounded.map(lambda v: f"{v:,.0f}".replace(",", "."), na_action="ignore")
-    return text.fillna(UNKNOWN).astype(str)
+    return text.astype(object).fillna(UNKNOWN).astype(str)  # object: all-missing is float
 
 
 def share_text(values: pd.Series) -> pd.Series:
@@ -342,9 +342,12 @@ class Legend(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, vocabulary: Vocabulary, *, source: str, zone_layers: bool = False) -> None:
+    def __init__(
+        self, vocabulary: Vocabulary, *, source: str, zone_layers: bool = False, extra: str = ""
+    ) -> None:
         """``source``: which distance the shading is by (text); ``zone_layers``: explain the
-        isochrones and gap areas of a zone map."""
+        isochrones and gap areas of a zone map; ``extra``: a further block (escaped HTML,
+        e.g. :func:`maps.presence.presence_legend`)."""
         super().__init__()  # type: ignore[no-untyped-call]  # branca's __init__ is untyped
         self._name = "Legend"
         self.label = bilingual("legend")
@@ -373,6 +376,6 @@ class Legend(MacroElement):
             f"<h2>{bilingual('voorzieningen')}</h2>{rows}"
             f"<h2>{bilingual('share_beyond')}</h2><p><small>{bilingual('gap_shading')}. "
             f"{source}</small></p>{classes}"
-            f"<h2>{bilingual('layers')}</h2>{layers}"
+            f"{extra}<h2>{bilingual('layers')}</h2>{layers}"
             f"<p><small>{bilingual('click_for_figures')}: {bilingual('buurt')}</small></p>"
         )

@@ -55,6 +55,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "Waar de inwoners verder dan de norm wonen (per voorziening)",
         "Where the residents beyond the norm live (per facility)",
     ),
+    "presence_norms": ("Aanwezigheidsnormen", "Presence norms"),
+    "presence_layer": ("Aanwezigheidsnorm niet gehaald", "Presence norm not met"),
+    "presence_missing": ("Ontbreekt", "Missing"),
+    "presence_without": ("zonder", "without"),
     "click_for_figures": (
         "Klik voor de cijfers per voorziening",
         "Click for the figures per facility",

@@ -5,16 +5,23 @@ Frames in (resident points with ``bu_code``, buurten with ``zone_code``), frames
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from numpy.typing import NDArray
+from scipy.spatial import cKDTree
 
+from geo.ask.search import AddressIndex, address_text
+from geo.vocabulary import PresenceLevel
 from geo.whatif.closure import Dependence, ranking_order
 from geo.whatif.mclp import DEFAULT_TIME_LIMIT_S, Method, Solution
+
+#: What a site's ``address`` says when the store has no address index.
+NO_ADDRESS_INDEX = "no address index"
 
 
 @dataclass(frozen=True)
@@ -22,9 +29,12 @@ class Placement:
     """The answer to "where do k new sites help most?" (MCLP).
 
     ``sites``: the chosen candidates in order of gain (``rank``, ``gain``, ``bu_code``,
-    ``zone_code``; RD New). ``by_zone`` / ``by_buurt``: weight newly covered per area.
-    ``beyond_before`` / ``beyond_after``: share of the weight beyond the norm.
-    ``off_network``: ids of candidates beyond the snap limit (not eligible, reported).
+    ``bu_naam``, ``wk_code``, ``zone_code``, the nearest ``address`` and ``address_m``; RD
+    New). ``by_zone`` / ``by_buurt``: weight newly covered per area. ``beyond_before`` /
+    ``beyond_after``: share of the weight beyond the norm. ``off_network``: ids of candidates
+    beyond the snap limit (not eligible, reported). ``curve``: the gain curve for k = 1…K
+    (:mod:`geo.whatif.curve`); ``presence``: the areas that lacked one and the site placed in
+    each (:mod:`geo.whatif.presence`); ``addresses``: whether an address index was searched.
     """
 
     category: str
@@ -37,6 +47,9 @@ class Placement:
     beyond_before: float
     beyond_after: float
     off_network: tuple[str, ...]
+    curve: pd.DataFrame = field(default_factory=pd.DataFrame)
+    presence: pd.DataFrame = field(default_factory=pd.DataFrame)
+    addresses: bool = False
 
 
 def areas_of(points: gpd.GeoDataFrame, buurten: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -65,15 +78,36 @@ def newly_covered(
 def chosen_sites(
     candidates: gpd.GeoDataFrame, solution: Solution, buurten: gpd.GeoDataFrame
 ) -> gpd.GeoDataFrame:
-    """The chosen candidates with rank, gain, buurt and zone (a spatial join, RD New)."""
-    sites = candidates.iloc[solution.chosen][["id", "geometry"]].reset_index(drop=True)
+    """The chosen candidates with rank, gain, buurt, wijk and zone (a spatial join, RD New)."""
+    sites = site_areas(candidates, solution.chosen, buurten)
+    sites.insert(2, "gain", solution.gains)
+    return sites
+
+
+def site_areas(
+    candidates: gpd.GeoDataFrame, chosen: NDArray[np.int64], buurten: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """Candidates ``chosen`` (positions, in order) with ``rank``, ``id``, and the
+    ``bu_code``, ``bu_naam``, ``wk_code`` and ``zone_code`` of the buurt each lies in."""
+    sites = candidates.iloc[chosen][["id", "geometry"]].reset_index(drop=True)
     sites.insert(0, "rank", np.arange(1, len(sites) + 1))
-    sites["gain"] = solution.gains
-    joined = gpd.sjoin(
-        sites, buurten[["bu_code", "zone_code", "geometry"]], how="left", predicate="within"
-    )
+    columns = ["bu_code", "bu_naam", "wk_code", "zone_code", "geometry"]
+    joined = gpd.sjoin(sites, buurten[columns], how="left", predicate="within")
     joined = joined[~joined.index.duplicated()].drop(columns="index_right")
     return gpd.GeoDataFrame(joined, geometry="geometry", crs=candidates.crs)
+
+
+def with_addresses(sites: gpd.GeoDataFrame, index: AddressIndex | None) -> gpd.GeoDataFrame:
+    """``sites`` (RD New) with the nearest address of ``index`` (``address``, its display
+    text, and ``address_m``, metres in a straight line); :data:`NO_ADDRESS_INDEX` and NaN
+    where there is no index or it is empty."""
+    if index is None or len(index) == 0 or sites.empty:
+        return sites.assign(address=NO_ADDRESS_INDEX, address_m=np.nan)
+    frame = index.frame
+    tree = cKDTree(shapely.get_coordinates(frame.geometry.values))
+    distance, nearest = tree.query(shapely.get_coordinates(sites.geometry.values))
+    text = address_text(frame.iloc[nearest]).to_numpy()
+    return sites.assign(address=text, address_m=np.asarray(distance, dtype=float))
 
 
 def ranking_frame(facilities: gpd.GeoDataFrame, dep: Dependence) -> pd.DataFrame:
@@ -96,9 +130,12 @@ def ranking_frame(facilities: gpd.GeoDataFrame, dep: Dependence) -> pd.DataFrame
 @dataclass(frozen=True)
 class PlaceOptions:
     """A placement's choices: the norm (m; None: the category's threshold), the weight
-    (``residents`` or ``residents_65plus``), the method and the ILP's time limit (s)."""
+    (``residents`` or ``residents_65plus``), the method, the ILP's time limit (s), and the
+    presence levels whose failing areas must each receive a site (``("wijk",)``: every wijk
+    without one gets one)."""
 
     norm_m: float | None = None
     weight: Literal["residents", "residents_65plus"] = "residents"
     method: Method = "auto"
     time_limit_s: float = DEFAULT_TIME_LIMIT_S
+    presence: tuple[PresenceLevel, ...] = ()

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from geo.ask import export
-from geo.pipeline import analyse_store
+from geo.pipeline import analyse_store, whatif_norms
 from geo.settings import Settings
 from service.cli.output import progress, service_settings
 from service.cli.report import format_coverage
@@ -54,7 +54,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def coverage(args: argparse.Namespace, settings: Settings) -> int:
     """Coverage per zone and category, walking and straight line side by side."""
     analysis = analyse_store(settings, progress=progress)
-    print(format_coverage(analysis, args.zone))
+    presence = whatif_norms(analysis, zone_code=args.zone)
+    print(format_coverage(analysis, args.zone, presence))
     return 0
 
 

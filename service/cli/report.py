@@ -13,7 +13,9 @@ from geo.store.addresses import address_file
 from geo.store.dataset import Dataset
 
 
-def format_coverage(analysis: Analysis, zone_code: str | None = None) -> str:
+def format_coverage(
+    analysis: Analysis, zone_code: str | None = None, presence: pd.DataFrame | None = None
+) -> str:
     """Coverage per zone as plain-text tables (one per zone, one row per category)."""
     dataset = analysis.dataset
     zones = dataset.zones
@@ -37,6 +39,57 @@ def format_coverage(analysis: Analysis, zone_code: str | None = None) -> str:
         blocks.append(heading + "\n" + _table(figures))
     if zone_code is None:
         blocks.append("All zones together\n" + _table(analysis.coverage.gemeente))
+    if presence is not None and not presence.empty:
+        blocks.append(format_presence_gaps(presence))
+    return "\n\n".join(blocks)
+
+
+#: How a presence norm reads: "ontmoetingsplek in every wijk".
+LEVEL_WORDS = {"wijk": ("wijk", "wijken"), "zone": ("zone", "zones")}
+
+
+def _norm_line(category: str, level: str, areas: pd.DataFrame) -> str:
+    met = int(areas["met"].sum())
+    plural = LEVEL_WORDS[level][1]
+    return f"{category} in every {LEVEL_WORDS[level][0]}: {met} of {len(areas)} {plural} have one"
+
+
+def format_presence_gaps(check: pd.DataFrame) -> str:
+    """The presence norms (``geo.coverage.presence.presence_check``), one line each, and under
+    it the areas without one (the gaps), with their residents."""
+    lines = ["Presence norms (at least one in every wijk / zone): gaps"]
+    for (category, level), areas in check.groupby(["category", "level"], sort=False):
+        lines.append("  " + _norm_line(str(category), str(level), areas))
+        for row in areas[~areas["met"].astype(bool)].itertuples():
+            lines.append(
+                f"    without: {row.area_name} [{row.area_code}], {_count(row.residents)} "
+                f"residents, {_count(row.residents_65plus)} aged 65+"
+            )
+    return "\n".join(lines)
+
+
+def format_presence(check: pd.DataFrame, *, gaps_only: bool = False) -> str:
+    """Every area of every presence norm as a table (``wsz whatif norms``); with
+    ``gaps_only`` the areas without one (the norm's line still counts them all)."""
+    if check.empty:
+        return (
+            "No presence norms declared: add `presence: [wijk]` or `[zone]` to a category in "
+            "the vocabulary (data/voorzieningen.yaml) or set WSZ_PRESENCE."
+        )
+    blocks = []
+    for (category, level), areas in check.groupby(["category", "level"], sort=False):
+        header = (
+            f"  {level:<6} {'code':<12} {'name':<28} {'residents':>9} {'65+':>7} {'count':>5}  met"
+        )
+        shown = areas[~areas["met"].astype(bool)] if gaps_only else areas
+        rows = [
+            f"  {level:<6} {row.area_code!s:<12} {str(row.area_name)[:28]:<28} "
+            f"{_count(row.residents):>9} {_count(row.residents_65plus):>7} "
+            f"{int(row.voorzieningen):>5}  {'yes' if row.met else 'NO'}"
+            for row in shown.itertuples()
+        ]
+        line = _norm_line(str(category), str(level), areas)
+        blocks.append("\n".join([line, header, "  " + "-" * (len(header) - 2), *rows]))
     return "\n\n".join(blocks)
 
 

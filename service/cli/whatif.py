@@ -1,4 +1,5 @@
-"""``wsz whatif place|closure``: planners' what-if questions, answered by walking distance.
+"""``wsz whatif place|closure|norms``: planners' what-if questions, answered by walking
+distance, and the presence norms checked per wijk and zone.
 
 Read-only: nothing is stored. Progress goes to stderr, the answer (a readable table) to stdout.
 """
@@ -10,18 +11,23 @@ from pathlib import Path
 
 from geo.errors import QueryError
 from geo.pipeline import (
+    address_index,
     analyse_store,
     whatif_candidates,
     whatif_closure,
     whatif_closure_ranking,
+    whatif_median,
+    whatif_norms,
     whatif_place,
 )
 from geo.read.options import ReadOptions
 from geo.read.voorzieningen import read_voorzieningen
 from geo.settings import Settings
 from geo.whatif.closing import ClosureImpact
-from geo.whatif.report import Placement, PlaceOptions
+from geo.whatif.median import MedianPlacement
+from geo.whatif.report import NO_ADDRESS_INDEX, Placement, PlaceOptions
 from service.cli.output import progress
+from service.cli.report import format_presence
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,8 +54,28 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     place.add_argument("--spacing", type=float, default=100.0, help="generated: metres apart")
     place.add_argument("--norm", type=float, help="metres (default: the category's threshold)")
     place.add_argument("--weight", choices=("residents", "residents_65plus"), default="residents")
-    place.add_argument("--method", choices=("auto", "exact", "greedy"), default="auto")
+    place.add_argument(
+        "--objective",
+        choices=("coverage", "distance"),
+        default="coverage",
+        help="coverage: most residents newly within the norm (MCLP, default); distance: the "
+        "shortest weighted mean walking distance (p-median)",
+    )
+    place.add_argument(
+        "--method",
+        choices=("auto", "exact", "greedy"),
+        default="auto",
+        help="exact ILP, greedy (distance: greedy + vertex substitution) with its bound, or "
+        "auto: exact where the model is small enough",
+    )
     place.add_argument("--time-limit", type=float, default=60.0, help="seconds for the ILP")
+    place.add_argument(
+        "--presence",
+        choices=("wijk", "zone"),
+        action="append",
+        help="also put a site in every wijk (or zone) without a voorziening of CATEGORY "
+        "(repeat for both)",
+    )
     closure = actions.add_parser(
         "closure",
         help="rank every voorziening of a category by the residents who would fall beyond, "
@@ -65,12 +91,32 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--close", nargs="+", metavar="ID", help="voorziening ids to close (one category)"
     )
     closure.add_argument("--norm", type=float, help="metres (default: the category's threshold)")
+    norms = actions.add_parser(
+        "norms",
+        help="check the presence norms: which wijk or zone has no ontmoetingsplek, steunpunt, …",
+        description='Check the presence norms of the vocabulary ("at least one ontmoetingsplek '
+        'in every wijk", "a steunpunt in every zone"; `presence:` in '
+        "data/voorzieningen.yaml or WSZ_PRESENCE), or CATEGORY per --level: one row per wijk "
+        "or zone with its residents and voorzieningen, and whether it has one.",
+        epilog="Examples: wsz whatif norms; wsz whatif norms huisarts --level zone --gaps",
+    )
+    norms.add_argument("category", nargs="?", help="only this category (code)")
+    norms.add_argument(
+        "--level", choices=("wijk", "zone"), action="append", help="check per wijk or zone"
+    )
+    norms.add_argument("--zone", help="only this zone and its wijken")
+    norms.add_argument("--gaps", action="store_true", help="list only the areas without one")
     whatif.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Answer the question and print a table."""
     analysis = analyse_store(settings, progress=progress)
+    if args.action == "norms":
+        categories = None if args.category is None else [args.category]
+        check = whatif_norms(analysis, categories, args.level, zone_code=args.zone)
+        print(format_presence(check, gaps_only=args.gaps))
+        return 0
     if args.action == "closure" and args.close:
         print(format_closure(whatif_closure(analysis, args.close, norm_m=args.norm)))
         return 0
@@ -86,20 +132,31 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         )
     else:
         candidates = whatif_candidates(analysis, args.area, args.spacing)
-    options = PlaceOptions(args.norm, args.weight, args.method, args.time_limit)
+    options = PlaceOptions(
+        args.norm, args.weight, args.method, args.time_limit, tuple(args.presence or ())
+    )
+    place = whatif_median if args.objective == "distance" else whatif_place
+    answer = place(
+        analysis,
+        args.category,
+        candidates,
+        args.k,
+        options=options,
+        addresses=address_index(analysis, settings),
+        progress=progress,
+    )
     print(
-        format_placement(
-            whatif_place(
-                analysis, args.category, candidates, args.k, options=options, progress=progress
-            )
-        )
+        format_median(answer) if isinstance(answer, MedianPlacement) else format_placement(answer)
     )
     return 0
 
 
 def format_placement(placement: Placement) -> str:
-    """The placement as readable lines: method and bound, sites, areas, shares."""
+    """The placement as readable lines: method and bound, the sites with their area and
+    nearest address, the gain curve, the areas given a site by a presence norm, and the
+    residents newly covered per zone and buurt."""
     s = placement.solution
+    sites = placement.sites.drop(columns="geometry").round(1)
     lines = [
         f"{placement.category}: {len(s.chosen)} new site(s), norm {placement.norm_m:.0f} m, "
         f"weight {placement.weight}",
@@ -108,10 +165,59 @@ def format_placement(placement: Placement) -> str:
         f"beyond the norm: {placement.beyond_before:.1%} before, {placement.beyond_after:.1%} "
         "after",
         "",
+        "sites (nearest address: "
+        + ("address index" if placement.addresses else NO_ADDRESS_INDEX)
+        + "):",
+        sites.to_string(index=False),
+    ]
+    if not placement.curve.empty:
+        curve = placement.curve.assign(
+            share_beyond_after=(100 * placement.curve["share_beyond_after"]).round(1)
+        ).rename(columns={"share_beyond_after": "beyond_after_%"})
+        lines += [
+            "",
+            "gain curve (the best k sites, k = 1…K):",
+            curve.round(1).to_string(index=False),
+        ]
+    if not placement.presence.empty:
+        lines += [
+            "",
+            "presence norm: a site in every area without one:",
+            placement.presence.round(1).to_string(index=False),
+        ]
+    lines += ["", "newly covered per zone:", placement.by_zone.round(1).to_string(index=False)]
+    lines += ["", "newly covered per buurt:", placement.by_buurt.round(1).to_string(index=False)]
+    if placement.off_network:
+        lines.append(f"candidates beyond the snap limit: {', '.join(placement.off_network)}")
+    return "\n".join(lines)
+
+
+def _metres(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.0f} m"
+
+
+def format_median(placement: MedianPlacement) -> str:
+    """The p-median answer as readable lines: mean walking distance before and after, the
+    method and its LP bound, the sites and the means per zone."""
+    s = placement.solution
+    lines = [
+        f"{placement.category}: {len(s.chosen)} new site(s) for the shortest mean walk, "
+        f"weight {placement.weight}",
+        f"method {s.method} ({s.status}); metres saved (weighted) {s.saving:,.0f}, LP bound "
+        f"{s.bound:,.0f}, gap {s.gap:.1%}; walks searched up to {placement.limit_m:,.0f} m",
+        f"mean walking distance: {_metres(placement.mean_before_m)} before, "
+        f"{_metres(placement.mean_after_m)} after (no k sites bring it below "
+        f"{_metres(placement.mean_after_bound_m)})",
+        f"reaching no voorziening: {placement.unreachable_before:,.1f} before, "
+        f"{placement.unreachable_after:,.1f} after",
+        "",
+        "sites (served: now nearest to it; saved_m: their mean metres saved; nearest address: "
+        + ("address index" if placement.addresses else NO_ADDRESS_INDEX)
+        + "):",
         placement.sites.drop(columns="geometry").round(1).to_string(index=False),
         "",
-        "newly covered per zone:",
-        placement.by_zone.round(1).to_string(index=False),
+        "mean walking distance per zone (m):",
+        placement.by_zone.round(0).to_string(index=False),
     ]
     if placement.off_network:
         lines.append(f"candidates beyond the snap limit: {', '.join(placement.off_network)}")

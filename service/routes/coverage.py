@@ -6,8 +6,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from geo import pipeline
 from geo.ask.filters import check_category, check_zone
 from geo.ask.geojson import feature_collection
+from geo.coverage.presence import presence_gaps
 from geo.errors import EmptyStoreError
 from service.deps import PublishedDep
 from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse
@@ -38,21 +40,26 @@ def coverage(
     """Share of residents (and 65+) beyond each category's threshold, per zone.
 
     ``gemeente`` covers all buurten in a zone together. By walking, each row also gives the
-    straight-line figures and the detour factor.
+    straight-line figures and the detour factor. ``presence_gaps`` are the wijken and zones
+    without a voorziening a presence norm asks for (of ``zone``: the zone and its wijken).
     """
     result = published.analysis.coverage_by(distance)
     zones, gemeente = result.zones, result.gemeente
-    if zone is not None:
-        zones = zones[zones["zone_code"] == check_zone(zone, published.zones)]
+    zone_code = None if zone is None else check_zone(zone, published.zones)
+    if zone_code is not None:
+        zones = zones[zones["zone_code"] == zone_code]
+    presence = presence_gaps(pipeline.whatif_norms(published.analysis, zone_code=zone_code))
     if category is not None:
         code = check_category(category, published.analysis.vocabulary)
         zones, gemeente = zones[zones["category"] == code], gemeente[gemeente["category"] == code]
+        presence = presence[presence["category"] == code]
     return {
         "source": result.source,
         "compared": result.compared,
         "notes": list(published.analysis.notes),
         "gemeente": records(gemeente),
         "zones": records(zones),
+        "presence_gaps": records(presence),
     }
 
 

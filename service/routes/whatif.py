@@ -1,7 +1,8 @@
 """What-if questions over HTTP (read-only: nothing is stored): ``POST /whatif/placements``
 (where would k new voorzieningen help most), ``GET /whatif/closures`` (every voorziening
-of a category ranked by the residents who would fall beyond the norm without it) and
-``POST /whatif/closures`` (who loses coverage if these close, and how far they walk then).
+of a category ranked by the residents who would fall beyond the norm without it),
+``POST /whatif/closures`` (who loses coverage if these close, and how far they walk then) and
+``GET /whatif/norms`` (the presence norms checked per wijk and zone).
 
 Limits come first: the body's size (:data:`MAX_BODY_BYTES`, against ``Content-Length`` and
 again while it streams in), then k (:data:`MAX_K`) and the number of candidates
@@ -12,7 +13,7 @@ come in WGS84 lon/lat and are worked on in RD New; the chosen sites go out in WG
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import geopandas as gpd
 import pandas as pd
@@ -24,14 +25,17 @@ from starlette.types import Receive, Scope, Send
 
 from geo import pipeline
 from geo.analysis import Analysis
+from geo.ask.filters import check_category, check_zone
 from geo.ask.geojson import feature_collection
 from geo.crs import EDGE_CRS, to_edge_crs, to_working_crs
 from geo.errors import QueryError, TooLargeError, TooManyFeaturesError
 from geo.whatif.candidates import MAX_CANDIDATES
+from geo.whatif.median import MedianPlacement
 from geo.whatif.report import Placement, PlaceOptions
-from service.deps import PublishedDep
+from service.deps import PublishedDep, SettingsDep
 from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse
 from service.params import CategoryQuery
+from service.routes.addresses import served_index
 from service.routes.imports import PROBLEM
 from service.schemas.whatif import (
     MAX_BODY_BYTES,
@@ -42,6 +46,8 @@ from service.schemas.whatif import (
     ClosureAnswer,
     ClosureRanking,
     ClosureRequest,
+    MedianAnswer,
+    NormsAnswer,
     PlacementAnswer,
     PlacementRequest,
 )
@@ -154,7 +160,9 @@ def _candidates(analysis: Analysis, body: PlacementRequest) -> gpd.GeoDataFrame:
     return candidate_frame(body.candidates)
 
 
-SITE_COLUMNS = ["id", "rank", "gain", "bu_code", "zone_code"]
+SITE_COLUMNS = ["id", "rank", "gain", "bu_code", "bu_naam", "wk_code", "zone_code", "address",
+                "address_m"]  # fmt: skip
+MEDIAN_SITE_COLUMNS = ["id", "rank", "served", "saved_m", *SITE_COLUMNS[3:]]
 
 
 def placement_geojson(placement: Placement) -> str:
@@ -174,28 +182,83 @@ def placement_geojson(placement: Placement) -> str:
         "by_zone": placement.by_zone.round(3).to_dict("records"),
         "by_buurt": placement.by_buurt.round(3).to_dict("records"),
         "off_network": list(placement.off_network),
+        "objective_kind": "coverage",
+        "curve": _records(placement.curve),
+        "presence": _records(placement.presence),
+        "addresses": placement.addresses,
     }
-    sites = placement.sites.assign(gain=placement.sites["gain"].round(3))
+    sites = placement.sites.round({"gain": 3, "address_m": 1})
     return feature_collection(to_edge_crs(sites), SITE_COLUMNS, members)
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def median_geojson(placement: MedianPlacement) -> str:
+    """The sites of a distance placement (WGS84) with its figures as top-level members."""
+    s = placement.solution
+    members = {
+        "category": placement.category,
+        "weight": placement.weight,
+        "objective_kind": "distance",
+        "method": s.method,
+        "status": s.status,
+        "objective": round(s.saving, 1),
+        "bound": round(s.bound, 1),
+        "gap": round(s.gap, 6),
+        "limit_m": placement.limit_m,
+        "mean_before_m": _rounded(placement.mean_before_m),
+        "mean_after_m": _rounded(placement.mean_after_m),
+        "mean_after_bound_m": _rounded(placement.mean_after_bound_m),
+        "unreachable_before": round(placement.unreachable_before, 3),
+        "unreachable_after": round(placement.unreachable_after, 3),
+        "by_zone": _records(placement.by_zone.round(1)),
+        "off_network": list(placement.off_network),
+        "addresses": placement.addresses,
+    }
+    sites = placement.sites.round({"served": 3, "saved_m": 1, "address_m": 1})
+    sites = sites.astype({"saved_m": object}).where(sites.notna(), None)
+    return feature_collection(to_edge_crs(sites), MEDIAN_SITE_COLUMNS, members)
 
 
 @router.post(
     "/whatif/placements",
     response_class=GeoJSONResponse,
     responses={
-        200: {"model": PlacementAnswer, "content": {GEOJSON_MEDIA_TYPE: {}}},
+        200: {"model": PlacementAnswer | MedianAnswer, "content": {GEOJSON_MEDIA_TYPE: {}}},
         **RESPONSES,
     },
     summary="Where would k new voorzieningen bring the most residents within the norm?",
 )
-def post_placements(published: PublishedDep, body: PlacementRequest) -> GeoJSONResponse:
+def post_placements(
+    request: Request, published: PublishedDep, settings: SettingsDep, body: PlacementRequest
+) -> GeoJSONResponse:
     """Choose ``k`` of the candidates (a FeatureCollection of WGS84 points, or generated in
-    a zone or buurt) bringing the most residents (or 65+) within the norm by walking, the
-    existing voorzieningen kept. Read-only: nothing is stored."""
+    a zone or buurt) bringing the most residents (or 65+) within the norm by walking
+    (``objective: coverage``; with ``presence``, a site in every wijk or zone without one),
+    or shortening their weighted mean walking distance most (``objective: distance``), the
+    existing voorzieningen kept. The coverage answer has the gain curve for k = 1…K; each
+    site its buurt, wijk, zone and nearest address. Read-only: nothing is stored."""
     analysis = published.analysis
+    if body.objective == "distance" and (body.presence or body.norm_m is not None):
+        raise QueryError("norm_m and presence apply to objective coverage, not distance")
     candidates = _candidates(analysis, body)
-    options = PlaceOptions(norm_m=body.norm_m, weight=body.weight, method=body.method)
-    placement = pipeline.whatif_place(analysis, body.category, candidates, body.k, options=options)
+    options = PlaceOptions(
+        norm_m=body.norm_m,
+        weight=body.weight,
+        method=body.method,
+        presence=tuple(dict.fromkeys(body.presence)),
+    )
+    addresses = served_index(request, published, settings)
+    if body.objective == "distance":
+        median = pipeline.whatif_median(
+            analysis, body.category, candidates, body.k, options=options, addresses=addresses
+        )
+        return GeoJSONResponse(median_geojson(median))
+    placement = pipeline.whatif_place(
+        analysis, body.category, candidates, body.k, options=options, addresses=addresses
+    )
     return GeoJSONResponse(placement_geojson(placement))
 
 
@@ -249,3 +312,45 @@ def post_closures(published: PublishedDep, body: ClosureRequest) -> ClosureAnswe
             "by_buurt": _records(impact.by_buurt),
         }
     )
+
+
+@router.get(
+    "/whatif/norms",
+    response_model=NormsAnswer,
+    responses=RESPONSES,
+    summary="Presence norms: which wijk (or zone) has no ontmoetingsplek, steunpunt, …?",
+)
+def get_norms(
+    published: PublishedDep,
+    category: CategoryQuery | None = None,
+    level: Annotated[
+        Literal["wijk", "zone"] | None,
+        Query(description="Check this level for `category` (default: the declared norms)."),
+    ] = None,
+    zone: Annotated[str | None, Query(description="Only this zone and its wijken.")] = None,
+    gaps_only: Annotated[bool, Query(description="List only the areas without one.")] = False,
+) -> NormsAnswer:
+    """The presence norms of the vocabulary ("at least one ontmoetingsplek in every wijk",
+    "a steunpunt in every zone"), or ``category`` checked per ``level``: per norm the areas
+    checked, met and without one, and every area with its residents and voorzieningen."""
+    analysis = published.analysis
+    code = None if category is None else check_category(category, analysis.vocabulary)
+    zone_code = None if zone is None else check_zone(zone, published.zones)
+    check = pipeline.whatif_norms(
+        analysis,
+        None if code is None else [code],
+        None if level is None else [level],
+        zone_code=zone_code,
+    )
+    norms = [
+        {
+            "category": category_code,
+            "level": level_name,
+            "areas": len(areas),
+            "met": int(areas["met"].sum()),
+            "without": areas.loc[~areas["met"].astype(bool), "area_code"].tolist(),
+        }
+        for (category_code, level_name), areas in check.groupby(["category", "level"], sort=False)
+    ]
+    shown = check[~check["met"].astype(bool)] if gaps_only else check
+    return NormsAnswer.model_validate({"norms": norms, "areas": _records(shown)})

@@ -63,6 +63,20 @@ class CoverageRow(BaseModel):
     )
 
 
+class PresenceArea(BaseModel):
+    """One wijk or zone checked against a presence norm ("at least one <category> in every
+    wijk / zone")."""
+
+    category: str
+    level: Literal["wijk", "zone"]
+    area_code: str
+    area_name: str
+    residents: float | None = Field(description="CBS residents of the area's buurten.")
+    residents_65plus: float | None
+    voorzieningen: int = Field(description="Voorzieningen of the category in the area.")
+    met: bool = Field(description="Whether the area has at least one.")
+
+
 class CoverageResponse(BaseModel):
     """Coverage over all zoned buurten (``gemeente``) and per zone."""
 
@@ -77,6 +91,11 @@ class CoverageResponse(BaseModel):
     )
     gemeente: list[CoverageRow]
     zones: list[CoverageRow]
+    presence_gaps: list[PresenceArea] = Field(
+        default_factory=list,
+        description="Wijken and zones without the voorziening a presence norm of the "
+        "vocabulary asks for in each (GET /whatif/norms lists every area).",
+    )
 
 
 class NearestOut(BaseModel):

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.schemas.answers import PresenceArea
 from service.schemas.features import FeatureCollection
 
 #: Most new sites one placement chooses.
@@ -77,19 +78,58 @@ class PlacementRequest(BaseModel):
     candidates: CandidateCollection | CandidateArea = Field(default_factory=CandidateArea)
     method: Literal["auto", "exact", "greedy"] = Field(
         default="auto",
-        description="`exact`: ILP (HiGHS); `greedy`: with its proven bound; `auto`: exact "
-        "where the reduced model is small enough.",
+        description="`exact`: ILP (HiGHS); `greedy`: with its proven bound (distance: "
+        "greedy + vertex substitution with the LP bound); `auto`: exact where the reduced "
+        "model is small enough.",
+    )
+    objective: Literal["coverage", "distance"] = Field(
+        default="coverage",
+        description="`coverage`: most residents newly within the norm (MCLP); `distance`: "
+        "the shortest weighted mean walking distance (p-median; `norm_m` and `presence` do "
+        "not apply).",
+    )
+    presence: list[Literal["wijk", "zone"]] = Field(
+        default_factory=list,
+        max_length=2,
+        description="Also put a site in every wijk (or zone) without a voorziening of the "
+        "category (coverage only).",
     )
 
 
 class SiteProperties(BaseModel):
-    """A chosen site: rank by gain, the weight it newly covers, its buurt and zone."""
+    """A chosen site: rank by gain, the weight it newly covers, its buurt, wijk, zone and
+    nearest address."""
 
     id: str
     rank: int
     gain: float = Field(description="Residents (or 65+) newly covered by this site.")
     bu_code: str | None
+    bu_naam: str | None
+    wk_code: str | None
     zone_code: str | None
+    address: str = Field(description='Nearest address, or "no address index".')
+    address_m: float | None = Field(description="Metres to it in a straight line.")
+
+
+class CurvePoint(BaseModel):
+    """The best k sites: the weight they newly cover and what the k-th adds."""
+
+    k: int
+    newly: float
+    added: float | None = Field(description="Newly covered by the k-th site (null: first).")
+    share_beyond_after: float
+    method: str
+    status: str
+
+
+class FilledArea(BaseModel):
+    """A wijk or zone that lacked one, and the chosen site placed in it."""
+
+    level: Literal["wijk", "zone"]
+    area_code: str
+    area_name: str
+    residents: float | None
+    site: str | None
 
 
 class AreaGain(BaseModel):
@@ -116,6 +156,55 @@ class PlacementAnswer(FeatureCollection[SiteProperties]):
     by_zone: list[AreaGain]
     by_buurt: list[AreaGain]
     off_network: list[str] = Field(description="Candidates beyond the snap limit (not used).")
+    objective_kind: Literal["coverage"] = "coverage"
+    curve: list[CurvePoint] = Field(description="The gain curve for k = 1…K.")
+    presence: list[FilledArea] = Field(description="Areas given a site by a presence norm.")
+    addresses: bool = Field(description="Whether an address index was searched.")
+
+
+class MedianSiteProperties(BaseModel):
+    """A chosen site of a distance placement: who it now serves and what they save."""
+
+    id: str
+    rank: int
+    served: float = Field(description="Residents (or 65+) for whom it becomes the nearest.")
+    saved_m: float | None = Field(description="Their mean metres saved.")
+    bu_code: str | None
+    bu_naam: str | None
+    wk_code: str | None
+    zone_code: str | None
+    address: str
+    address_m: float | None
+
+
+class ZoneMean(BaseModel):
+    """Weighted mean walking distance in one zone before and after (metres)."""
+
+    zone_code: str
+    mean_before_m: float | None
+    mean_after_m: float | None
+
+
+class MedianAnswer(FeatureCollection[MedianSiteProperties]):
+    """The sites (WGS84) that shorten the weighted mean walking distance most (p-median)."""
+
+    category: str
+    weight: Weight
+    objective_kind: Literal["distance"] = "distance"
+    method: Literal["exact", "heuristic"]
+    status: str
+    objective: float = Field(description="Weighted metres saved (capped at limit_m).")
+    bound: float = Field(description="LP bound of the weighted metres saved.")
+    gap: float
+    limit_m: float = Field(description="Longest walk searched; longer ones count as it.")
+    mean_before_m: float | None
+    mean_after_m: float | None
+    mean_after_bound_m: float | None = Field(description="No k sites bring the mean below.")
+    unreachable_before: float
+    unreachable_after: float
+    by_zone: list[ZoneMean]
+    off_network: list[str]
+    addresses: bool
 
 
 class RankedVoorziening(BaseModel):
@@ -184,3 +273,20 @@ class ClosureAnswer(BaseModel):
     share_beyond_after: float
     by_zone: list[ClosureArea]
     by_buurt: list[ClosureArea]
+
+
+class PresenceNorm(BaseModel):
+    """One presence norm ("at least one <category> in every <level>") and how it stands."""
+
+    category: str
+    level: Literal["wijk", "zone"]
+    areas: int = Field(description="Wijken (or zones) checked.")
+    met: int = Field(description="Of them, those with at least one.")
+    without: list[str] = Field(description="Codes of the areas without one (the gaps).")
+
+
+class NormsAnswer(BaseModel):
+    """The presence norms checked per wijk and zone (read-only)."""
+
+    norms: list[PresenceNorm]
+    areas: list[PresenceArea] = Field(description="Every area of every norm (or the gaps).")

@@ -108,6 +108,9 @@ def test_planners_map_shows_figures_and_a_clear_legend(
     text = page.locator(".wsz-legend").inner_text()
     assert "Buiten elke woonservicezone / Outside every zone" in text
     assert "per voorziening" in text
+    assert "Aanwezigheidsnormen / Presence norms" in text  # the areas failing a presence norm
+    if name == "index":
+        assert page.locator("path.wsz-presence").count() > 0
     if name == ZONE:
         assert "Looptijd vanaf ontmoetingsplek en gezondheidscentrum" in text
         assert "Waar de inwoners verder dan de norm wonen" in text

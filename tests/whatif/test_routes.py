@@ -3,7 +3,6 @@ FastAPI's TestClient: a placement, its refusals (problem+json), the closure rank
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +17,6 @@ from geo.pipeline import whatif_closure, whatif_closure_ranking
 from geo.whatif.candidates import MAX_CANDIDATES
 from service.cli import main
 from service.schemas.whatif import MAX_BODY_BYTES, MAX_K
-from service.state import publish
-from tests.conftest import make_app, make_settings
-
-
-@pytest.fixture(scope="module")
-def delft_client(delft_folder: Path, delft_analysis: Analysis) -> Iterator[TestClient]:
-    app = make_app(make_settings(delft_folder / "store.gpkg"), publish(delft_analysis))
-    with TestClient(app) as client:
-        yield client
 
 
 def _points(analysis: Analysis, n: int, seed: int = 5) -> dict[str, Any]:
