@@ -46,7 +46,6 @@ from geo.coverage.gaps import gap_polygons
 from geo.coverage.population import resident_points
 from geo.crs import WORKING_CRS
 from geo.errors import (
-    ConflictError,
     DataQualityWarning,
     NetworkError,
     NoNetworkError,
@@ -89,6 +88,7 @@ from geo.store.lock import DEFAULT_LOCK_TIMEOUT_S
 from geo.store.log import Caller, ImportInput, ImportLog, ImportReport, new_report
 from geo.store.modes import buurten_after, provenance_after, voorzieningen_after, zones_after
 from geo.store.request import ImportRequest
+from geo.store.scenarios import refuse_taken
 from geo.store.transaction import Hooks, Planned, captured_warnings, record_refusal, run_transaction
 from geo.vocabulary import Vocabulary
 from geo.whatif.candidates import check_candidates, thinned_nodes
@@ -840,15 +840,8 @@ def save_scenario(
     def plan() -> Planned[Scenario]:
         if scenario.is_stale(store.version()):
             raise StaleScenarioError(scenario.name, scenario.store_version, store.version())
-        existing = book.get(scenario.name)
-        if existing is not None and not replace:
-            raise ConflictError(
-                f"a scenario {scenario.name!r} exists already (saved {existing.created}); "
-                'choose another name, or replace it (--replace; "replace": true)'
-            )
-        changes = {
-            "scenario": LayerChanges(added=int(existing is None), updated=int(bool(existing)))
-        }
+        new = refuse_taken(book, scenario.name, replace) is None
+        changes = {"scenario": LayerChanges(added=int(new), updated=int(not new))}
         return Planned(scenario, changes, True, lambda: book.put(scenario))
 
     report, _ = run_transaction(store, base, plan)

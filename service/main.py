@@ -31,6 +31,7 @@ from service.routes import (
     maps,
     meta,
     profiel,
+    scenarios,
     voorzieningen,
     walking,
     whatif,
@@ -110,6 +111,7 @@ def create_app(
     app.include_router(imports.router)
     app.include_router(profiel.router)  # issue 14: wijkprofiel, snapshots, years of figures
     app.include_router(whatif.router, dependencies=[Depends(refuse_unknown_parameters)])  # issue 13
+    app.include_router(scenarios.router, dependencies=[Depends(refuse_unknown_parameters)])
     app.mount(f"/static/vendor/{VENDOR_SUBDIR}", StaticFiles(directory=LEAFLET_DIR), name="leaflet")
     # The residents' map's modules at a versioned path (kept by browsers) and, for pages
     # embedded before a version existed, at the plain one (revalidated).

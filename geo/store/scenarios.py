@@ -30,7 +30,7 @@ import shapely
 
 from geo.common.files import atomic_write
 from geo.crs import WORKING_CRS
-from geo.errors import ReadError
+from geo.errors import ConflictError, ReadError
 from geo.whatif.scenarios import SITE_COLUMNS, Scenario, empty_sites
 
 if TYPE_CHECKING:
@@ -50,6 +50,18 @@ class ScenarioBook(Protocol):
     def put(self, scenario: Scenario) -> None: ...
 
     def remove(self, name: str) -> None: ...
+
+
+def refuse_taken(book: ScenarioBook, name: str, replace: bool) -> Scenario | None:
+    """The scenario ``name`` already kept (None if none); :class:`ConflictError` when there
+    is one and ``replace`` is False."""
+    existing = book.get(name)
+    if existing is not None and not replace:
+        raise ConflictError(
+            f"a scenario {name!r} exists already (saved {existing.created}); choose another "
+            'name, or replace it (--replace; "replace": true)'
+        )
+    return existing
 
 
 def scenario_file(store_path: Path) -> Path:

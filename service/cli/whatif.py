@@ -1,6 +1,8 @@
 """``wsz whatif place|closure``: planners' what-if questions, answered by walking distance.
 
-Read-only: nothing is stored. Progress goes to stderr, the answer (a readable table) to stdout.
+Read-only: nothing is stored, unless ``--save NAME`` keeps the answer as a named scenario
+(:mod:`service.cli.scenarios`, also ``wsz whatif scenarios|show|compare|export|delete``).
+Progress goes to stderr, the answer (a readable table) to stdout.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from pathlib import Path
 
 from geo.errors import QueryError
 from geo.pipeline import (
-    analyse_store,
     whatif_candidates,
     whatif_closure,
     whatif_closure_ranking,
@@ -21,6 +22,7 @@ from geo.read.voorzieningen import read_voorzieningen
 from geo.settings import Settings
 from geo.whatif.closing import ClosureImpact
 from geo.whatif.report import Placement, PlaceOptions
+from service.cli import scenarios
 from service.cli.output import progress
 
 
@@ -65,18 +67,28 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--close", nargs="+", metavar="ID", help="voorziening ids to close (one category)"
     )
     closure.add_argument("--norm", type=float, help="metres (default: the category's threshold)")
+    for question in (place, closure):
+        scenarios.add_save_arguments(question)
+    scenarios.register_actions(actions)
     whatif.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Answer the question and print a table."""
-    analysis = analyse_store(settings, progress=progress)
+    """Answer the question and print a table (and keep it as a scenario with ``--save``)."""
+    if args.action in scenarios.ACTIONS:
+        return scenarios.run(args, settings)
+    context = scenarios.analyse_for_save(settings)
+    analysis = context[0]
     if args.action == "closure" and args.close:
-        print(format_closure(whatif_closure(analysis, args.close, norm_m=args.norm)))
+        impact = whatif_closure(analysis, args.close, norm_m=args.norm)
+        print(format_closure(impact))
+        scenarios.save_closure(args, context, impact)
         return 0
     if args.action == "closure":
         if args.category is None:
             raise QueryError("give a CATEGORY to rank, or --close ID [ID ...]")
+        if args.save:
+            raise QueryError("--save keeps a closure (--close ID ...); a ranking is not saved")
         ranking = whatif_closure_ranking(analysis, args.category, norm_m=args.norm)
         print(ranking.round(1).to_string(index=False))
         return 0
@@ -87,13 +99,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     else:
         candidates = whatif_candidates(analysis, args.area, args.spacing)
     options = PlaceOptions(args.norm, args.weight, args.method, args.time_limit)
-    print(
-        format_placement(
-            whatif_place(
-                analysis, args.category, candidates, args.k, options=options, progress=progress
-            )
-        )
+    placement = whatif_place(
+        analysis, args.category, candidates, args.k, options=options, progress=progress
     )
+    print(format_placement(placement))
+    scenarios.save_placement(args, context, placement, candidates)
     return 0
 
 
