@@ -31,6 +31,7 @@ from service.routes import (
     maps,
     meta,
     profiel,
+    scenario_maps,
     scenarios,
     voorzieningen,
     walking,
@@ -105,6 +106,7 @@ def create_app(
     # HTML pages (maps, embed) are linked from other sites and ignore what they do not know.
     for module in (meta, zones, voorzieningen, coverage, lookup, walking, export, addresses):
         app.include_router(module.router, dependencies=[Depends(refuse_unknown_parameters)])
+    app.include_router(scenario_maps.router)  # before maps: /maps/scenario/… (issue 13)
     app.include_router(maps.router)
     app.include_router(embed.router)
     app.include_router(ogc.router)
