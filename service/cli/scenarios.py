@@ -28,6 +28,7 @@ from geo.pipeline import (
 from geo.settings import Settings
 from geo.store.base import Store, open_store
 from geo.store.log import Caller
+from geo.store.scenarios import refuse_taken
 from geo.whatif.closing import ClosureImpact
 from geo.whatif.report import Placement
 from geo.whatif.scenario_export import LAYER_NAMES, scenario_bytes, scenario_file_name
@@ -134,10 +135,15 @@ def _user() -> str | None:
         return None
 
 
-def analyse_for_save(settings: Settings) -> tuple[Analysis, Store, str | None]:
+def analyse_for_save(
+    settings: Settings, args: argparse.Namespace
+) -> tuple[Analysis, Store, str | None]:
     """The analysis of the store, the store and the version it was read at (read first: a
-    scenario never claims a newer version than its figures)."""
+    scenario never claims a newer version than its figures); a ``--save`` name already taken
+    (without ``--replace``) is refused before any work."""
     store = open_store(settings)
+    if getattr(args, "save", None):
+        refuse_taken(store.scenarios, args.save, args.replace)
     version = store.version()
     return analyse_store(settings, progress=progress), store, version
 

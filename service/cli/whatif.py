@@ -77,7 +77,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """Answer the question and print a table (and keep it as a scenario with ``--save``)."""
     if args.action in scenarios.ACTIONS:
         return scenarios.run(args, settings)
-    context = scenarios.analyse_for_save(settings)
+    context = scenarios.analyse_for_save(settings, args)
     analysis = context[0]
     if args.action == "closure" and args.close:
         impact = whatif_closure(analysis, args.close, norm_m=args.norm)
