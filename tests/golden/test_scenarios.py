@@ -33,6 +33,12 @@ pytestmark = needs_shared_data
 KEY = "golden-scenario-key-0123456789abcdefghij"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 ZONE = {"nieuwegein": "noord", "delft-tu": "wippolder"}
+#: The expected files of a sample (``scenarios/<name>.json|txt``), in the order asked.
+CASES = (
+    "post_placement", "post_closure", "list", "show", "compare", "export_csv", "export_zones",
+    "evaluate", "error_taken", "error_bad_name", "error_unknown", "error_stale",
+    "error_delete_without_key", "delete", "cli",
+)  # fmt: skip
 
 
 @pytest.fixture
@@ -90,6 +96,7 @@ def test_scenarios_api(
         ("error_delete_without_key", "DELETE", "/whatif/scenarios/plan-a", None, False),
         ("delete", "DELETE", "/whatif/scenarios/plan-a", None, True),
     ]  # fmt: skip
+    assert [step[0] for step in steps] == list(CASES[:-1])
     for name, method, url, body, keyed in steps:
         response = api.request(method, url, json=body, headers=AUTH if keyed else {})
         _check(sample, name, response, version, basetemp)
