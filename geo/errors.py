@@ -186,6 +186,13 @@ class QueryError(WszError, ValueError):
     title = "Invalid query"
 
 
+class ConflictError(WszError):
+    """The request conflicts with what is stored: a scenario name already taken, a scenario
+    computed on another version of the store."""
+
+    title = "Conflict"
+
+
 class NotFoundError(WszError, LookupError):
     """An unknown zone, buurt or map name."""
 

@@ -11,6 +11,9 @@
 * what-if (issue 13): :func:`whatif_place` (MCLP), :func:`whatif_median` (p-median),
   :func:`whatif_norms` (presence norms), :func:`whatif_closure_ranking`,
   :func:`whatif_closure`, :func:`whatif_candidates` over :func:`whatif_reach`;
+* what-if scenarios (issue 13): :func:`whatif_scenario` (an answer as a named scenario),
+  :func:`save_scenario`, :func:`delete_scenario`, :func:`find_scenario`,
+  :func:`scenario_gaps` and the click on the map, :func:`whatif_evaluate`;
 * the batch (issue 16): :func:`analyse_gemeente`, one gemeente's chain for ``wsz batch``.
 
 The CLI, the API and the maps call these, never the stages directly.
@@ -21,6 +24,7 @@ The CLI, the API and the maps call these, never the stages directly.
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -31,6 +35,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import NDArray
 
 from geo.analysis import Analysis, coverage_notes, extract_cover_notes, synthetic_note
 from geo.ask.search import AddressIndex, build_index
@@ -41,6 +46,7 @@ from geo.coverage.figures import Coverage, beyond, compute_coverages
 from geo.coverage.gaps import gap_polygons
 from geo.coverage.population import resident_points
 from geo.coverage.presence import in_zone, norms_for, presence_check, presence_gaps
+from geo.crs import WORKING_CRS
 from geo.errors import (
     DataQualityWarning,
     NetworkError,
@@ -84,8 +90,9 @@ from geo.store.lock import DEFAULT_LOCK_TIMEOUT_S
 from geo.store.log import Caller, ImportInput, ImportLog, ImportReport, new_report
 from geo.store.modes import buurten_after, provenance_after, voorzieningen_after, zones_after
 from geo.store.request import ImportRequest
+from geo.store.scenarios import refuse_taken
 from geo.store.transaction import Hooks, Planned, captured_warnings, record_refusal, run_transaction
-from geo.vocabulary import PresenceLevel
+from geo.vocabulary import PresenceLevel, Vocabulary
 from geo.whatif.candidates import check_candidates, thinned_nodes
 from geo.whatif.closing import ClosureImpact, closure_impact
 from geo.whatif.closure import dependence, losing_coverage
@@ -111,6 +118,16 @@ from geo.whatif.report import (
     ranking_frame,
     site_areas,
     with_addresses,
+)
+from geo.whatif.scenarios import (
+    Scenario,
+    ScenarioKind,
+    SiteValue,
+    StaleScenarioError,
+    check_name,
+    cover_figures,
+    reached,
+    site_value,
 )
 from geo.zones import assign_zones, dissolve_zones
 
@@ -891,3 +908,159 @@ def whatif_closure(
         category, norm, closed, int(losing.sum()), lost, lost_65, before,
         before + lost / total, by_zone, by_buurt,
     )  # fmt: skip
+
+
+# ------------------------------------------------------------ what-if: scenarios (issue 13)
+
+
+def _covered_now(analysis: Analysis, category: str, norm_m: float) -> NDArray[np.bool_]:
+    """Resident points within ``norm_m`` of a voorziening of ``category`` today, by the
+    analysis's own distances (those of its coverage figures)."""
+    distance = analysis.coverage.point_distances[category].to_numpy(dtype=float)
+    return ~beyond(distance, norm_m)
+
+
+def _weights(points: gpd.GeoDataFrame) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    return (
+        points["residents"].to_numpy(dtype=float),
+        points["residents_65plus"].to_numpy(dtype=float),
+    )
+
+
+def whatif_evaluate(
+    analysis: Analysis, category: str, site: shapely.Point, *, norm_m: float | None = None
+) -> SiteValue:
+    """ "A new voorziening of ``category`` here" (``site``, RD New): the residents and 65+ it
+    would newly bring within the norm, in total and per zone — one bounded walk from it."""
+    norm = _whatif_norm(analysis, category, norm_m)
+    reach = whatif_reach(analysis, gpd.GeoSeries([site], crs=WORKING_CRS), norm)
+    points = analysis.points
+    areas = areas_of(points, analysis.dataset.buurten)
+    return site_value(
+        category, areas, _weights(points), _covered_now(analysis, category, norm), reach
+    )
+
+
+def scenario_cover(
+    analysis: Analysis, category: str, norm_m: float, added: gpd.GeoSeries, closed: Sequence[str]
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """Per resident point: within the norm today, and after adding the sites ``added``
+    (RD New) and closing the voorzieningen ``closed`` (ids)."""
+    before = _covered_now(analysis, category, norm_m)
+    after = before.copy()
+    if len(closed):
+        facilities = analysis.dataset.voorzieningen
+        facilities = facilities[facilities["category"] == category].reset_index(drop=True)
+        reach = whatif_reach(analysis, facilities.geometry, norm_m)
+        after &= ~losing_coverage(reach, facilities["id"].astype(str).isin(closed).to_numpy())
+    if len(added):
+        after |= reached(whatif_reach(analysis, added, norm_m))
+    return before, after
+
+
+def whatif_scenario(
+    analysis: Analysis,
+    name: str,
+    parts: tuple[ScenarioKind, dict[str, Any], gpd.GeoDataFrame],
+    *,
+    version: str | None,
+    solution: dict[str, Any] | None = None,
+) -> Scenario:
+    """A what-if answer as the named scenario ``name`` (``parts``: kind, request and sites of
+    :func:`geo.whatif.scenarios.placement_parts` / ``closure_parts``), with its figures per
+    zone and buurt; ``version``: the store version the analysis was read from. Not stored
+    (:func:`save_scenario` does)."""
+    kind, request, sites = parts
+    check_name(name)
+    category = str(request["category"])
+    norm = _whatif_norm(analysis, category, request.get("norm_m"))
+    added = sites.geometry[(sites["role"] == "chosen").to_numpy()]
+    closed = tuple(sites["id"][sites["role"] == "closed"].astype(str))
+    before, after = scenario_cover(analysis, category, norm, added, closed)
+    points = analysis.points
+    areas = areas_of(points, analysis.dataset.buurten)
+    by_zone, by_buurt, totals = cover_figures(areas, _weights(points), before, after)
+    created = pd.Timestamp.now("UTC").isoformat(timespec="seconds").replace("+00:00", "Z")
+    return Scenario(
+        name, kind, created, version, {**request, "norm_m": norm}, {**totals, **(solution or {})},
+        by_zone, by_buurt, sites,
+    )  # fmt: skip
+
+
+def save_scenario(
+    store: Store, scenario: Scenario, *, replace: bool = False, caller: Caller = CLI
+) -> ImportReport:
+    """Keep ``scenario`` beside the real data (:mod:`geo.store.scenarios`) as one logged
+    transaction: refused (:class:`ConflictError`) when the name is taken and ``replace`` is
+    False, or when the store changed since the scenario was computed."""
+    payload = json.dumps(scenario.request, sort_keys=True).encode()
+    base = new_report(
+        "scenario", ImportInput.of_bytes(scenario.name, payload),
+        mode="replace" if replace else "add", dry_run=False, caller=caller,
+    )  # fmt: skip
+    book = store.scenarios
+
+    def plan() -> Planned[Scenario]:
+        if scenario.is_stale(store.version()):
+            raise StaleScenarioError(scenario.name, scenario.store_version, store.version())
+        new = refuse_taken(book, scenario.name, replace) is None
+        changes = {"scenario": LayerChanges(added=int(new), updated=int(not new))}
+        return Planned(scenario, changes, True, lambda: book.put(scenario))
+
+    report, _ = run_transaction(store, base, plan)
+    return report
+
+
+def delete_scenario(store: Store, name: str, *, caller: Caller = CLI) -> ImportReport:
+    """Remove the scenario ``name`` as one logged transaction (:class:`NotFoundError` if
+    there is none); the real data is never touched."""
+    base = new_report(
+        "scenario", ImportInput.of_bytes(name, name.encode()), mode="delete", dry_run=False,
+        caller=caller,
+    )  # fmt: skip
+    book = store.scenarios
+
+    def plan() -> Planned[None]:
+        if book.get(check_name(name)) is None:
+            raise NotFoundError(f"no scenario {name!r}; {scenario_names(store)}")
+        return Planned(None, {"scenario": LayerChanges(removed=1)}, True, lambda: book.remove(name))
+
+    report, _ = run_transaction(store, base, plan)
+    return report
+
+
+def scenario_names(store: Store) -> str:
+    """ "the scenarios are: a, b" (or "there are none yet"), for a not-found message."""
+    names = [s.name for s in store.scenarios.all()]
+    return f"the scenarios are: {', '.join(names[-20:])}" if names else "there are none yet"
+
+
+def find_scenario(store: Store, name: str) -> Scenario:
+    """The stored scenario ``name``; :class:`NotFoundError` listing the others."""
+    found = store.scenarios.get(check_name(name))
+    if found is None:
+        raise NotFoundError(f"no scenario {name!r}; {scenario_names(store)}")
+    return found
+
+
+def scenario_gaps(
+    analysis: Analysis, scenario: Scenario
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The gap polygons of the scenario's category and norm today and after it (RD New:
+    where the residents beyond the norm live, :func:`geo.coverage.gaps.gap_polygons`)."""
+    category, norm = scenario.category, scenario.norm_m
+    sites = scenario.sites
+    added = sites.geometry[(sites["role"] == "chosen").to_numpy()]
+    closed = tuple(sites["id"][sites["role"] == "closed"].astype(str))
+    covered = scenario_cover(analysis, category, norm, added, closed)
+    vocabulary = Vocabulary(
+        categories=(analysis.vocabulary[category].model_copy(update={"threshold_m": norm}),)
+    )
+    points = analysis.points
+
+    def gaps(within: NDArray[np.bool_]) -> gpd.GeoDataFrame:
+        distances = pd.DataFrame({category: np.where(within, 0.0, np.nan)}, index=points.index)
+        coverage = replace(analysis.coverage, point_distances=distances)
+        return gap_polygons(points, analysis.dataset.buurten, coverage, vocabulary)
+
+    return gaps(covered[0]), gaps(covered[1])

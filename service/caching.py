@@ -22,7 +22,10 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 #: Everything else that may be kept: asked again each time (a 304 when unchanged).
 REVALIDATE = "no-cache"
 #: Paths whose answers change without the store changing (or are not data): no ETag.
-UNTAGGED_PREFIXES = ("/health", "/imports", "/docs", "/redoc", "/openapi.json", "/static/")
+UNTAGGED_PREFIXES = (
+    "/health", "/imports", "/docs", "/redoc", "/openapi.json", "/static/",
+    "/whatif/scenarios", "/maps/scenario/",  # saved scenarios change with the store unchanged
+)  # fmt: skip
 #: Static paths versioned by content or package version.
 VERSIONED_PREFIXES = ("/static/vendor/", "/static/embed-", "/static/docs/")
 

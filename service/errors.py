@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from geo.errors import (
     ConfigurationError,
+    ConflictError,
     DownloadError,
     EmptyStoreError,
     InputError,
@@ -42,6 +43,7 @@ logger = logging.getLogger("woonservicezones.errors")
 #: Domain error class → HTTP status; the first match in this order wins.
 STATUS_BY_ERROR: tuple[tuple[type[WszError], int], ...] = (
     (NotFoundError, 404),
+    (ConflictError, 409),  # a scenario name taken, a scenario of another store version
     (QueryError, 400),
     (MissingCredentialsError, 401),  # a write without an API key (WWW-Authenticate below)
     (InvalidCredentialsError, 403),  # a wrong key, or HTTP imports switched off

@@ -32,6 +32,8 @@ from service.routes import (
     maps,
     meta,
     profiel,
+    scenario_maps,
+    scenarios,
     voorzieningen,
     walking,
     whatif,
@@ -105,12 +107,14 @@ def create_app(
     # HTML pages (maps, embed) are linked from other sites and ignore what they do not know.
     for module in (meta, zones, voorzieningen, coverage, lookup, walking, export, addresses):
         app.include_router(module.router, dependencies=[Depends(refuse_unknown_parameters)])
+    app.include_router(scenario_maps.router)  # before maps: /maps/scenario/… (issue 13)
     app.include_router(maps.router)
     app.include_router(embed.router)
     app.include_router(ogc.router)
     app.include_router(imports.router)
     app.include_router(profiel.router)  # issue 14: wijkprofiel, snapshots, years of figures
     app.include_router(whatif.router, dependencies=[Depends(refuse_unknown_parameters)])  # issue 13
+    app.include_router(scenarios.router, dependencies=[Depends(refuse_unknown_parameters)])
     app.mount(f"/static/vendor/{VENDOR_SUBDIR}", StaticFiles(directory=LEAFLET_DIR), name="leaflet")
     # The residents' map's modules at a versioned path (kept by browsers) and, for pages
     # embedded before a version existed, at the plain one (revalidated).

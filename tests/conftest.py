@@ -216,12 +216,20 @@ def running_server(env: Mapping[str, str], log_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def live_server(sample_store_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_folder(sample_store_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of :func:`live_server`'s copy of the sample store (``store.gpkg``): what a
+    command line beside the server writes (a saved scenario) goes here."""
+    folder = tmp_path_factory.mktemp("live")
+    shutil.copy(sample_store_file, folder / "store.gpkg")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def live_server(sample_store_file: Path, live_folder: Path) -> Iterator[str]:
     """``wsz serve`` on a copy of the sample store, walking over the session's built network
     (read only), as after `wsz demo`; yields its base URL."""
-    folder = tmp_path_factory.mktemp("live")
+    folder = live_folder
     store = folder / "store.gpkg"
-    shutil.copy(sample_store_file, store)
     env = {
         "WSZ_STORE_PATH": str(store),
         "WSZ_NETWORK_CACHE_DIR": str(make_settings(sample_store_file).network_cache),

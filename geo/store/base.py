@@ -13,7 +13,7 @@ from collections.abc import Hashable
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,6 +21,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from geo.settings import Settings
 from geo.store.dataset import Dataset
 from geo.store.log import ImportReport
+
+if TYPE_CHECKING:
+    from geo.store.scenarios import ScenarioBook
 
 
 class ImportLogLike(Protocol):
@@ -54,6 +57,9 @@ class Store(Protocol):
 
     @property
     def log(self) -> ImportLogLike: ...
+
+    @property
+    def scenarios(self) -> ScenarioBook: ...
 
 
 class StoreSettings(BaseSettings):

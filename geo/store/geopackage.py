@@ -16,6 +16,7 @@ from collections.abc import Hashable
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -33,6 +34,9 @@ from geo.store.dataset import Dataset, empty_buurten, empty_voorzieningen, empty
 from geo.store.history import carry_history
 from geo.store.lock import store_lock
 from geo.store.log import ImportLog, store_version
+
+if TYPE_CHECKING:
+    from geo.store.scenarios import FileScenarios
 
 CODE_COLUMNS = ("bu_code", "wk_code", "gm_code", "zone_code", "id", "category")
 
@@ -125,6 +129,13 @@ class GeoPackageStore:
     def log(self) -> ImportLog:
         """The import log beside the file (``<store>-imports.jsonl``)."""
         return ImportLog.beside(self.path)
+
+    @property
+    def scenarios(self) -> FileScenarios:
+        """The named what-if scenarios, beside the file (:mod:`geo.store.scenarios`)."""
+        from geo.store.scenarios import FileScenarios
+
+        return FileScenarios(self.path)
 
     def write(self, dataset: Dataset) -> None:
         """Replace the stored dataset with ``dataset``, atomically."""

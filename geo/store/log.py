@@ -24,6 +24,7 @@ ImportKind = Literal[
     "gemeente",
     "statistics",
     "indicators",
+    "scenario",
 ]
 Outcome = Literal["applied", "unchanged", "dry_run", "refused", "failed"]
 Via = Literal["http", "cli"]

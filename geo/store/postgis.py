@@ -22,7 +22,7 @@ import weakref
 from collections.abc import Hashable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -39,6 +39,9 @@ from geo.read.zones import ZoneDefinition
 from geo.store.dataset import Dataset, empty_buurten, empty_voorzieningen, empty_zones
 from geo.store.geopackage import CODE_COLUMNS
 from geo.store.log import ImportReport
+
+if TYPE_CHECKING:
+    from geo.store.scenarios import PostGISScenarios
 
 SCHEMA = "wsz"
 LAYERS = ("buurten", "zones", "voorzieningen")
@@ -135,6 +138,13 @@ class PostGISStore:
     def log(self) -> PostGISImportLog:
         """The import log, table ``wsz.import_log``."""
         return PostGISImportLog(self)
+
+    @property
+    def scenarios(self) -> PostGISScenarios:
+        """The named what-if scenarios, ``wsz.scenarios`` (:mod:`geo.store.scenarios`)."""
+        from geo.store.scenarios import PostGISScenarios
+
+        return PostGISScenarios(self)
 
     # ------------------------------------------------------------------ read
 

@@ -1,7 +1,9 @@
 """``wsz whatif place|closure|norms``: planners' what-if questions, answered by walking
 distance, and the presence norms checked per wijk and zone.
 
-Read-only: nothing is stored. Progress goes to stderr, the answer (a readable table) to stdout.
+Read-only: nothing is stored, unless ``--save NAME`` keeps the answer as a named scenario
+(:mod:`service.cli.scenarios`, also ``wsz whatif scenarios|show|compare|export|delete``).
+Progress goes to stderr, the answer (a readable table) to stdout.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from pathlib import Path
 from geo.errors import QueryError
 from geo.pipeline import (
     address_index,
-    analyse_store,
     whatif_candidates,
     whatif_closure,
     whatif_closure_ranking,
@@ -26,6 +27,7 @@ from geo.settings import Settings
 from geo.whatif.closing import ClosureImpact
 from geo.whatif.median import MedianPlacement
 from geo.whatif.report import NO_ADDRESS_INDEX, Placement, PlaceOptions
+from service.cli import scenarios
 from service.cli.output import progress
 from service.cli.report import format_presence
 
@@ -106,23 +108,38 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     norms.add_argument("--zone", help="only this zone and its wijken")
     norms.add_argument("--gaps", action="store_true", help="list only the areas without one")
+    for question in (place, closure):
+        scenarios.add_save_arguments(question)
+    scenarios.register_actions(actions)
     whatif.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Answer the question and print a table."""
-    analysis = analyse_store(settings, progress=progress)
+    """Answer the question and print a table (and keep it as a scenario with ``--save``)."""
+    if args.action in scenarios.ACTIONS:
+        return scenarios.run(args, settings)
+    if args.action == "place" and args.objective == "distance" and args.save:
+        raise QueryError(
+            "--save keeps coverage placements and closures; a placement by mean walking "
+            "distance (--objective distance) cannot be kept as a scenario yet"
+        )
+    context = scenarios.analyse_for_save(settings, args)
+    analysis = context[0]
     if args.action == "norms":
         categories = None if args.category is None else [args.category]
         check = whatif_norms(analysis, categories, args.level, zone_code=args.zone)
         print(format_presence(check, gaps_only=args.gaps))
         return 0
     if args.action == "closure" and args.close:
-        print(format_closure(whatif_closure(analysis, args.close, norm_m=args.norm)))
+        impact = whatif_closure(analysis, args.close, norm_m=args.norm)
+        print(format_closure(impact))
+        scenarios.save_closure(args, context, impact)
         return 0
     if args.action == "closure":
         if args.category is None:
             raise QueryError("give a CATEGORY to rank, or --close ID [ID ...]")
+        if args.save:
+            raise QueryError("--save keeps a closure (--close ID ...); a ranking is not saved")
         ranking = whatif_closure_ranking(analysis, args.category, norm_m=args.norm)
         print(ranking.round(1).to_string(index=False))
         return 0
@@ -145,9 +162,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         addresses=address_index(analysis, settings),
         progress=progress,
     )
-    print(
-        format_median(answer) if isinstance(answer, MedianPlacement) else format_placement(answer)
-    )
+    if isinstance(answer, MedianPlacement):
+        print(format_median(answer))
+        return 0
+    print(format_placement(answer))
+    scenarios.save_placement(args, context, answer, candidates)
     return 0
 
 

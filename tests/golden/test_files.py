@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.golden import test_api, test_cli, test_export, test_ogc, test_pages
+from tests.golden import test_api, test_cli, test_export, test_ogc, test_pages, test_scenarios
 from tests.golden.support import GOLDEN_DIR, SAMPLES, Get
 
 
@@ -28,6 +28,7 @@ def expected_stems() -> set[Path]:
         stems |= {GOLDEN_DIR / sample / "export" / c.file_name for c in exports}
         runs = test_cli.cli_cases(sample, full=True)
         stems |= {GOLDEN_DIR / sample / "cli" / r.file_name for r in runs}
+        stems |= {GOLDEN_DIR / sample / "scenarios" / name for name in test_scenarios.CASES}
     return stems
 
 

@@ -60,7 +60,7 @@ def empty_postgis(url: str) -> None:
             connection.execute(
                 sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier("wsz", layer))
             )
-        connection.execute("TRUNCATE wsz.documents, wsz.import_log")
+        connection.execute("TRUNCATE wsz.documents, wsz.import_log, wsz.scenarios CASCADE")
         connection.execute("UPDATE wsz.meta SET version = NULL, changed = NULL")
 
 

@@ -111,10 +111,11 @@ def test_the_postgis_schema_is_what_qgis_opens(postgis_url: str, sample: Dataset
         ).fetchall()
     assert columns == [
         ("buurten", "GEOMETRY", 28992),
+        ("scenario_sites", "POINT", 28992),  # named what-if scenarios (migration 002)
         ("voorzieningen", "POINT", 28992),
         ("zones", "GEOMETRY", 28992),
     ]
-    assert {row[0] for row in indexes} == {"buurten", "zones", "voorzieningen"}
+    assert {row[0] for row in indexes} == {"buurten", "zones", "voorzieningen", "scenario_sites"}
     assert all(m.applied for m in status(store))
     assert upgrade(store) == []
     assert isinstance(open_store(make_settings(Path("x.gpkg")), postgis_url), PostGISStore)

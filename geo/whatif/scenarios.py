@@ -1,0 +1,327 @@
+"""Named scenarios: a what-if answer kept under a name, beside (never mixed with) the real
+voorzieningen, and what one says: who is within the norm before and after, per zone and buurt.
+
+A what-if question is read-only; a planner who wants to keep an answer saves it as a named
+:class:`Scenario`: its request (category, norm, k, weight, method, candidates, closures), its
+sites (the chosen, closed and candidate points, RD New), its figures (residents and 65+
+beyond the norm before and after, newly covered and losing coverage, per zone and buurt) and
+the store version it was computed on. Storage is :mod:`geo.store.scenarios`; the chain that
+computes one is :mod:`geo.pipeline` (what-if: scenarios).
+
+Arrays and frames in, frames out; no CRS is assumed here but RD New for the sites. Counts are
+residents (fractional: CBS figures spread over points), shares 0..1.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from geo.crs import WORKING_CRS
+from geo.errors import ConflictError, QueryError
+from geo.whatif.reach import Reach
+
+if TYPE_CHECKING:
+    from geo.whatif.closing import ClosureImpact
+    from geo.whatif.report import Placement
+
+ScenarioKind = Literal["placement", "closure"]
+SiteRole = Literal["chosen", "closed", "candidate"]
+#: A scenario's name: 1-64 letters, digits, ``.``, ``_`` or ``-``, starting with a letter or
+#: digit (safe in a URL path, a file name and a GeoPackage value alike).
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+MAX_NAME_LENGTH = 64
+#: Columns of a scenario's sites (plus ``geometry``, RD New points).
+SITE_COLUMNS = ("role", "id", "rank", "gain", "bu_code", "zone_code")
+#: Figures per area (and in the totals): residents, 65+ and who is beyond the norm when.
+FIGURES = (
+    "residents",
+    "residents_65plus",
+    "residents_beyond_before",
+    "residents_beyond_after",
+    "residents_65plus_beyond_before",
+    "residents_65plus_beyond_after",
+    "residents_newly_covered",
+    "residents_65plus_newly_covered",
+    "residents_losing",
+    "residents_65plus_losing",
+)
+
+
+def check_name(name: str) -> str:
+    """``name`` if it can name a scenario; :class:`QueryError` saying why otherwise."""
+    if not isinstance(name, str) or not name:
+        raise QueryError("a scenario needs a name (1-64 letters, digits, '.', '_' or '-')")
+    if len(name) > MAX_NAME_LENGTH:
+        raise QueryError(
+            f"scenario name {name[:20]!r}…: {len(name)} characters, more than the "
+            f"{MAX_NAME_LENGTH} a name may have"
+        )
+    if not NAME.fullmatch(name):
+        raise QueryError(
+            f"scenario name {name!r}: use letters, digits, '.', '_' or '-' only, starting with "
+            "a letter or digit (no spaces or slashes)"
+        )
+    return name
+
+
+@dataclass(frozen=True, eq=False)
+class Scenario:
+    """One saved what-if answer (see the module docstring).
+
+    ``request``: what was asked (JSON-ready: ``category``, ``norm_m``, ``k``, ``weight``,
+    ``method``, ``candidates``, ``closures``); ``summary``: the totals of :data:`FIGURES`, the
+    shares beyond before and after and, for a placement, the solver's figures; ``by_zone`` /
+    ``by_buurt``: :data:`FIGURES` per area; ``sites``: :data:`SITE_COLUMNS`, RD New points.
+    ``created`` is ISO 8601 UTC; ``store_version`` the store's version it was computed on.
+    """
+
+    name: str
+    kind: ScenarioKind
+    created: str
+    store_version: str | None
+    request: dict[str, Any]
+    summary: dict[str, Any]
+    by_zone: pd.DataFrame
+    by_buurt: pd.DataFrame
+    sites: gpd.GeoDataFrame
+
+    @property
+    def category(self) -> str:
+        return str(self.request["category"])
+
+    @property
+    def norm_m(self) -> float:
+        return float(self.request["norm_m"])
+
+    def is_stale(self, version: str | None) -> bool:
+        """Whether the store has changed since this scenario was computed."""
+        return self.store_version != version
+
+    def brief(self, version: str | None) -> dict[str, Any]:
+        """Name, kind, when, on which store version (and whether stale), category, norm and
+        the totals — a line of a list."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "created": self.created,
+            "store_version": self.store_version,
+            "stale": self.is_stale(version),
+            "category": self.category,
+            "norm_m": self.norm_m,
+            "sites": int((self.sites["role"] != "candidate").sum()),
+            "summary": self.summary,
+        }
+
+
+def empty_sites() -> gpd.GeoDataFrame:
+    """Sites of no scenario (RD New)."""
+    return gpd.GeoDataFrame(
+        {c: pd.Series(dtype=float if c in ("rank", "gain") else object) for c in SITE_COLUMNS},
+        geometry=gpd.GeoSeries([], crs=WORKING_CRS),
+        crs=WORKING_CRS,
+    )
+
+
+def site_frame(sites: gpd.GeoDataFrame, role: SiteRole) -> gpd.GeoDataFrame:
+    """``sites`` (RD New, with ``id``; ``rank``, ``gain``, ``bu_code``, ``zone_code`` where
+    known) as scenario sites of ``role``."""
+    frame = pd.DataFrame(index=sites.index)
+    frame["role"] = role
+    frame["id"] = sites["id"].astype(str)
+    for column in ("rank", "gain"):
+        frame[column] = sites[column].astype(float) if column in sites else np.nan
+    for column in ("bu_code", "zone_code"):
+        values = sites[column].astype(object) if column in sites else None
+        frame[column] = values.where(pd.notna(values), None) if values is not None else None
+    return gpd.GeoDataFrame(frame, geometry=sites.geometry.values, crs=sites.crs).reset_index(
+        drop=True
+    )
+
+
+def cover_figures(
+    areas: pd.DataFrame,
+    weights: tuple[NDArray[np.float64], NDArray[np.float64]],
+    before: NDArray[np.bool_],
+    after: NDArray[np.bool_],
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float]]:
+    """Per zone, per buurt and in total: :data:`FIGURES`, from whether each resident point is
+    within the norm ``before`` and ``after`` (``areas``: its ``bu_code`` and ``zone_code``,
+    :func:`geo.whatif.report.areas_of`; ``weights``: residents and 65+ per point)."""
+    residents, older = weights
+    frame = areas.assign(
+        residents=residents,
+        residents_65plus=older,
+        residents_beyond_before=np.where(before, 0.0, residents),
+        residents_beyond_after=np.where(after, 0.0, residents),
+        residents_65plus_beyond_before=np.where(before, 0.0, older),
+        residents_65plus_beyond_after=np.where(after, 0.0, older),
+        residents_newly_covered=np.where(after & ~before, residents, 0.0),
+        residents_65plus_newly_covered=np.where(after & ~before, older, 0.0),
+        residents_losing=np.where(before & ~after, residents, 0.0),
+        residents_65plus_losing=np.where(before & ~after, older, 0.0),
+    )
+    columns = list(FIGURES)
+    by_zone = frame.groupby("zone_code", as_index=False)[columns].sum().round(3)
+    by_buurt = frame.groupby(["bu_code", "zone_code"], as_index=False)[columns].sum().round(3)
+    totals = {c: round(float(frame[c].sum()), 3) for c in columns}
+    totals.update(shares(totals))
+    return by_zone, by_buurt, totals
+
+
+def shares(totals: dict[str, float]) -> dict[str, float]:
+    """The shares of residents and 65+ beyond the norm before and after (0..1)."""
+    everyone = max(totals["residents"], 1e-12)
+    older = max(totals["residents_65plus"], 1e-12)
+    return {
+        "share_beyond_before": round(totals["residents_beyond_before"] / everyone, 6),
+        "share_beyond_after": round(totals["residents_beyond_after"] / everyone, 6),
+        "share_65plus_beyond_before": round(totals["residents_65plus_beyond_before"] / older, 6),
+        "share_65plus_beyond_after": round(totals["residents_65plus_beyond_after"] / older, 6),
+    }
+
+
+def reached(reach: Reach) -> NDArray[np.bool_]:
+    """Demand points some site of ``reach`` reaches within its limit."""
+    return np.bincount(reach.demand, minlength=reach.n_demand) > 0
+
+
+@dataclass(frozen=True)
+class SiteValue:
+    """What one new site would bring ("a new voorziening here"): residents and 65+ newly
+    within the norm, in total and per zone (``zone_code``, ``residents``,
+    ``residents_65plus``); ``on_network``: False when the site is beyond the snap limit."""
+
+    category: str
+    norm_m: float
+    residents: float
+    residents_65plus: float
+    by_zone: pd.DataFrame
+    on_network: bool
+
+
+def site_value(
+    category: str,
+    areas: pd.DataFrame,
+    weights: tuple[NDArray[np.float64], NDArray[np.float64]],
+    covered: NDArray[np.bool_],
+    reach: Reach,
+) -> SiteValue:
+    """The value of the one site of ``reach`` to the points not ``covered`` now."""
+    residents, older = weights
+    newly = np.flatnonzero(reached(reach) & ~covered)
+    frame = areas.iloc[newly].assign(residents=residents[newly], residents_65plus=older[newly])
+    by_zone = frame.groupby("zone_code", as_index=False)[["residents", "residents_65plus"]].sum()
+    by_zone = by_zone.sort_values("residents", ascending=False, ignore_index=True).round(3)
+    return SiteValue(
+        category,
+        reach.limit_m,
+        round(float(residents[newly].sum()), 3),
+        round(float(older[newly].sum()), 3),
+        by_zone,
+        not bool(reach.site_off_network.any()),
+    )
+
+
+def check_comparable(scenarios: list[Scenario], version: str | None) -> None:
+    """Scenarios compared side by side share a category and norm, and each was computed on
+    the store as it is (:class:`ConflictError` saying which is stale otherwise)."""
+    for scenario in scenarios:
+        if scenario.is_stale(version):
+            raise StaleScenarioError(scenario.name, scenario.store_version, version)
+    kinds = {(s.category, s.norm_m) for s in scenarios}
+    if len(kinds) > 1:
+        listed = ", ".join(f"{s.name}: {s.category} {s.norm_m:.0f} m" for s in scenarios)
+        raise QueryError(f"compare scenarios of one category and norm, got {listed}")
+
+
+class StaleScenarioError(ConflictError):
+    """A scenario computed on another version of the store than the current one."""
+
+    title = "Stale scenario"
+
+    def __init__(self, name: str, computed_on: str | None, now: str | None) -> None:
+        super().__init__(
+            f"scenario {name!r} was computed on store version {(computed_on or 'none')[:12]}, "
+            f"but the store is now at version {(now or 'none')[:12]} (an import changed it); "
+            "run the what-if again and save it with replace"
+        )
+
+
+def compare_frame(scenarios: list[Scenario]) -> pd.DataFrame:
+    """Per zone: residents and 65+ beyond the norm today, then in each scenario (columns
+    ``<name>_residents_beyond``, ``<name>_residents_65plus_beyond``), side by side."""
+    first = scenarios[0].by_zone
+    frame = first[["zone_code", "residents", "residents_65plus"]].copy()
+    frame["today_residents_beyond"] = first["residents_beyond_before"]
+    frame["today_residents_65plus_beyond"] = first["residents_65plus_beyond_before"]
+    for scenario in scenarios:
+        zone = scenario.by_zone.set_index("zone_code")
+        frame[f"{scenario.name}_residents_beyond"] = frame["zone_code"].map(
+            zone["residents_beyond_after"]
+        )
+        frame[f"{scenario.name}_residents_65plus_beyond"] = frame["zone_code"].map(
+            zone["residents_65plus_beyond_after"]
+        )
+    return frame.sort_values("zone_code", ignore_index=True)
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts (NaN as None)."""
+    found: list[dict[str, Any]] = json.loads(frame.to_json(orient="records"))
+    return found
+
+
+def placement_parts(
+    placement: Placement, candidates: gpd.GeoDataFrame, described: dict[str, Any]
+) -> tuple[dict[str, Any], gpd.GeoDataFrame, dict[str, Any]]:
+    """A placement as a scenario's request, sites (chosen, then every candidate) and solver
+    figures; ``described`` says where the candidates came from (an area, a file, points)."""
+    s = placement.solution
+    request = {
+        "category": placement.category,
+        "norm_m": placement.norm_m,
+        "k": len(s.chosen),
+        "weight": placement.weight,
+        "objective": "coverage",
+        "method": s.method,
+        "candidates": {**described, "count": len(candidates)},
+        "closures": [],
+    }
+    sites = pd.concat(
+        [site_frame(placement.sites, "chosen"), site_frame(candidates, "candidate")],
+        ignore_index=True,
+    )
+    solution = {
+        "method": s.method,
+        "status": s.status,
+        "objective": round(s.objective, 3),
+        "bound": round(s.bound, 3),
+        "gap": round(s.gap, 6),
+    }
+    return request, gpd.GeoDataFrame(sites, geometry="geometry", crs=candidates.crs), solution
+
+
+def closure_parts(
+    impact: ClosureImpact, voorzieningen: gpd.GeoDataFrame
+) -> tuple[dict[str, Any], gpd.GeoDataFrame]:
+    """A closure as a scenario's request and sites (the closing voorzieningen, RD New)."""
+    request = {
+        "category": impact.category,
+        "norm_m": impact.norm_m,
+        "k": None,
+        "weight": "residents",
+        "objective": "closure",
+        "method": None,
+        "candidates": None,
+        "closures": list(impact.closed),
+    }
+    closing = voorzieningen[voorzieningen["id"].astype(str).isin(impact.closed)]
+    return request, site_frame(closing, "closed")

@@ -1,0 +1,173 @@
+"""Named scenarios on the real delft-tu sample (CBS buurten, OSM extract of TU Delft): their
+figures agree with the answers they keep, the click on the map agrees with a one-site
+placement, and the CLI and the API save, list, show, compare, export and delete them on a
+private copy of the store (the session's store is never written)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from geo.analysis import Analysis
+from geo.pipeline import (
+    scenario_cover,
+    whatif_candidates,
+    whatif_closure,
+    whatif_evaluate,
+    whatif_place,
+    whatif_scenario,
+)
+from geo.whatif.scenarios import closure_parts, placement_parts
+from service.auth import hash_key
+from service.cli import main
+from service.state import publish
+from tests.conftest import make_app, make_settings
+
+KEY = "scenario-test-key-0123456789abcdefghijkl"
+AUTH = {"Authorization": f"Bearer {KEY}"}
+
+
+@pytest.fixture
+def copy_store(delft_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the delft-tu store, walking over the session's network."""
+    path = tmp_path / "store.gpkg"
+    shutil.copy(delft_folder / "store.gpkg", path)
+    monkeypatch.setenv("WSZ_NETWORK_CACHE_DIR", str(delft_folder / "network"))
+    return path
+
+
+def test_figures_agree_with_the_answers_and_the_click(delft_analysis: Analysis) -> None:
+    candidates = whatif_candidates(delft_analysis, None, 200.0)
+    placement = whatif_place(delft_analysis, "huisarts", candidates, 1)
+    request, sites, solution = placement_parts(placement, candidates, {"spacing_m": 200.0})
+    scenario = whatif_scenario(
+        delft_analysis, "een", ("placement", request, sites), version=None, solution=solution
+    )
+    summary = scenario.summary
+    assert summary["residents_newly_covered"] == pytest.approx(placement.solution.objective, 1e-3)
+    assert summary["residents_losing"] == 0.0
+    assert scenario.by_zone["residents_newly_covered"].sum() == pytest.approx(
+        summary["residents_newly_covered"], abs=0.01
+    )
+    site = placement.sites.geometry.iloc[0]
+    click = whatif_evaluate(delft_analysis, "huisarts", site)
+    assert click.residents == pytest.approx(placement.solution.objective, 1e-3)
+    assert click.by_zone["residents"].sum() == pytest.approx(click.residents, abs=0.01)
+    before, after = scenario_cover(delft_analysis, "huisarts", 500.0, sites.geometry[:1], ())
+    assert (after | ~before).all()  # adding a site never takes coverage away
+    closed = delft_analysis.dataset.voorzieningen
+    ids = closed.loc[closed["category"] == "huisarts", "id"].astype(str).tolist()[:1]
+    impact = whatif_closure(delft_analysis, ids)
+    request, sites = closure_parts(impact, delft_analysis.dataset.voorzieningen)
+    shut = whatif_scenario(delft_analysis, "dicht", ("closure", request, sites), version=None)
+    assert shut.summary["residents_losing"] == pytest.approx(impact.residents_losing, 1e-3)
+    assert shut.summary["residents_newly_covered"] == 0.0
+    assert np.isclose(shut.summary["share_beyond_after"], impact.share_beyond_after, atol=1e-4)
+
+
+def test_the_cli_saves_lists_compares_exports_and_deletes(
+    copy_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = ["--store", str(copy_store), "whatif"]
+    place = [*store, "place", "huisarts", "1", "--spacing", "200", "--weight", "residents_65plus"]
+    assert main([*place, "--save", "een-huisarts"]) == 0
+    assert "Saved scenario een-huisarts (placement)" in capsys.readouterr().out
+    assert main([*place, "--save", "een-huisarts"]) == 1
+    assert "exists already" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([*place, "--save", "met spatie"])
+    assert "use letters, digits" in capsys.readouterr().err
+    assert main([*store, "scenarios"]) == 0
+    listing = capsys.readouterr().out
+    assert "een-huisarts placement huisarts" in listing
+    assert main([*store, "show", "een-huisarts"]) == 0
+    shown = capsys.readouterr().out
+    assert "newly covered:" in shown
+    assert "per zone:" in shown
+    assert main([*store, "compare", "een-huisarts"]) == 0
+    assert "today_residents_65plus_beyond" in capsys.readouterr().out
+    target = tmp_path / "sites.csv"
+    assert main([*store, "export", "een-huisarts", "--format", "csv", "-o", str(target)]) == 0
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert rows[0]["role"] == "chosen"
+    assert {"lon", "lat", "key"} <= set(rows[0])
+    assert main([*store, "delete", "een-huisarts"]) == 0
+    assert main([*store, "show", "een-huisarts"]) == 1
+    assert "there are none yet" in capsys.readouterr().err
+
+
+@pytest.fixture
+def api(copy_store: Path, delft_analysis: Analysis) -> Iterator[TestClient]:
+    settings = make_settings(copy_store)
+    app = make_app(settings, publish(delft_analysis), api_keys={"planners": hash_key(KEY)})
+    with TestClient(app) as client:
+        yield client
+
+
+def test_the_api_saves_shows_compares_exports_and_deletes(api: TestClient) -> None:
+    candidates = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "id": "=HYPERLINK(1)",
+             "geometry": {"type": "Point", "coordinates": [4.3776, 52.0016]}},
+            {"type": "Feature", "id": "b",
+             "geometry": {"type": "Point", "coordinates": [4.3705, 51.9990]}},
+        ],
+    }  # fmt: skip
+    body = {
+        "name": "plan-a",
+        "placement": {"category": "huisarts", "k": 1, "candidates": candidates},
+    }
+    assert api.post("/whatif/scenarios", json=body).status_code == 401
+    saved = api.post("/whatif/scenarios", json=body, headers=AUTH)
+    assert saved.status_code == 201, saved.text
+    answer = saved.json()
+    assert answer["stale"] is False
+    assert answer["site_features"]["features"][0]["properties"]["role"] == "chosen"
+    again = api.post("/whatif/scenarios", json=body, headers=AUTH)
+    assert (again.status_code, again.json()["title"]) == (409, "Conflict")
+    stale = api.post(
+        "/whatif/scenarios", json={**body, "replace": True, "store_version": "0" * 64}, headers=AUTH
+    )
+    assert (stale.status_code, stale.json()["title"]) == (409, "Stale scenario")
+    assert "computed on store version 000000000000" in stale.json()["detail"]
+    bad = api.post("/whatif/scenarios", json={**body, "name": "a/b"}, headers=AUTH)
+    assert bad.status_code == 400
+    assert bad.headers["content-type"].startswith("application/problem+json")
+    listed = api.get("/whatif/scenarios").json()
+    assert [s["name"] for s in listed["scenarios"]] == ["plan-a"]
+    assert "etag" not in api.get("/whatif/scenarios/plan-a").headers
+    assert api.get("/whatif/scenarios/plan-b").status_code == 404
+    compared = api.get("/whatif/scenarios/plan-a/compare", params={"with": "plan-a"}).json()
+    assert compared["scenarios"] == ["plan-a", "plan-a"]
+    assert {"today", "scenarios"} <= set(compared["zones"][0])
+    exported = api.get("/whatif/scenarios/plan-a/export", params={"format": "csv"})
+    assert exported.headers["content-disposition"].endswith('_sites.csv"')
+    ids = [row["id"] for row in csv.DictReader(io.StringIO(exported.text))]
+    assert "'=HYPERLINK(1)" in ids  # a formula is written as text
+    gpkg = api.get("/whatif/scenarios/plan-a/export", params={"format": "gpkg"})
+    assert gpkg.content[:16] == b"SQLite format 3\x00"
+    assert api.delete("/whatif/scenarios/plan-a").status_code == 401
+    deleted = api.delete("/whatif/scenarios/plan-a", headers=AUTH)
+    assert deleted.json()["deleted"] == "plan-a"
+    assert api.get("/whatif/scenarios").json()["scenarios"] == []
+
+
+def test_the_click_endpoint(api: TestClient) -> None:
+    click = {"lon": 4.3776, "lat": 52.0016, "category": "huisarts"}
+    answer = api.post("/whatif/evaluate", json=click)
+    assert answer.status_code == 200, answer.text
+    figures = answer.json()
+    assert figures["norm_m"] == 500.0
+    assert sum(z["residents"] for z in figures["by_zone"]) == pytest.approx(
+        figures["residents"], abs=0.01
+    )
+    assert api.post("/whatif/evaluate", json={**click, "category": "xx"}).status_code == 404
+    assert api.post("/whatif/evaluate", json={**click, "lon": 0.0, "lat": 0.0}).status_code == 422
