@@ -31,12 +31,12 @@ wippolder,<b>Veiligheidsgevoel</b>,2023,6.1,score,,burgerpeiling 2023 (synthetic
 
 @pytest.fixture(scope="session")
 def delft_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The delft-tu sample (walking network built) with Delft's figures of 2016-2018, 2023
-    and 2024 and own indicators (do not modify: copy it)."""
+    """The delft-tu sample (walking network built, its coverage snapshot kept) with Delft's
+    figures of 2016-2018, 2023 and 2024 and own indicators (do not modify: copy it)."""
     skip_without_shared_data(*SAMPLE_SHARED_FILES["delft-tu"], *(CBS / n for n in DELFT_YEARS))
     folder = tmp_path_factory.mktemp("delft")
     path = folder / "delft.gpkg"
-    settings = make_settings(path)
+    settings = make_settings(path, snapshot_imports=True)  # the sample's import: a snapshot
     run_import(GeoPackageStore(path), ImportRequest(kind="sample", sample="delft-tu"), settings)
     for name in DELFT_YEARS:
         import_statistics(path, CBS / name, settings)
