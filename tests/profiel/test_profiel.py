@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import re
+import shutil
+import struct
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,7 +20,7 @@ from geo.store.geopackage import GeoPackageStore
 from geo.store.history import read_history
 from geo.store.log import ImportLog
 from geo.store.request import ImportOptions, ImportRequest
-from maps.profiel.render import render_html, render_pdf
+from maps.profiel.labels import LABELS
 from tests.conftest import fingerprint, make_settings
 
 
@@ -150,23 +153,60 @@ def test_profiel_numbers_equal_coverage_and_statistics(
         profiel_of(analysis, settings, "wippolder", year=2020)
 
 
-def test_page_and_pdf_nl_en(delft_store_file: Path, delft_analysis: Analysis) -> None:
-    settings = make_settings(delft_store_file)
-    analysis = delft_analysis
+def test_page_nl_en_data_as_text(wippolder_pages: dict[str, tuple[str, Path]]) -> None:
     for lang, heading in (("nl", "Welzijn en zorg"), ("en", "Well-being and care")):
-        profiel = profiel_of(analysis, settings, "wippolder", lang=lang)
-        html = render_html(profiel, analysis.dataset.buurten)
+        html = wippolder_pages[lang][0]
         assert "<script" not in html
         assert heading in html
         assert "&lt;b&gt;Veiligheidsgevoel&lt;/b&gt;" in html  # data is text, never HTML
         assert "<b>Veiligheidsgevoel" not in html
-    pdf = render_pdf(html)
-    assert pdf.startswith(b"%PDF")
-    assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 2
+
+
+def _poppler(tool: str) -> str:
+    found = shutil.which(tool)
+    if found is None:
+        pytest.fail(f"{tool} is missing: run `make browser` (scripts/ensure-poppler)")
+    return found
+
+
+#: A4 in millimetres.
+A4_MM = (210, 297)
+
+
+def test_pdf_pages_headings_and_a4_as_poppler_reads_them(
+    wippolder_pages: dict[str, tuple[str, Path]], tmp_path: Path
+) -> None:
+    texts = {}
+    for lang, (_, pdf) in wippolder_pages.items():
+        info = subprocess.run([_poppler("pdfinfo"), pdf], capture_output=True, text=True,
+                              check=True).stdout  # fmt: skip
+        pages = int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))  # type: ignore[union-attr]
+        text = subprocess.run([_poppler("pdftotext"), "-enc", "UTF-8", pdf, "-"],
+                              capture_output=True, text=True, check=True).stdout  # fmt: skip
+        assert text.count("\f") == pages >= 2  # a form feed ends every page
+        texts[lang] = " ".join(text.split())
+        t = LABELS[lang]
+        for heading in (t["description"], t["coverage"], t["gaps"], t["years"],
+                        t["themes"]["welzijn_zorg"], t["themes"]["veiligheid"]):  # fmt: skip
+            assert heading in texts[lang], (lang, heading)
+        assert "Wippolder" in texts[lang][:300]  # the page's h1, on page 1
+        assert "<b>Veiligheidsgevoel</b>" in texts[lang]  # the indicator's name, as text
+    assert "Well-being and care" not in texts["nl"]
+    assert "Welzijn en zorg" not in texts["en"]
+    dpi = 96
+    first_page = ["-f", "1", "-l", "1", "-singlefile"]
+    subprocess.run([_poppler("pdftoppm"), "-png", "-r", str(dpi), *first_page,
+                    wippolder_pages["nl"][1], tmp_path / "page"], check=True)  # fmt: skip
+    png = (tmp_path / "page.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])  # IHDR
+    expected = [round(mm / 25.4 * dpi) for mm in A4_MM]  # 794 × 1123
+    assert abs(width - expected[0]) <= 1
+    assert abs(height - expected[1]) <= 1
 
 
 def test_page_in_chromium_has_no_serious_axe_violations(
-    delft_store_file: Path, delft_analysis: Analysis
+    wippolder_pages: dict[str, tuple[str, Path]],
 ) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -174,10 +214,7 @@ def test_page_in_chromium_has_no_serious_axe_violations(
 
     if not AXE.is_file():
         pytest.fail("axe-core is missing: run `make browser` (scripts/ensure-axe, npm ci)")
-    settings = make_settings(delft_store_file)
-    html = render_html(
-        profiel_of(delft_analysis, settings, "wippolder"), delft_analysis.dataset.buurten
-    )
+    html = wippolder_pages["nl"][0]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium_path(), args=["--no-sandbox", "--disable-gpu"]
