@@ -133,6 +133,7 @@ def test_nieuwegein_code_change_and_carry_over(tmp_path: Path, walking_analysis:
     # Each 2024 buurt's residents go to the 2019 buurten its resident points lie in, in
     # proportion (points outside every 2019 polygon, at generalised edges, count for none).
     old = history.geometry_of(2019)
+    assert old is not None
     inside = gpd.sjoin(points[points["residents"] > 0], old[["bu_code", "geometry"]],
                        predicate="within", lsuffix="new", rsuffix="old")  # fmt: skip
     parts = inside.groupby(["bu_code_new", "bu_code_old"])["residents"].sum()
