@@ -9,6 +9,7 @@ zone outlines, voorzieningen per category. A legend and an open layer control co
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 import folium
 import geopandas as gpd
@@ -26,6 +27,7 @@ from maps.layers import (
     gap_layer,
     gap_polygon_layer,
     isochrone_layer,
+    profiel_link,
     voorziening_layer,
     zones_layer,
 )
@@ -34,12 +36,27 @@ from maps.style import LABELS, MAP_CSS, PAGE_CSS, bilingual
 
 #: (URL template, attribution) of a tile layer, or None for a map without tiles.
 TileLayer = tuple[str, str] | None
+
+
+class Serving(NamedTuple):
+    """Where a map is shown: its tiles, where Leaflet is (``asset_base``) and where the
+    wijkprofielen are relative to the page (None: no links)."""
+
+    tiles: TileLayer
+    asset_base: str
+    profiel_base: str | None
+
+
 #: Zone maps draw walking isochrones around the voorzieningen of these categories.
 ISOCHRONE_CATEGORIES = ("ontmoetingsplek", "gezondheidscentrum")
 
 
-def overview_map(analysis: Analysis, *, tiles: TileLayer, asset_base: str) -> OfflineMap:
-    """The whole gemeente: every zone, buurt and voorziening."""
+def overview_map(
+    analysis: Analysis, *, tiles: TileLayer, asset_base: str, profiel_base: str | None = None
+) -> OfflineMap:
+    """The whole gemeente: every zone, buurt and voorziening. ``profiel_base``: where the
+    wijkprofielen are, relative to the page (the service: ``../profiel/``); None: no links
+    (a map written to a file has no service beside it)."""
     dataset = analysis.dataset
     dataset.require_buurten()
     return _compose(
@@ -48,15 +65,16 @@ def overview_map(analysis: Analysis, *, tiles: TileLayer, asset_base: str) -> Of
         zones=dataset.zones,
         voorzieningen=dataset.voorzieningen,
         title=f"{bilingual('zones')} — {_gemeente_name(dataset.buurten)}",
-        tiles=tiles,
-        asset_base=asset_base,
+        serving=Serving(tiles, asset_base, profiel_base),
     )
 
 
 def zone_map(
-    analysis: Analysis, zone_code: str, *, tiles: TileLayer, asset_base: str
-) -> OfflineMap:
-    """One zone: its buurten and outline, and the voorzieningen within reach of it.
+    analysis: Analysis, zone_code: str, *, tiles: TileLayer, asset_base: str,
+    profiel_base: str | None = None,
+) -> OfflineMap:  # fmt: skip
+    """One zone: its buurten and outline, and the voorzieningen within reach of it (links to
+    wijkprofielen under ``profiel_base``, as :func:`overview_map`).
 
     Voorzieningen are shown up to the largest threshold beyond the zone's edge (RD New metres),
     since residents near the edge use those too. Where a street network is loaded, the zone's
@@ -74,8 +92,7 @@ def zone_map(
         zones=dataset.zones[dataset.zones["zone_code"] == zone_code],
         voorzieningen=dataset.voorzieningen[nearby],
         title=f"{bilingual('zone')}: {zone['zone_name']}",
-        tiles=tiles,
-        asset_base=asset_base,
+        serving=Serving(tiles, asset_base, profiel_base),
         zone_code=zone_code,
     )
 
@@ -150,10 +167,10 @@ def _compose(
     zones: gpd.GeoDataFrame,
     voorzieningen: gpd.GeoDataFrame,
     title: str,
-    tiles: TileLayer,
-    asset_base: str,
+    serving: Serving,
     zone_code: str | None = None,
 ) -> OfflineMap:
+    tiles, asset_base, profiel_base = serving
     buurten_wgs84 = to_edge_crs(buurten)
     xmin, ymin, xmax, ymax = buurten_wgs84.total_bounds
     fmap = OfflineMap(asset_base=asset_base, tiles=None, control_scale=True, prefer_canvas=False)
@@ -181,15 +198,21 @@ def _compose(
             strict=True,
         )
     )
-    buurten_layer(buurten_wgs84, tables, zone_names).add_to(fmap)
+    buurten_layer(buurten_wgs84, tables, zone_names, profiel_base).add_to(fmap)
     if not zones.empty:
-        zones_layer(to_edge_crs(zones)).add_to(fmap)
+        zones_layer(to_edge_crs(zones), profiel_base).add_to(fmap)
     voorzieningen_wgs84 = to_edge_crs(voorzieningen)
     for category in analysis.vocabulary.categories:
         points = voorzieningen_wgs84[voorzieningen_wgs84["category"] == category.code]
         if not points.empty:
             voorziening_layer(points, category).add_to(fmap)
-    Legend(analysis.vocabulary, source=source_text, zone_layers=zone_code is not None).add_to(fmap)
+    links = (profiel_link(profiel_base, zone_code, "profiel_zone"),
+             *(profiel_link(profiel_base, str(code), "profiel_gemeente")
+               for code in sorted(set(buurten["gm_code"].dropna()))))  # fmt: skip
+    Legend(
+        analysis.vocabulary, source=source_text, zone_layers=zone_code is not None,
+        links=[link for link in links if link is not None],
+    ).add_to(fmap)  # fmt: skip
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.fit_bounds([[ymin, xmin], [ymax, xmax]])
     no_tiles_css = ".leaflet-container { background: #f2efe9; }" if tiles is None else ""

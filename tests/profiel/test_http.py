@@ -88,3 +88,15 @@ def test_http_import_keeps_the_served_state_as_snapshot(client: TestClient) -> N
     assert len(after) == len(before) + 1  # one by the import; none by the unchanged one
     assert after[-1]["store_version"] == report["store_version"]
     assert after[-1]["inputs"]["voorzieningen"]["file_name"] == "huisarts.csv"
+
+
+def test_zones_answer_links_to_their_profiles(client: TestClient) -> None:
+    zones = client.get("/zones").json()["features"]
+    assert {f["properties"]["profiel"] for f in zones} == {
+        f"/profiel/{f['properties']['zone_code']}" for f in zones
+    }
+    detail = client.get("/zones/noord").json()
+    assert (detail["map"], detail["profiel"]) == ("/maps/noord.html", "/profiel/noord")
+    page = client.get(detail["profiel"])
+    assert page.status_code == 200
+    assert "<h1>" in page.text
