@@ -26,6 +26,7 @@ browser:
 	scripts/ensure-chromium
 	scripts/ensure-gdal
 	scripts/ensure-axe
+	scripts/ensure-poppler
 
 lint: install
 	$(BIN)/ruff check .

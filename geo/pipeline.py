@@ -25,6 +25,7 @@ The CLI, the API and the maps call these, never the stages directly.
 from __future__ import annotations
 
 import json
+import logging
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -134,6 +135,8 @@ from geo.zones import assign_zones, dissolve_zones
 P = TypeVar("P")
 #: A command-line import by an unnamed user (the CLI names the user).
 CLI = Caller()
+
+logger = logging.getLogger("woonservicezones.pipeline")
 
 # --------------------------------------------------------------------------- analysis
 
@@ -281,12 +284,14 @@ def load_network(settings: Settings) -> Network | None:
 class ImportResult:
     """What an import did (its logged report) and what the store holds after it (or would
     hold, for a dry run): the dataset, or for an address import the address table; the
-    walking network a sample or gemeente import built."""
+    walking network a sample or gemeente import built; the id of the coverage snapshot kept
+    of the new store (None: nothing changed, or the snapshot failed and was logged)."""
 
     report: ImportReport
     dataset: Dataset | None = None
     addresses: gpd.GeoDataFrame | None = None
     network: Network | None = None
+    snapshot: str | None = None
 
 
 def run_import(
@@ -308,6 +313,9 @@ def run_import(
     (:func:`geo.store.transaction.run_transaction`; ``hooks`` let the service prepare and
     swap what it serves). A sample or gemeente import then builds its walking network, still
     under the lock. Any error leaves the store exactly as it was, and is logged and raised.
+    An applied import of buurten, zones, voorzieningen or a sample changes the analysis: a
+    coverage snapshot of the new store is kept (:func:`snapshot_import`), of the analysis
+    ``hooks`` prepared when that is (or has, as ``.analysis``) one: the service's new state.
     """
     log = store.log
     base = new_report(
@@ -334,18 +342,81 @@ def run_import(
         plan = _addresses_plan(store, parsed, base.file_name, progress)
         report, kept = run_transaction(store, base, plan, log=log, timeout=timeout)
         return ImportResult(report, addresses=kept)
+    prepared: list[P] = []
     with store.lock(timeout=timeout):
         report, dataset = run_transaction(
             store,
             base,
             lambda: _plan(store, request, parsed, progress),
-            hooks=hooks,
+            hooks=_keeping(hooks, prepared),
             log=log,
             timeout=timeout,
         )
         network = _with_network(parsed, report, settings, progress, on_objects)
         _sample_addresses(store, parsed, report, progress)
-    return ImportResult(report, dataset=dataset, network=network)
+    # A sample or gemeente brings its own network (or none); other imports use the active one.
+    whole = isinstance(parsed, WholeInput)
+    snapshot = snapshot_import(
+        store, report, dataset, settings,
+        network=(lambda: network) if whole else (lambda: load_network(settings)),
+        analysed=None if whole else lambda: _analysis_of(prepared), progress=progress,
+    )  # fmt: skip
+    return ImportResult(report, dataset=dataset, network=network, snapshot=snapshot)
+
+
+def _keeping(hooks: Hooks[Dataset, P] | None, kept: list[P]) -> Hooks[Dataset, P] | None:
+    """``hooks`` that also keep what they prepare in ``kept``."""
+    if hooks is None:
+        return None
+    prepare = hooks.prepare
+
+    def keep(dataset: Dataset) -> P:
+        kept.append(prepare(dataset))
+        return kept[-1]
+
+    return Hooks(prepare=keep, commit=hooks.commit)
+
+
+def _analysis_of(prepared: Sequence[object]) -> Analysis | None:
+    """The analysis the hooks prepared (the value itself or its ``.analysis``), if any."""
+    value = getattr(prepared[-1], "analysis", prepared[-1]) if prepared else None
+    return value if isinstance(value, Analysis) else None
+
+
+def snapshot_import(
+    store: Store,
+    report: ImportReport,
+    dataset: Dataset,
+    settings: Settings,
+    *,
+    network: Callable[[], Network | None] = lambda: None,
+    analysed: Callable[[], Analysis | None] | None = None,
+    progress: Progress = silent,
+) -> str | None:
+    """After an applied import, keep a coverage snapshot of the new store's analysis (by
+    walking over the ``network`` it gives, if any; ``analysed``: the caller's analysis of
+    ``dataset``, used when it has one). Returns the snapshot's id; None when the import
+    changed nothing (unchanged, dry run), left no buurten or ``settings.snapshot_imports``
+    is off. A failing snapshot never undoes the import: it is logged
+    (``woonservicezones.pipeline``) and None returned."""
+    if report.outcome != "applied" or dataset.is_empty or not settings.snapshot_imports:
+        return None
+    from geo.profiel.snapshots import record_snapshot
+
+    try:
+        analysis = analysed() if analysed is not None else None
+        if analysis is None:
+            progress("Keeping a coverage snapshot of the new analysis ...")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DataQualityWarning)
+                analysis = analyse(dataset, settings, network=network())
+        snapshot, _ = record_snapshot(analysis, store.path, report.store_version, store.log)
+    except Exception:
+        logger.exception(
+            "import %s was applied, but keeping its coverage snapshot failed", report.id
+        )
+        return None
+    return str(snapshot["id"])
 
 
 def _sample_addresses(

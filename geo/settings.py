@@ -87,6 +87,12 @@ class Settings(BaseSettings):
         description="Built walking graphs (default: 'network' beside the store).",
     )
     resident_grid_spacing_m: float = Field(default=100.0, gt=0)
+    snapshot_imports: bool = Field(
+        default=True,
+        description="Keep a coverage snapshot after every import that changes the analysis "
+        "(the monitoring cycle's trend). Costs one analysis per command-line import; the "
+        "service snapshots the state it serves.",
+    )
     # Import limits (see geo.read.checks.Limits for why these defaults).
     max_features: int = Field(
         default=50_000, gt=0, description="Most features one import may hold."

@@ -10,6 +10,7 @@ voorzieningen per category. A legend and an open layer control complete it.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 import folium
 import geopandas as gpd
@@ -29,6 +30,7 @@ from maps.layers import (
     gap_layer,
     gap_polygon_layer,
     isochrone_layer,
+    profiel_link,
     voorziening_layer,
     zones_layer,
 )
@@ -38,12 +40,27 @@ from maps.style import LABELS, MAP_CSS, PAGE_CSS, bilingual
 
 #: (URL template, attribution) of a tile layer, or None for a map without tiles.
 TileLayer = tuple[str, str] | None
+
+
+class Serving(NamedTuple):
+    """Where a map is shown: its tiles, where Leaflet is (``asset_base``) and where the
+    wijkprofielen are relative to the page (None: no links)."""
+
+    tiles: TileLayer
+    asset_base: str
+    profiel_base: str | None
+
+
 #: Zone maps draw walking isochrones around the voorzieningen of these categories.
 ISOCHRONE_CATEGORIES = ("ontmoetingsplek", "gezondheidscentrum")
 
 
-def overview_map(analysis: Analysis, *, tiles: TileLayer, asset_base: str) -> OfflineMap:
-    """The whole gemeente: every zone, buurt and voorziening."""
+def overview_map(
+    analysis: Analysis, *, tiles: TileLayer, asset_base: str, profiel_base: str | None = None
+) -> OfflineMap:
+    """The whole gemeente: every zone, buurt and voorziening. ``profiel_base``: where the
+    wijkprofielen are, relative to the page (the service: ``../profiel/``); None: no links
+    (a map written to a file has no service beside it)."""
     dataset = analysis.dataset
     dataset.require_buurten()
     return _compose(
@@ -52,15 +69,16 @@ def overview_map(analysis: Analysis, *, tiles: TileLayer, asset_base: str) -> Of
         zones=dataset.zones,
         voorzieningen=dataset.voorzieningen,
         title=f"{bilingual('zones')} — {_gemeente_name(dataset.buurten)}",
-        tiles=tiles,
-        asset_base=asset_base,
+        serving=Serving(tiles, asset_base, profiel_base),
     )
 
 
 def zone_map(
-    analysis: Analysis, zone_code: str, *, tiles: TileLayer, asset_base: str
-) -> OfflineMap:
-    """One zone: its buurten and outline, and the voorzieningen within reach of it.
+    analysis: Analysis, zone_code: str, *, tiles: TileLayer, asset_base: str,
+    profiel_base: str | None = None,
+) -> OfflineMap:  # fmt: skip
+    """One zone: its buurten and outline, and the voorzieningen within reach of it (links to
+    wijkprofielen under ``profiel_base``, as :func:`overview_map`).
 
     Voorzieningen are shown up to the largest threshold beyond the zone's edge (RD New metres),
     since residents near the edge use those too. Where a street network is loaded, the zone's
@@ -78,8 +96,7 @@ def zone_map(
         zones=dataset.zones[dataset.zones["zone_code"] == zone_code],
         voorzieningen=dataset.voorzieningen[nearby],
         title=f"{bilingual('zone')}: {zone['zone_name']}",
-        tiles=tiles,
-        asset_base=asset_base,
+        serving=Serving(tiles, asset_base, profiel_base),
         zone_code=zone_code,
     )
 
@@ -148,6 +165,16 @@ def _gemeente_name(buurten: gpd.GeoDataFrame) -> str:
     )
 
 
+def _profiel_links(
+    profiel_base: str | None, zone_code: str | None, buurten: gpd.GeoDataFrame
+) -> list[dict[str, str]]:
+    """The legend's links to wijkprofielen: the zone's (on a zone map) and the gemeente's."""
+    links = [profiel_link(profiel_base, zone_code, "profiel_zone")]
+    for code in sorted(set(buurten["gm_code"].dropna())):
+        links.append(profiel_link(profiel_base, str(code), "profiel_gemeente"))
+    return [link for link in links if link is not None]
+
+
 def _compose(
     analysis: Analysis,
     *,
@@ -155,10 +182,10 @@ def _compose(
     zones: gpd.GeoDataFrame,
     voorzieningen: gpd.GeoDataFrame,
     title: str,
-    tiles: TileLayer,
-    asset_base: str,
+    serving: Serving,
     zone_code: str | None = None,
 ) -> OfflineMap:
+    tiles, asset_base, profiel_base = serving
     buurten_wgs84 = to_edge_crs(buurten)
     xmin, ymin, xmax, ymax = buurten_wgs84.total_bounds
     fmap = OfflineMap(asset_base=asset_base, tiles=None, control_scale=True, prefer_canvas=False)
@@ -186,9 +213,9 @@ def _compose(
             strict=True,
         )
     )
-    buurten_layer(buurten_wgs84, tables, zone_names).add_to(fmap)
+    buurten_layer(buurten_wgs84, tables, zone_names, profiel_base).add_to(fmap)
     if not zones.empty:
-        zones_layer(to_edge_crs(zones)).add_to(fmap)
+        zones_layer(to_edge_crs(zones), profiel_base).add_to(fmap)
     presence = pipeline.whatif_norms(analysis, zone_code=zone_code)
     failing = gap_areas(presence_gaps(presence), analysis.dataset.buurten, analysis.dataset.zones)
     if not failing.empty:
@@ -203,6 +230,7 @@ def _compose(
         source=source_text,
         zone_layers=zone_code is not None,
         extra=presence_legend(presence, analysis.vocabulary),
+        links=_profiel_links(profiel_base, zone_code, buurten),
     ).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.fit_bounds([[ymin, xmin], [ymax, xmax]])

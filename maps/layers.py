@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
+from urllib.parse import quote
 
 import folium
 import geopandas as gpd
@@ -60,13 +61,30 @@ def cards(
     ]
 
 
+#: The only links a card or the legend draws: relative paths (``../profiel/noord``), never a
+#: scheme or another host (a pattern both Python and the page's script read).
+RELATIVE_LINK = r"^(\.\./)+[A-Za-z0-9%._~/-]+$"
+
+
+def profiel_link(base: str | None, code: object, label: str) -> dict[str, str] | None:
+    """A link to the wijkprofiel of ``code`` (a zone, wijk or gemeente) under ``base`` (a
+    relative path such as ``../profiel/``; None: no link), labelled with a :data:`LABELS` key."""
+    if base is None or not isinstance(code, str) or not code:
+        return None
+    # Every character but letters, digits, '_' and '-' escaped: '.' too, so '..' is no way up.
+    return {"href": base + quote(code, safe="").replace(".", "%2E"), "text": bilingual(label)}
+
+
 class TextCard(MacroElement):
     """A tooltip (or popup) on the parent GeoJSON layer, drawn from each feature's ``card``
-    property (:func:`cards`) as text nodes: a name from the data is never read as HTML."""
+    property (:func:`cards`) as text nodes: a name from the data is never read as HTML. A
+    popup also draws the card's ``links`` (:func:`profiel_link`) as ``a`` elements, relative
+    same-origin paths only."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
         {{ this._parent.get_name() }}.{{ this.method }}(function(layer) {
+            var RELATIVE = new RegExp({{ this.relative|tojson }});
             var card = layer.feature.properties.card || {};
             var box = document.createElement("div");
             box.className = "wsz-card";
@@ -84,6 +102,10 @@ class TextCard(MacroElement):
                 line.appendChild(document.createTextNode(String(row[1])));
             });
             if (card.hint && !{{ this.tables|tojson }}) add(box, "em", card.hint);
+            ({{ this.tables|tojson }} ? card.links || [] : []).forEach(function(link) {
+                if (!RELATIVE.test(link.href)) return;  // same origin, relative paths only
+                add(add(box, "div", null), "a", link.text).setAttribute("href", link.href);
+            });
             ({{ this.tables|tojson }} ? card.tables || [] : []).forEach(function(table) {
                 var element = add(box, "table", null);
                 if (table.caption) add(element, "caption", table.caption);
@@ -109,6 +131,7 @@ class TextCard(MacroElement):
         super().__init__()  # type: ignore[no-untyped-call]  # branca's __init__ is untyped
         self._name = "TextCard"
         self.tables = popup
+        self.relative = RELATIVE_LINK
         self.method = "bindPopup" if popup else "bindTooltip"
         self.options: dict[str, Any] = (
             {"maxWidth": 420, "className": "wsz-popup"} if popup else {"sticky": True}
@@ -125,9 +148,11 @@ def buurten_layer(
     buurten: gpd.GeoDataFrame,
     tables: Mapping[str, dict[str, Any]],
     zone_names: Mapping[str, str],
+    profiel_base: str | None = None,
 ) -> folium.GeoJson:
     """Buurt outlines with a tooltip and a popup: name, code, zone, residents, 65+ and the
-    table of figures per category (``tables`` by buurt code, :func:`maps.cards.figure_tables`)."""
+    table of figures per category (``tables`` by buurt code, :func:`maps.cards.figure_tables`);
+    the popup links to the wijkprofiel of the buurt's zone and wijk (under ``profiel_base``)."""
     card = cards(
         buurten["bu_naam"],
         [
@@ -137,9 +162,14 @@ def buurten_layer(
             (bilingual("residents_65plus"), count_text(buurten["residents_65plus"])),
         ],
     )
-    for entry, code in zip(card, buurten["bu_code"].astype(str), strict=True):
+    areas = zip(buurten["bu_code"].astype(str), buurten["zone_code"], buurten["wk_code"],
+                strict=True)  # fmt: skip
+    for entry, (code, zone, wijk) in zip(card, areas, strict=True):
         entry["tables"] = [tables[code]] if code in tables else []
         entry["hint"] = bilingual("click_for_figures")
+        links = (profiel_link(profiel_base, zone, "profiel_zone"),
+                 profiel_link(profiel_base, wijk, "profiel_wijk"))  # fmt: skip
+        entry["links"] = [link for link in links if link is not None]
     data = buurten[["geometry"]].assign(card=card)
     layer = folium.GeoJson(
         data,
@@ -158,17 +188,20 @@ def buurten_layer(
     return layer
 
 
-def zones_layer(zones: gpd.GeoDataFrame) -> folium.GeoJson:
-    """Zone outlines (thick, unfilled) with a tooltip: name, residents, 65+."""
-    data = zones[["geometry"]].assign(
-        card=cards(
-            zones["zone_name"],
-            [
-                (bilingual("residents"), count_text(zones["residents"])),
-                (bilingual("residents_65plus"), count_text(zones["residents_65plus"])),
-            ],
-        )
+def zones_layer(zones: gpd.GeoDataFrame, profiel_base: str | None = None) -> folium.GeoJson:
+    """Zone outlines (thick, unfilled) with a tooltip: name, residents, 65+; clicked, the same
+    with a link to the zone's wijkprofiel (under ``profiel_base``)."""
+    card = cards(
+        zones["zone_name"],
+        [
+            (bilingual("residents"), count_text(zones["residents"])),
+            (bilingual("residents_65plus"), count_text(zones["residents_65plus"])),
+        ],
     )
+    for entry, code in zip(card, zones["zone_code"], strict=True):
+        link = profiel_link(profiel_base, code, "profiel_zone")
+        entry["links"] = [] if link is None else [link]
+    data = zones[["geometry"]].assign(card=card)
     layer = folium.GeoJson(
         data,
         name=bilingual("zones"),
@@ -176,6 +209,8 @@ def zones_layer(zones: gpd.GeoDataFrame) -> folium.GeoJson:
         style_function=lambda _f: {"color": ZONE_COLOUR, "weight": 4, "fill": False},
     )
     TextCard().add_to(layer)
+    if profiel_base is not None:
+        TextCard(popup=True).add_to(layer)
     return layer
 
 
@@ -324,6 +359,16 @@ class Legend(MacroElement):
             legend.onAdd = function() {
                 var div = L.DomUtil.create("section", "wsz-legend");
                 div.innerHTML = {{ this.html|tojson }};
+                var RELATIVE = new RegExp({{ this.relative|tojson }});
+                {{ this.links|tojson }}.forEach(function(link) {
+                    if (!RELATIVE.test(link.href)) return;  // same origin, relative only
+                    var line = document.createElement("p");
+                    var anchor = document.createElement("a");
+                    anchor.textContent = link.text;
+                    anchor.setAttribute("href", link.href);
+                    line.appendChild(anchor);
+                    div.appendChild(line);
+                });
                 div.tabIndex = 0;  // it may scroll: reachable by keyboard
                 div.setAttribute("aria-label", {{ this.label|tojson }});
                 L.DomEvent.disableClickPropagation(div);
@@ -343,13 +388,22 @@ class Legend(MacroElement):
     """)
 
     def __init__(
-        self, vocabulary: Vocabulary, *, source: str, zone_layers: bool = False, extra: str = ""
+        self,
+        vocabulary: Vocabulary,
+        *,
+        source: str,
+        zone_layers: bool = False,
+        extra: str = "",
+        links: Sequence[dict[str, str]] = (),
     ) -> None:
         """``source``: which distance the shading is by (text); ``zone_layers``: explain the
         isochrones and gap areas of a zone map; ``extra``: a further block (escaped HTML,
-        e.g. :func:`maps.presence.presence_legend`)."""
+        e.g. :func:`maps.presence.presence_legend`); ``links``: to wijkprofielen
+        (:func:`profiel_link`), drawn as ``a`` elements below the legend."""
         super().__init__()  # type: ignore[no-untyped-call]  # branca's __init__ is untyped
         self._name = "Legend"
+        self.links = list(links)
+        self.relative = RELATIVE_LINK
         self.label = bilingual("legend")
         rows = "".join(
             f'<div class="row">{marker_html(c)}<span>{escape(category_label(c))} '

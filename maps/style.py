@@ -63,6 +63,9 @@ LABELS: dict[str, tuple[str, str]] = {
         "Klik voor de cijfers per voorziening",
         "Click for the figures per facility",
     ),
+    "profiel_zone": ("Wijkprofiel van de zone", "Area profile of the zone"),
+    "profiel_wijk": ("Wijkprofiel van de wijk", "Area profile of the district"),
+    "profiel_gemeente": ("Wijkprofiel van de gemeente", "Profile of the municipality"),
 }
 
 #: Share-beyond classes (upper bounds, fractions 0..1) and their fill colours (ColorBrewer

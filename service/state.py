@@ -323,7 +323,8 @@ class LiveState:
 
     def run_import(self, request: ImportRequest, caller: Caller) -> ImportResult:
         """Run an import (:func:`geo.pipeline.run_import`); when it changed the store, the new
-        state, analysed before the write, is served from the moment the call returns."""
+        state, analysed before the write, is served from the moment the call returns (and its
+        analysis is the import's coverage snapshot: no second analysis)."""
         hooks: Hooks[Dataset, Published | None] = Hooks(
             prepare=lambda dataset: published_for(dataset, self.settings), commit=self._commit
         )

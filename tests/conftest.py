@@ -91,10 +91,16 @@ def skip_without_shared_data(*paths: Path) -> None:
 
 
 def make_settings(store_path: Path, **overrides: object) -> Settings:
-    """Analysis settings on the real data and the sample folder."""
+    """Analysis settings on the real data and the sample folder. Imports keep no coverage
+    snapshot unless ``snapshot_imports=True`` (each would cost an analysis; tests/profiel
+    checks them)."""
     unknown = set(overrides) - set(Settings.model_fields)
     assert not unknown, f"not analysis settings: {unknown} (see make_service)"
-    values: dict[str, object] = {"store_path": store_path, "data_path": list(DATA_PATH)}
+    values: dict[str, object] = {
+        "store_path": store_path,
+        "data_path": list(DATA_PATH),
+        "snapshot_imports": False,
+    }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
 

@@ -1,12 +1,15 @@
-"""Buurten redrawn between years: which codes match, and figures carried across by area.
+"""Buurten redrawn between years: which codes match, and figures carried across by resident
+points or by area.
 
 CBS redraws buurten and reassigns codes (Nieuwegein: 22 buurten in 2019, 39 in 2023, old codes
 later reused for other areas). :func:`code_changes` matches two years by code and — where both
 years' polygons are stored — by overlap: a code kept whose polygons hardly overlap is *reused*
 (a different area under the same code), and each new buurt says which old ones it came from.
-:func:`carry_over` moves one year's figures onto another year's buurten by area (RD New):
-counts are split in proportion to the overlapping area, means and percentages are
-area-weighted means; the method is stated beside every carried figure. Nothing here compares
+:func:`carry_over` moves one year's figures onto another year's buurten (RD New) by the
+analysis' resident points (:mod:`geo.coverage.population`: where people live, by buildings or
+grid) where a buurt has them, by area otherwise: counts are split in proportion to the
+residents (or the area) of each part, means and percentages are weighted the same way; the
+method is stated beside every carried figure. Nothing here compares
 unlike areas silently: a figure that is not the same area is either carried with its method or
 left out.
 """
@@ -122,33 +125,79 @@ def _pieces(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, gemeente: str) -> pd.DataF
     )
 
 
+#: How a carried figure was made, by the weights its parts used.
+METHODS = {
+    "points": "by resident points",
+    "area": "by area",
+    "mixed": "by resident points (by area for parts without resident points)",
+}
+
+
+def _weights(
+    pieces: pd.DataFrame, a: gpd.GeoDataFrame, b: gpd.GeoDataFrame,
+    points: gpd.GeoDataFrame | None,
+) -> pd.DataFrame:  # fmt: skip
+    """``pieces`` with ``w_old`` / ``w_new``: each piece's share of its old and of its new
+    buurt — by the residents of the resident points in it where the buurt has any (points in
+    both an old and a new buurt), else by area — and ``by`` (``points`` or ``area``)."""
+    pieces = pieces.assign(w_old=pieces["share_old"], w_new=pieces["share_new"], by="area")
+    if points is None or points.empty:
+        return pieces
+    placed = points[points["residents"] > 0][["residents", "geometry"]].reset_index(drop=True)
+    for frame, name in ((a, "old"), (b, "new")):
+        point_index, buurt_index = frame.sindex.query(placed.geometry, predicate="within")
+        located = pd.Series(frame["bu_code"].to_numpy()[buurt_index], index=point_index)
+        placed[name] = located[~located.index.duplicated()]
+    per_piece = placed.dropna(subset=["old", "new"]).groupby(["old", "new"])["residents"].sum()
+    pieces = pieces.merge(per_piece.rename("people"), left_on=["old", "new"],
+                          right_index=True, how="left").fillna({"people": 0.0})  # fmt: skip
+    old_total = pieces.groupby("old")["people"].transform("sum")
+    new_total = pieces.groupby("new")["people"].transform("sum")
+    pieces["w_old"] = (pieces["people"] / old_total).where(old_total > 0, pieces["w_old"])
+    pieces["w_new"] = (pieces["people"] / new_total).where(new_total > 0, pieces["w_new"])
+    pieces["by"] = pieces["by"].where(old_total <= 0, "points")
+    return pieces
+
+
 def carry_over(
     history: History, source_year: int, target_year: int, variables: dict[str, Variable],
-    gemeente: str,
+    gemeente: str, points: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:  # fmt: skip
-    """``source_year``'s buurt figures on ``target_year``'s buurten, by overlapping area.
+    """``source_year``'s buurt figures on ``target_year``'s buurten, by resident points where
+    ``points`` (the analysis' resident points, RD New, :mod:`geo.coverage.population`) fall
+    in a buurt, by overlapping area otherwise (and without points).
 
-    Returns ``area_code`` (a target buurt), ``variable``, ``value`` and ``method``; empty when
-    either year lacks polygons. Counts: Σ value × (overlap / old area); means and
-    percentages: Σ value × (overlap / new area) over the parts with a value.
+    Returns ``area_code`` (a target buurt), ``variable``, ``value`` and ``method`` (how, in
+    words); empty when either year lacks polygons. Counts: Σ value × the part's share of the
+    old buurt (its residents, or its area); means and percentages: Σ value × the part's share
+    of the new buurt, over the parts with a value. By points, a buurt's count is carried
+    whole onto the new buurten its resident points lie in.
     """
     a, b = figures_geometry(history, source_year), history.geometry_of(target_year)
     if a is None or b is None:
         return pd.DataFrame(columns=["area_code", "variable", "value", "method"])
-    pieces = _pieces(a, b, gemeente)
+    a = a[a["bu_code"].str[2:6] == gemeente[2:6]]
+    b = b[b["bu_code"].str[2:6] == gemeente[2:6]]
+    pieces = _weights(_pieces(a, b, gemeente), a, b, points)
     values = history.year_values(source_year)
     values = values[(values["level"] == "buurt") & values["variable"].isin(list(variables))]
     joined = pieces.merge(values[["area_code", "variable", "value"]], left_on="old",
                           right_on="area_code").dropna(subset=["value"])  # fmt: skip
     kind = joined["variable"].map({c: v.kind for c, v in variables.items()})
     count = kind == "count"
-    joined["weighted"] = joined["value"] * joined["share_old"].where(count, joined["share_new"])
-    joined["weight"] = joined["share_new"].where(~count, 1.0)
-    grouped = joined.groupby(["new", "variable"], as_index=False)[["weighted", "weight"]].sum()
+    joined["weighted"] = joined["value"] * joined["w_old"].where(count, joined["w_new"])
+    joined["weight"] = joined["w_new"].where(~count, 1.0)
+    joined["points"] = joined["by"] == "points"
+    grouped = joined.groupby(["new", "variable"], as_index=False).agg(
+        weighted=("weighted", "sum"), weight=("weight", "sum"), points=("points", "mean")
+    )
     means = grouped["variable"].map({c: v.kind != "count" for c, v in variables.items()})
     grouped["value"] = grouped["weighted"].where(~means, grouped["weighted"] / grouped["weight"])
+    how = grouped["points"].map(
+        lambda share: METHODS["points" if share == 1 else "area" if share == 0 else "mixed"]
+    )
     grouped["method"] = (
-        f"carried over by area from the {source_year} buurten onto the {target_year} buurten"
+        f"carried over from the {source_year} buurten onto the {target_year} buurten " + how
     )
     return grouped.rename(columns={"new": "area_code"})[
         ["area_code", "variable", "value", "method"]

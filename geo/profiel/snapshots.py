@@ -25,6 +25,7 @@ import pandas as pd
 from geo.analysis import Analysis
 from geo.coverage.figures import Coverage
 from geo.errors import NotFoundError
+from geo.store.base import ImportLogLike
 from geo.store.log import ImportLog
 
 #: Figures kept per area and category.
@@ -69,10 +70,11 @@ def figures(analysis: Analysis) -> list[dict[str, Any]]:
     return records
 
 
-def inputs(store_path: Path) -> dict[str, dict[str, str]]:
-    """The last applied import of each kind: its file name and SHA-256."""
+def inputs(store_path: Path, log: ImportLogLike | None = None) -> dict[str, dict[str, str]]:
+    """The last applied import of each kind: its file name and SHA-256 (from ``log``, by
+    default the import log beside ``store_path``)."""
     found: dict[str, dict[str, str]] = {}
-    for entry in ImportLog.beside(store_path).entries(1000):
+    for entry in (log or ImportLog.beside(store_path)).entries(1000):
         kind = str(entry.get("kind"))
         if entry.get("outcome") == "applied" and kind not in found:
             found[kind] = {
@@ -82,14 +84,16 @@ def inputs(store_path: Path) -> dict[str, dict[str, str]]:
     return found
 
 
-def make_snapshot(analysis: Analysis, store_path: Path, version: str | None) -> dict[str, Any]:
+def make_snapshot(
+    analysis: Analysis, store_path: Path, version: str | None, log: ImportLogLike | None = None
+) -> dict[str, Any]:
     """A snapshot of ``analysis`` (see the module docstring)."""
     now = datetime.now(UTC)
     return {
         "id": f"{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}",
         "time": now.isoformat(timespec="seconds").replace("+00:00", "Z"),
         "store_version": version,
-        "inputs": inputs(store_path),
+        "inputs": inputs(store_path, log),
         "norms": {c.code: c.threshold_m for c in analysis.vocabulary.categories},
         "distance": analysis.coverage.source,
         "figures": figures(analysis),
@@ -113,11 +117,12 @@ def read_snapshots(store_path: Path) -> list[dict[str, Any]]:
 
 
 def record_snapshot(
-    analysis: Analysis, store_path: Path, version: str | None
+    analysis: Analysis, store_path: Path, version: str | None, log: ImportLogLike | None = None
 ) -> tuple[dict[str, Any], bool]:
     """Keep a snapshot of ``analysis`` unless the last one has the same store version, norms
-    and distance source; returns it (or that last one) and whether it is new."""
-    snapshot = make_snapshot(analysis, store_path, version)
+    and distance source; returns it (or that last one) and whether it is new. ``log``: the
+    store's import log (default: the one beside ``store_path``)."""
+    snapshot = make_snapshot(analysis, store_path, version, log)
     existing = read_snapshots(store_path)
     same = ("store_version", "norms", "distance")
     if existing and all(existing[-1].get(k) == snapshot[k] for k in same):
@@ -163,15 +168,20 @@ class Change:
     share_after: float | None
 
     def sentence(self, norm_m: float) -> str:
-        """``65+ beyond 500 m of huisarts in zone noord: 62 % → 48 %``."""
+        """``65+ beyond 500 m of huisarts in zone noord fell from 62 % to 48 %`` (rose, stayed
+        at, or: ``… was missing, now 48 %`` where one snapshot has no figure)."""
 
         def pct(v: float | None) -> str:
             return "missing" if v is None else f"{100 * v:.0f} %"
 
-        return (
-            f"65+ beyond {norm_m:.0f} m of {self.category} in {self.level} {self.area_code}: "
-            f"{pct(self.share_65plus_before)} → {pct(self.share_65plus_after)}"
-        )
+        before, after = self.share_65plus_before, self.share_65plus_after
+        where = f"65+ beyond {norm_m:.0f} m of {self.category} in {self.level} {self.area_code}"
+        if before is None or after is None:
+            return f"{where} was {pct(before)}, now {pct(after)}"
+        if round(100 * before) == round(100 * after):
+            return f"{where} stayed at {pct(after)}"
+        verb = "fell" if after < before else "rose"
+        return f"{where} {verb} from {pct(before)} to {pct(after)}"
 
 
 def _shares(snapshot: dict[str, Any]) -> pd.DataFrame:

@@ -195,7 +195,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 def execute(request: ImportRequest, settings: Settings) -> ImportResult:
     """Run an import from the command line (logged with the user's name) and print its
-    warnings and its one-line outcome."""
+    warnings, its one-line outcome and the coverage snapshot it kept, if any."""
     caller = Caller(via="cli", user=getpass.getuser())
     with ObjectCounter() as counter:
         result = run_import(
@@ -209,4 +209,6 @@ def execute(request: ImportRequest, settings: Settings) -> ImportResult:
     for warning in result.report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(result.report.summary())
+    if result.snapshot is not None:
+        print(f"coverage snapshot {result.snapshot} kept (wsz snapshots)")
     return result

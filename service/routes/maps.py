@@ -1,4 +1,5 @@
-"""Map pages: the gemeente overview and one per zone (Leaflet served by this service).
+"""Map pages: the gemeente overview and one per zone (Leaflet served by this service), linking
+to the wijkprofielen (zone and buurt popups, the legend).
 
 A page runs no inline script: ``/maps/<name>.html`` loads Leaflet from ``/static/vendor`` and
 its own map from ``/maps/<name>.js`` (both rendered from one Folium map, cached together), and
@@ -18,6 +19,8 @@ from service.deps import PublishedDep, ServiceSettingsDep, ZoneDep
 from service.state import Published
 
 router = APIRouter(prefix="/maps", tags=["maps"])
+#: The wijkprofielen (``/profiel/{code}``) relative to a map page (``/maps/{name}.html``).
+PROFIEL = "../profiel/"
 
 #: The pages' policy: scripts and data from this service only, styles inline or from here,
 #: images from here (and the tile server's, when one is configured), never framed.
@@ -48,9 +51,9 @@ def _page(
     def render() -> MapPage:
         analysis = published.analysis
         if zone_code is None:
-            fmap = overview_map(analysis, tiles=tiles, asset_base=base)
+            fmap = overview_map(analysis, tiles=tiles, asset_base=base, profiel_base=PROFIEL)
         else:
-            fmap = zone_map(analysis, zone_code, tiles=tiles, asset_base=base)
+            fmap = zone_map(analysis, zone_code, tiles=tiles, asset_base=base, profiel_base=PROFIEL)
         return render_page(fmap, script_url)
 
     page: MapPage = published.cache.get(("map", name, base, tiles), render)

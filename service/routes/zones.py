@@ -40,14 +40,24 @@ def _geojson_doc(model: type) -> dict[int | str, dict[str, object]]:
     responses=_geojson_doc(FeatureCollection[ZoneProperties]),
     summary="All woonservicezones (GeoJSON, WGS84)",
 )
-def list_zones(published: PublishedDep) -> GeoJSONResponse:
-    """Zone polygons with residents and 65+ totals, as an RFC 7946 FeatureCollection."""
-    return GeoJSONResponse(feature_collection(published.zones, ZONE_COLUMNS))
+def list_zones(published: PublishedDep, request: Request) -> GeoJSONResponse:
+    """Zone polygons with residents and 65+ totals, as an RFC 7946 FeatureCollection; each
+    zone's ``profiel`` is the path of its wijkprofiel."""
+    zones = published.zones.assign(
+        profiel=[profiel_path(request, c) for c in published.zones["zone_code"]]
+    )
+    return GeoJSONResponse(feature_collection(zones, (*ZONE_COLUMNS, "profiel")))
+
+
+def profiel_path(request: Request, code: str) -> str:
+    """The path of the wijkprofiel of ``code`` (``/profiel/noord``), under the app's root."""
+    return str(request.url_for("profiel", code=code).path)
 
 
 @router.get("/{zone_code}", response_model=ZoneDetail, summary="One zone in detail")
 def get_zone(zone_code: ZoneDep, published: PublishedDep, request: Request) -> JSONText:
-    """The zone, its buurten, the voorzieningen inside it and its coverage per category."""
+    """The zone, its buurten, the voorzieningen inside it, its coverage per category, and the
+    paths of its map and its wijkprofiel."""
     zones = published.zones[published.zones["zone_code"] == zone_code]
     buurten = published.buurten[published.buurten["zone_code"] == zone_code]
     inside = published.voorzieningen[published.voorzieningen["zone_code"] == zone_code]
@@ -57,7 +67,8 @@ def get_zone(zone_code: ZoneDep, published: PublishedDep, request: Request) -> J
         f'{{"zone":{feature(zones, ZONE_COLUMNS)},'
         f'"buurten":{feature_collection(buurten, buurt_fields(buurten))},'
         f'"voorzieningen":{feature_collection(inside, VOORZIENING_FIELDS)},'
-        f'"coverage":{dumps(_coverage_rows(coverage))},"map":{dumps(page)}}}'
+        f'"coverage":{dumps(_coverage_rows(coverage))},"map":{dumps(page)},'
+        f'"profiel":{dumps(profiel_path(request, zone_code))}}}'
     )
     return JSONText(body)
 

@@ -211,3 +211,4 @@ class ZoneDetail(BaseModel):
     voorzieningen: FeatureCollection[VoorzieningProperties]
     coverage: list[CoverageRow]
     map: str = Field(description="Path of the zone's map page.")
+    profiel: str = Field(description="Path of the zone's wijkprofiel (/profiel/{zone_code}).")

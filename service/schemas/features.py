@@ -49,6 +49,9 @@ class ZoneProperties(BaseModel):
     area_ha: float
     wijk_codes: list[str]
     buurt_codes: list[str]
+    profiel: str | None = Field(
+        default=None, description="Path of the zone's wijkprofiel (in the list of zones)."
+    )
 
 
 #: CBS's own distance to a category, as a buurt property: ``cbs_huisarts_km``.

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urljoin, urlparse, urlsplit
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from playwright.sync_api import Browser, Page
 
 from geo.analysis import Analysis
 from maps.assets import OfflineMap
 from maps.build import overview_map, render_page, write_map, zone_map
+from maps.layers import RELATIVE_LINK, profiel_link
 from maps.style import share_colour
 from tests.conftest import ARTIFACTS
 
@@ -143,3 +146,17 @@ def test_zone_map_and_tooltip(browser: Browser, live_server: str) -> None:
     page.screenshot(path=ARTIFACTS / "map-zuid.png")
     assert errors == []
     assert foreign == []
+
+
+@given(st.text(min_size=1, max_size=40))
+def test_profiel_links_stay_on_this_service(code: str) -> None:
+    """Whatever a zone or wijk code holds, its profile link is a relative path that resolves
+    under /profiel/ of the page's own origin (never a scheme, a host or a way out)."""
+    link = profiel_link("../profiel/", code, "profiel_zone")
+    assert link is not None
+    assert re.fullmatch(RELATIVE_LINK, link["href"])
+    resolved = urlsplit(urljoin("https://gemeente.example/maps/noord.html", link["href"]))
+    assert (resolved.scheme, resolved.netloc) == ("https", "gemeente.example")
+    assert resolved.path.startswith("/profiel/")
+    assert resolved.path.count("/") == 2
+    assert profiel_link(None, code, "profiel_zone") is None

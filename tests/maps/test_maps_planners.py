@@ -2,16 +2,21 @@
 over a real ``wsz serve`` of the Nieuwegein sample (real CBS buurten; SYNTHETIC voorzieningen
 and street network): a buurt's tooltip and popup give its figures per category, walking and by
 straight line; the legend stays clear of the layer list and explains every kind of layer;
-buurten outside every zone are hatched; the synthetic data is announced in a banner; axe-core
+buurten outside every zone are hatched; popups and the legend link to the wijkprofielen
+(relative links, built as elements); the synthetic data is announced in a banner; axe-core
 finds nothing serious (lang, a main landmark, a level-one heading).
 """
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urljoin
+
 import pytest
 from playwright.sync_api import Browser, Page
 
 from geo.analysis import Analysis
+from maps.layers import RELATIVE_LINK
 from tests.maps.embed_support import AXE_RESULTS, VIEWPORTS, Visit, shoot
 
 ZONE = "zuid"
@@ -83,6 +88,28 @@ def _figures_of_a_buurt(page: Page, analysis: Analysis) -> None:
     first = rows.first.locator("td").all_inner_texts()
     assert all("%" in cell or "onbekend" in cell for cell in first), first
     assert "Huisarts / General practitioner (> 500 m)" in card.first.inner_text()
+    links = card.first.locator("a")
+    assert links.count() >= 1  # its wijk's profile (and its zone's, in a zone)
+    assert links.first.inner_text().startswith("Wijkprofiel van de ")
+    assert re.fullmatch(RELATIVE_LINK, links.first.get_attribute("href") or "")
+
+
+def _profiel_links(page: Page, base: str, name: str) -> None:
+    """The legend links to the gemeente's wijkprofiel (and a zone map to the zone's), as
+    relative links that open the profile pages of this service."""
+    legend = page.locator(".wsz-legend a")
+    texts = legend.all_inner_texts()
+    assert texts[-1] == "Wijkprofiel van de gemeente / Profile of the municipality"
+    hrefs = [legend.nth(i).get_attribute("href") for i in range(legend.count())]
+    expected = (
+        ["../profiel/GM0356"] if name == "index" else [f"../profiel/{ZONE}", "../profiel/GM0356"]
+    )
+    assert hrefs == expected
+    for href in hrefs:
+        answer = page.request.get(
+            urljoin(f"{base}/maps/{name}.html", href), params={"format": "json"}
+        )
+        assert answer.status == 200, href
 
 
 @pytest.mark.browser
@@ -111,6 +138,7 @@ def test_planners_map_shows_figures_and_a_clear_legend(
     assert "Aanwezigheidsnormen / Presence norms" in text  # the areas failing a presence norm
     if name == "index":
         assert page.locator("path.wsz-presence").count() > 0
+    _profiel_links(page, live_server, name)
     if name == ZONE:
         assert "Looptijd vanaf ontmoetingsplek en gezondheidscentrum" in text
         assert "Waar de inwoners verder dan de norm wonen" in text

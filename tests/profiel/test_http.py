@@ -21,8 +21,8 @@ CBS = SHARED_DATA / "cbs"
 @pytest.fixture
 def client(sample_store: GeoPackageStore, published: Published) -> Iterator[TestClient]:
     path = Path(sample_store.path)
-    app = make_app(make_settings(path), published, api_keys={KEY_NAME: hash_key(KEY)},
-                   reload_interval_s=0)  # fmt: skip
+    settings = make_settings(path, snapshot_imports=True)
+    app = make_app(settings, published, api_keys={KEY_NAME: hash_key(KEY)}, reload_interval_s=0)
     with TestClient(app) as test_client:
         yield test_client
 
@@ -70,3 +70,33 @@ def test_nieuwegein_one_year_and_its_code_change(client: TestClient) -> None:
     assert listed
     assert listed[-1]["store_version"]
     assert listed[-1]["norms"]["huisarts"] > 0
+
+
+def test_http_import_keeps_the_served_state_as_snapshot(client: TestClient) -> None:
+    before = client.get("/snapshots").json()["snapshots"]  # the state served now, kept
+    huisarts = (
+        "huisarts.csv",
+        b"id,name,category,lon,lat\nsyn-ha-1,Huisarts,huisarts,5.09,52.03\n",
+    )
+    report = client.post("/imports/voorzieningen?mode=upsert", files={"file": huisarts},
+                         headers=AUTH).json()  # fmt: skip
+    assert report["outcome"] == "applied", report
+    again = client.post("/imports/voorzieningen?mode=upsert", files={"file": huisarts},
+                        headers=AUTH).json()  # fmt: skip
+    assert again["outcome"] == "unchanged"
+    after = client.get("/snapshots").json()["snapshots"]
+    assert len(after) == len(before) + 1  # one by the import; none by the unchanged one
+    assert after[-1]["store_version"] == report["store_version"]
+    assert after[-1]["inputs"]["voorzieningen"]["file_name"] == "huisarts.csv"
+
+
+def test_zones_answer_links_to_their_profiles(client: TestClient) -> None:
+    zones = client.get("/zones").json()["features"]
+    assert {f["properties"]["profiel"] for f in zones} == {
+        f"/profiel/{f['properties']['zone_code']}" for f in zones
+    }
+    detail = client.get("/zones/noord").json()
+    assert (detail["map"], detail["profiel"]) == ("/maps/noord.html", "/profiel/noord")
+    page = client.get(detail["profiel"])
+    assert page.status_code == 200
+    assert "<h1>" in page.text

@@ -3,59 +3,95 @@
 from __future__ import annotations
 
 import json
+import logging
+import re
+import shutil
+import struct
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from geo.analysis import Analysis
-from geo.errors import NotFoundError, ValueProblemError
-from geo.pipeline import analyse_store, import_indicators, profiel_of, run_import, snapshot_analysis
-from geo.profiel.snapshots import compare_snapshots, read_snapshots
+from geo.errors import InputError, NotFoundError, ValueProblemError
+from geo.pipeline import import_indicators, profiel_of, run_import
+from geo.profiel.snapshots import compare_snapshots, read_snapshots, snapshot_file
 from geo.store.geopackage import GeoPackageStore
 from geo.store.history import read_history
+from geo.store.log import ImportLog
 from geo.store.request import ImportOptions, ImportRequest
-from maps.profiel.render import render_html, render_pdf
+from maps.profiel.labels import LABELS
 from tests.conftest import fingerprint, make_settings
 
-#: A huisarts (synthetic) in Professorenbuurt, Wippolder, lon/lat.
-NEW_HUISARTS = {
-    "type": "FeatureCollection",
-    "features": [{
-        "type": "Feature",
-        "properties": {"id": "synthetic-huisarts-1", "name": "Huisarts (synthetic)",
-                       "category": "huisarts"},
-        "geometry": {"type": "Point", "coordinates": [4.3775, 52.0050]},
-    }],
-}  # fmt: skip
+
+def _voorziening(identifier: str, category: str, lon: float, lat: float) -> ImportRequest:
+    """An upsert of one (synthetic) voorziening, as a GeoJSON body."""
+    feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+               "properties": {"id": identifier, "name": f"{category} (synthetic)",
+                              "category": category}}  # fmt: skip
+    body = json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
+    return ImportRequest(kind="voorzieningen", source=body, where=f"{identifier}.geojson",
+                         options=ImportOptions(mode="upsert"))  # fmt: skip
 
 
-def test_snapshots_made_by_imports_and_compared(delft_store: Path) -> None:
-    settings = make_settings(delft_store)
-    first, new = snapshot_analysis(analyse_store(settings), settings)
-    assert new
-    assert snapshot_analysis(analyse_store(settings), settings)[1] is False  # same store
-    run_import(
-        GeoPackageStore(delft_store),
-        ImportRequest(kind="voorzieningen", source=json.dumps(NEW_HUISARTS).encode(),
-                      options=ImportOptions(mode="upsert"), where="huisarts.geojson"),
-        settings,
-    )  # fmt: skip
-    second, new = snapshot_analysis(analyse_store(settings), settings)
-    assert new
-    assert second["store_version"] != first["store_version"]
-    assert second["inputs"]["voorzieningen"]["file_name"] == "huisarts.geojson"
-    assert {"walking"} == {first["distance"], second["distance"]}
-    change = next(
-        c for c in compare_snapshots(first, second)
-        if (c.level, c.area_code, c.category) == ("zone", "wippolder", "huisarts")
-    )  # fmt: skip
-    assert change.share_65plus_after is not None
-    assert change.share_65plus_before is not None
-    assert change.share_65plus_after <= change.share_65plus_before
-    assert "65+ beyond 500 m of huisarts in zone wippolder" in change.sentence(500)
-    assert len(read_snapshots(delft_store)) == 2
-    # The years of figures survived the voorzieningen import (the store was rewritten).
+def test_imports_take_snapshots_which_compare(delft_store: Path) -> None:
+    settings = make_settings(delft_store, snapshot_imports=True)
+    store = GeoPackageStore(delft_store)
+    taken = read_snapshots(delft_store)  # the sample's import took the first
+    assert len(taken) == 1
+    sample = [e for e in ImportLog.beside(delft_store).entries() if e["kind"] == "sample"]
+    assert taken[0]["store_version"] == sample[0]["store_version"]
+    first = run_import(store, _voorziening("synthetic-huisarts-1", "huisarts", 4.3775, 52.0050),
+                       settings)  # fmt: skip
+    again = run_import(store, _voorziening("synthetic-huisarts-1", "huisarts", 4.3775, 52.0050),
+                       settings)  # fmt: skip
+    with pytest.raises(InputError):
+        run_import(store, ImportRequest(kind="voorzieningen", source=b"{", where="x.geojson"),
+                   settings)  # fmt: skip
+    second = run_import(store, _voorziening("synthetic-apotheek-1", "apotheek", 4.3775, 52.0050),
+                        settings)  # fmt: skip
+    assert (again.report.outcome, again.snapshot) == ("unchanged", None)
+    snapshots = read_snapshots(delft_store)
+    assert [s["id"] for s in snapshots[1:]] == [first.snapshot, second.snapshot]
+    assert [s["store_version"] for s in snapshots[1:]] == [
+        first.report.store_version, second.report.store_version]  # fmt: skip
+    assert snapshots[1]["inputs"]["voorzieningen"]["file_name"] == "synthetic-huisarts-1.geojson"
+    assert {"walking"} == {s["distance"] for s in snapshots}
+    changes = {
+        (c.level, c.area_code, c.category): c for c in compare_snapshots(snapshots[0], snapshots[1])
+    }
+    huisarts = changes["zone", "wippolder", "huisarts"]
+    assert huisarts.share_65plus_before is not None
+    assert huisarts.share_65plus_after is not None
+    assert huisarts.share_65plus_after < huisarts.share_65plus_before
+    assert re.fullmatch(r"65\+ beyond 500 m of huisarts in zone wippolder fell from \d+ % to "
+                        r"\d+ %", huisarts.sentence(500))  # fmt: skip
+    assert " apotheek in zone wippolder stayed at " in changes["zone", "wippolder", "apotheek"
+                                                               ].sentence(500)  # fmt: skip
+    later = compare_snapshots(snapshots[1], snapshots[2])
+    assert all(c.share_65plus_after == c.share_65plus_before for c in later
+               if c.category == "huisarts")  # fmt: skip
+    # The years of figures survived the voorzieningen imports (the store was rewritten).
     assert read_history(delft_store).years == [2016, 2017, 2018, 2023, 2024]
+
+
+def test_failed_snapshot_keeps_the_import_and_is_logged(
+    delft_store: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = make_settings(delft_store, snapshot_imports=True)
+    store = GeoPackageStore(delft_store)
+    path = snapshot_file(delft_store)
+    path.unlink()
+    path.mkdir()  # a directory where the snapshot file should be: appending fails
+    with caplog.at_level(logging.ERROR, logger="woonservicezones.pipeline"):
+        result = run_import(
+            store, _voorziening("synthetic-huisarts-1", "huisarts", 4.3775, 52.0050), settings
+        )
+    assert (result.report.outcome, result.snapshot) == ("applied", None)
+    assert store.version() == result.report.store_version
+    assert "synthetic-huisarts-1" in set(store.read().voorzieningen["id"])
+    assert "keeping its coverage snapshot failed" in caplog.text
+    assert ImportLog.beside(delft_store).entries(1)[0]["outcome"] == "applied"
 
 
 def test_indicator_file_refused_with_row_numbers(delft_store: Path, tmp_path: Path) -> None:
@@ -117,23 +153,60 @@ def test_profiel_numbers_equal_coverage_and_statistics(
         profiel_of(analysis, settings, "wippolder", year=2020)
 
 
-def test_page_and_pdf_nl_en(delft_store_file: Path, delft_analysis: Analysis) -> None:
-    settings = make_settings(delft_store_file)
-    analysis = delft_analysis
+def test_page_nl_en_data_as_text(wippolder_pages: dict[str, tuple[str, Path]]) -> None:
     for lang, heading in (("nl", "Welzijn en zorg"), ("en", "Well-being and care")):
-        profiel = profiel_of(analysis, settings, "wippolder", lang=lang)
-        html = render_html(profiel, analysis.dataset.buurten)
+        html = wippolder_pages[lang][0]
         assert "<script" not in html
         assert heading in html
         assert "&lt;b&gt;Veiligheidsgevoel&lt;/b&gt;" in html  # data is text, never HTML
         assert "<b>Veiligheidsgevoel" not in html
-    pdf = render_pdf(html)
-    assert pdf.startswith(b"%PDF")
-    assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 2
+
+
+def _poppler(tool: str) -> str:
+    found = shutil.which(tool)
+    if found is None:
+        pytest.fail(f"{tool} is missing: run `make browser` (scripts/ensure-poppler)")
+    return found
+
+
+#: A4 in millimetres.
+A4_MM = (210, 297)
+
+
+def test_pdf_pages_headings_and_a4_as_poppler_reads_them(
+    wippolder_pages: dict[str, tuple[str, Path]], tmp_path: Path
+) -> None:
+    texts = {}
+    for lang, (_, pdf) in wippolder_pages.items():
+        info = subprocess.run([_poppler("pdfinfo"), pdf], capture_output=True, text=True,
+                              check=True).stdout  # fmt: skip
+        pages = int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))  # type: ignore[union-attr]
+        text = subprocess.run([_poppler("pdftotext"), "-enc", "UTF-8", pdf, "-"],
+                              capture_output=True, text=True, check=True).stdout  # fmt: skip
+        assert text.count("\f") == pages >= 2  # a form feed ends every page
+        texts[lang] = " ".join(text.split())
+        t = LABELS[lang]
+        for heading in (t["description"], t["coverage"], t["gaps"], t["years"],
+                        t["themes"]["welzijn_zorg"], t["themes"]["veiligheid"]):  # fmt: skip
+            assert heading in texts[lang], (lang, heading)
+        assert "Wippolder" in texts[lang][:300]  # the page's h1, on page 1
+        assert "<b>Veiligheidsgevoel</b>" in texts[lang]  # the indicator's name, as text
+    assert "Well-being and care" not in texts["nl"]
+    assert "Welzijn en zorg" not in texts["en"]
+    dpi = 96
+    first_page = ["-f", "1", "-l", "1", "-singlefile"]
+    subprocess.run([_poppler("pdftoppm"), "-png", "-r", str(dpi), *first_page,
+                    wippolder_pages["nl"][1], tmp_path / "page"], check=True)  # fmt: skip
+    png = (tmp_path / "page.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])  # IHDR
+    expected = [round(mm / 25.4 * dpi) for mm in A4_MM]  # 794 × 1123
+    assert abs(width - expected[0]) <= 1
+    assert abs(height - expected[1]) <= 1
 
 
 def test_page_in_chromium_has_no_serious_axe_violations(
-    delft_store_file: Path, delft_analysis: Analysis
+    wippolder_pages: dict[str, tuple[str, Path]],
 ) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -141,10 +214,7 @@ def test_page_in_chromium_has_no_serious_axe_violations(
 
     if not AXE.is_file():
         pytest.fail("axe-core is missing: run `make browser` (scripts/ensure-axe, npm ci)")
-    settings = make_settings(delft_store_file)
-    html = render_html(
-        profiel_of(delft_analysis, settings, "wippolder"), delft_analysis.dataset.buurten
-    )
+    html = wippolder_pages["nl"][0]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium_path(), args=["--no-sandbox", "--disable-gpu"]

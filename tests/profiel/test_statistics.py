@@ -6,8 +6,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
 
+from geo.analysis import Analysis
 from geo.errors import ValueProblemError
 from geo.pipeline import import_statistics
 from geo.profiel.carry import carry_over, code_changes
@@ -101,7 +103,7 @@ def test_year_that_cannot_be_told_is_refused(tmp_path: Path) -> None:
     assert import_statistics(store, copy, make_settings(store), year=2024).outcome == "applied"
 
 
-def test_nieuwegein_code_change_and_carry_over(tmp_path: Path) -> None:
+def test_nieuwegein_code_change_and_carry_over(tmp_path: Path, walking_analysis: Analysis) -> None:
     store = tmp_path / "store.gpkg"
     settings = make_settings(store)
     import_statistics(store, CBS / "buurten_GM0356_2019_gegeneraliseerd.gpkg", settings)
@@ -113,7 +115,43 @@ def test_nieuwegein_code_change_and_carry_over(tmp_path: Path) -> None:
     assert changes.by_geometry
     assert set(changes.parts) >= set(changes.only_new)
     variables = all_variables(VOCABULARY)
-    carried = carry_over(history, 2024, 2019, {"residents": variables["residents"]}, "GM0356")
-    assert carried["area_code"].nunique() == 22
-    assert carried["value"].sum() == pytest.approx(65_955, rel=0.02)  # counts kept by area
-    assert carried["method"].str.contains("by area from the 2024 buurten").all()
+    counts = {v: variables[v] for v in ("residents", "residents_65plus")}
+    by_area = carry_over(history, 2024, 2019, counts, "GM0356").set_index(["area_code", "variable"])
+    assert by_area.index.get_level_values(0).nunique() == 22
+    assert by_area.xs("residents", level=1)["value"].sum() == pytest.approx(65_955, rel=0.02)
+    assert (
+        by_area["method"].str.endswith("from the 2024 buurten onto the 2019 buurten by area").all()
+    )
+    # Better: by the analysis' resident points (2024 residents, placed in the 2023 polygons).
+    points = walking_analysis.points
+    by_points = carry_over(history, 2024, 2019, counts, "GM0356", points)
+    by_points = by_points.set_index(["area_code", "variable"])
+    assert by_points["method"].str.endswith("by resident points").all()
+    residents = by_points.xs("residents", level=1)["value"]
+    assert residents.sum() == pytest.approx(65_955)  # every resident carried, none lost at edges
+    assert by_points.xs("residents_65plus", level=1)["value"].sum() == pytest.approx(14_280)
+    # Each 2024 buurt's residents go to the 2019 buurten its resident points lie in, in
+    # proportion (points outside every 2019 polygon, at generalised edges, count for none).
+    old = history.geometry_of(2019)
+    assert old is not None
+    inside = gpd.sjoin(points[points["residents"] > 0], old[["bu_code", "geometry"]],
+                       predicate="within", lsuffix="new", rsuffix="old")  # fmt: skip
+    parts = inside.groupby(["bu_code_new", "bu_code_old"])["residents"].sum()
+    share = parts / parts.groupby(level=0).transform("sum")
+    whole = points.groupby("bu_code")["residents"].sum()
+    expected = (share * whole.reindex(share.index.get_level_values(0)).to_numpy()).groupby(
+        level=1).sum()  # fmt: skip
+    assert residents.to_dict() == pytest.approx(expected.to_dict())
+    # Where the two differ most: De Wiers (BU03562200, 130 ha, mostly without homes) gets its
+    # residents by area from its neighbours, by points only those who live inside it.
+    wiers = (by_points.loc[("BU03562200", "residents"), "value"],
+             by_area.loc[("BU03562200", "residents"), "value"])  # fmt: skip
+    assert wiers[0] == pytest.approx(240)
+    assert wiers[1] > 3 * wiers[0]
+    # Without resident points (or where a buurt has none), by area: the method says which.
+    nobody = carry_over(history, 2024, 2019, counts, "GM0356", points.assign(residents=0.0))
+    assert nobody.set_index(["area_code", "variable"])["value"].to_dict() == pytest.approx(
+        by_area["value"].to_dict())  # fmt: skip
+    some = points[~points["bu_code"].isin(["BU03560101", "BU03560102"])]
+    mixed = carry_over(history, 2024, 2019, counts, "GM0356", some)
+    assert mixed["method"].str.endswith("(by area for parts without resident points)").any()
