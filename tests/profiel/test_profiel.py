@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 
 from geo.analysis import Analysis
 from geo.errors import NotFoundError, ValueProblemError
@@ -133,11 +134,9 @@ def test_page_and_pdf_nl_en(delft_store_file: Path, delft_analysis: Analysis) ->
 
 
 def test_page_in_chromium_has_no_serious_axe_violations(
-    delft_store_file: Path, delft_analysis: Analysis
+    delft_store_file: Path, delft_analysis: Analysis, browser: Browser
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
-    from tests.maps.embed_support import AXE, chromium_path
+    from tests.maps.embed_support import AXE
 
     if not AXE.is_file():
         pytest.fail("axe-core is missing: run `make browser` (scripts/ensure-axe, npm ci)")
@@ -145,15 +144,11 @@ def test_page_in_chromium_has_no_serious_axe_violations(
     html = render_html(
         profiel_of(delft_analysis, settings, "wippolder"), delft_analysis.dataset.buurten
     )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path(), args=["--no-sandbox", "--disable-gpu"]
-        )
-        page = browser.new_page()
-        page.set_content(html)
-        assert page.locator("h1").inner_text().startswith("Wippolder")
-        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-        result = page.evaluate("async () => await axe.run()")
-        browser.close()
+    page = browser.new_page()  # the session's Chromium (tests/conftest.py)
+    page.set_content(html)
+    assert page.locator("h1").inner_text().startswith("Wippolder")
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("async () => await axe.run()")
+    page.context.close()
     serious = [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == []
