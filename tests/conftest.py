@@ -29,6 +29,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser
 
 from geo.analysis import Analysis
 from geo.pipeline import analyse, analyse_store, run_import
@@ -274,6 +275,35 @@ def delft_server(delft_folder: Path) -> Iterator[str]:
     env = {"WSZ_STORE_PATH": str(delft_folder / "store.gpkg")}
     with running_server(env, delft_folder / "server.log") as base:
         yield base
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium per session (per xdist worker: a launch costs seconds, a context
+    milliseconds; a second sync Playwright in the same process is refused). Its axe-core results
+    (tests/maps) are written to test-artifacts/ when it closes, one file per xdist worker."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.maps.embed_support import chromium_path
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium_path(),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+            ],
+        )
+        yield launched
+        launched.close()
+    from tests.maps.embed_support import AXE_RESULTS
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    name = "axe-results.json" if worker is None else f"axe-results.{worker}.json"
+    (ARTIFACTS / name).write_text(json.dumps(AXE_RESULTS, indent=2, sort_keys=True))
 
 
 def _wait_until_up(base: str, process: subprocess.Popen[bytes], log_name: str) -> None:

@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 
 from geo.analysis import Analysis
 from geo.errors import InputError, NotFoundError, ValueProblemError
@@ -206,24 +207,18 @@ def test_pdf_pages_headings_and_a4_as_poppler_reads_them(
 
 
 def test_page_in_chromium_has_no_serious_axe_violations(
-    wippolder_pages: dict[str, tuple[str, Path]],
+    wippolder_pages: dict[str, tuple[str, Path]], browser: Browser
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
-    from tests.maps.embed_support import AXE, chromium_path
+    from tests.maps.embed_support import AXE
 
     if not AXE.is_file():
         pytest.fail("axe-core is missing: run `make browser` (scripts/ensure-axe, npm ci)")
     html = wippolder_pages["nl"][0]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path(), args=["--no-sandbox", "--disable-gpu"]
-        )
-        page = browser.new_page()
-        page.set_content(html)
-        assert page.locator("h1").inner_text().startswith("Wippolder")
-        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-        result = page.evaluate("async () => await axe.run()")
-        browser.close()
+    page = browser.new_page()  # the session's Chromium (tests/conftest.py)
+    page.set_content(html)
+    assert page.locator("h1").inner_text().startswith("Wippolder")
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("async () => await axe.run()")
+    page.context.close()
     serious = [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == []

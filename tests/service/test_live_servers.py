@@ -38,7 +38,7 @@ from tests.service.live_support import names_of, renamed_upload
 def test_a_cli_import_is_served_without_a_restart(
     server: str, server_store: Path, tmp_path: Path
 ) -> None:
-    before = httpx.get(f"{server}/health").json()
+    before = httpx.get(f"{server}/health", timeout=30).json()
     path = renamed_upload(server_store, {"wsz-s-1": "Supermarkt Vanaf De Terminal"}, tmp_path)
     env = {
         **os.environ,
@@ -54,7 +54,7 @@ def test_a_cli_import_is_served_without_a_restart(
     finished = time.perf_counter()
     health = before
     while time.perf_counter() - finished < 30:
-        health = httpx.get(f"{server}/health").json()
+        health = httpx.get(f"{server}/health", timeout=30).json()
         if health["store_version"] != before["store_version"]:
             break
         time.sleep(0.02)
