@@ -109,6 +109,11 @@ class Settings(BaseSettings):
     max_zip_ratio: float = Field(
         default=200.0, gt=1, description="Highest compression ratio accepted in a zip."
     )
+    max_text_chars: int = Field(
+        default=500,
+        gt=0,
+        description="Longest id, code, name, address or opening-hours text in an import.",
+    )
 
     @model_validator(mode="after")
     def _refuse_bad_combinations(self) -> Settings:
@@ -138,6 +143,7 @@ class Settings(BaseSettings):
             max_upload_bytes=self.max_upload_bytes,
             max_unzipped_bytes=self.max_unzipped_bytes,
             max_zip_ratio=self.max_zip_ratio,
+            max_text_chars=self.max_text_chars,
         )
 
     def find_data_file(self, name: str) -> Path:

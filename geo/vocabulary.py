@@ -25,6 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from geo.common.text import strip_accents
+from geo.common.yamlsafe import YamlExpansionError, load_yaml
 from geo.errors import ConfigurationError, ReadError
 
 CategoryCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -270,9 +271,11 @@ def default_vocabulary() -> Vocabulary:
 def load_vocabulary(path: Path) -> Vocabulary:
     """Read and validate a vocabulary YAML file; raise :class:`ConfigurationError` if invalid."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ReadError(f"{path}: cannot read the vocabulary: {exc.strerror}") from exc
+    except YamlExpansionError as exc:
+        raise ConfigurationError(f"{path}: not read as a vocabulary: {exc}") from exc
     except yaml.YAMLError as exc:
         raise ConfigurationError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(raw, dict) or not isinstance(raw.get("categories"), dict):

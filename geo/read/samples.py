@@ -17,6 +17,7 @@ import geopandas as gpd
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from geo.common.yamlsafe import YamlExpansionError, load_yaml
 from geo.errors import ConfigurationError, ReadError, ValueProblemError
 from geo.read.buurten import read_buurten
 from geo.read.options import ReadOptions
@@ -216,9 +217,9 @@ def read_manifest(settings: Settings, name: str | None = None) -> SampleManifest
 
 def _parsed_manifest(path: Path) -> _Manifest:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
         return _Manifest.model_validate(raw)
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, yaml.YAMLError, YamlExpansionError) as exc:
         raise ReadError(f"{path}: cannot read the sample manifest: {exc}") from exc
     except ValidationError as exc:
         problems = "; ".join(

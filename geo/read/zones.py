@@ -15,6 +15,7 @@ import geopandas as gpd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from geo.common.yamlsafe import YamlExpansionError, load_yaml
 from geo.errors import ReadError, ZoneDefinitionError
 
 ZoneCode = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
@@ -47,9 +48,11 @@ def read_zone_definition(path: Path, *, where: str | None = None) -> ZoneDefinit
     under, or ``request body``)."""
     shown = where or str(path)
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        raw = load_yaml(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise ReadError(f"{shown}: cannot read the zone definition: {exc.strerror}") from exc
+    except YamlExpansionError as exc:
+        raise ReadError(f"{shown}: not read as a zone definition: {exc}") from exc
     except UnicodeDecodeError as exc:
         raise ReadError(
             f"{shown}: not a text file in UTF-8 (byte {exc.start}); a zone definition is YAML "

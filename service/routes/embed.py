@@ -12,12 +12,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Literal
 
+import shapely
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
+from geo.ask.geojson import collection_text, feature_collection
+from geo.ask.streets import street_lines
 from geo.settings import Settings
 from maps.embed import EMBED_VERSION, Lang, embed_page, help_page, tile_origin
 from service.deps import PublishedDep, ServiceSettingsDep, SettingsDep, ZoneDep
+from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse
 from service.routes.addresses import served_index
 from service.settings import ServiceSettings
 from service.state import Published
@@ -133,6 +137,42 @@ def embed_help(
         tiles=service.tile_layer(),
     )
     return HTMLResponse(html, headers=embed_headers(service))
+
+
+@router.get(
+    "/streets.geojson",
+    response_class=GeoJSONResponse,
+    responses={200: {"content": {GEOJSON_MEDIA_TYPE: {}}}},
+    summary="The walking network's streets, for the map without tiles",
+)
+def embed_streets(
+    published: PublishedDep,
+    zone: Annotated[
+        str | None,
+        Query(description="Only around this zone's buurten (zone_code); default: the gemeente."),
+    ] = None,
+) -> GeoJSONResponse:
+    """The streets of the loaded walking network around the gemeente's buurten (or one
+    zone's) as one MultiLineString (WGS84, simplified to about 2 m, coordinates to about 1 m),
+    for the residents' map when no tile server is configured. ``edges``: how many edges it
+    draws; ``truncated``: true when only the longest were kept (at most 40,000). An empty
+    collection without a walking network. Cached per served state (ETag)."""
+    analysis = published.analysis
+    dataset = analysis.dataset
+    dataset.require_buurten()
+    if zone is not None:
+        dataset.zone(zone)  # NotFoundError (404) listing the known zones
+
+    def render() -> str:
+        if analysis.network is None:
+            return collection_text([], {"edges": 0, "truncated": False})
+        buurten = dataset.buurten
+        area = buurten if zone is None else buurten[buurten["zone_code"] == zone]
+        found = street_lines(analysis.network.graph("walk"), shapely.box(*area.total_bounds))
+        members = {"edges": found.edges, "truncated": found.truncated}
+        return feature_collection(found.lines, [], members)
+
+    return GeoJSONResponse(published.cache.get(("embed-streets", zone), render))
 
 
 @router.get("/{zone_code}", response_class=HTMLResponse, summary="Residents' map of one zone")

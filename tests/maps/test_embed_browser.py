@@ -67,7 +67,15 @@ def test_gemeente_page_draws_everything_from_the_api(
     assert "Huisarts (≤ 500 m)" in legend.inner_text()
     warning = page.locator("#wsz-warning")
     assert warning.is_visible()
-    assert "Voorzieningen en wegennet" in warning.inner_text()
+    assert "Voorzieningen, wegennet en adressen" in warning.inner_text()
+    # Tiles are off: the walking network's streets are drawn as a light layer under the
+    # buurten (issue 12, item 16), in their own pane, not clickable.
+    page.wait_for_selector("#wsz-map[data-streets]")
+    edges = int(page.locator("#wsz-map").get_attribute("data-streets") or 0)
+    assert edges == len(sample_analysis.network.graph("walk").edge_u)  # type: ignore[union-attr]
+    streets = page.locator(".leaflet-wsz-streets-pane path.wsz-street")
+    assert streets.count() == 1
+    assert len(streets.get_attribute("d") or "") > 10_000  # thousands of segments
     assert "synthetisch" in warning.inner_text()
     sources = page.locator("#wsz-sources").inner_text()
     assert "CBS" in sources
@@ -99,6 +107,8 @@ def test_zone_page_by_straight_lines(
     assert page.locator("path.wsz-zone").count() == 1
     assert page.locator(".wsz-voorziening").count() >= 4
     assert page.title().startswith("Woonservicezone Zuid")
+    page.wait_for_selector("#wsz-map[data-streets='0']")  # no network: no streets to draw
+    assert page.locator("path.wsz-street").count() == 0
     # A click in the zone answers by straight line (no network) with a dashed line to draw.
     page.locator("#wsz-centre").click()
     page.wait_for_selector(".wsz-nearest li")

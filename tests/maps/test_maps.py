@@ -51,9 +51,10 @@ def test_labels_are_dutch_and_english(sample_analysis: Analysis) -> None:
         "Buurten / Neighbourhoods",
         "Buiten bereik / Out of reach",
         "Zuid (Vreeswijk, Zandveld, Hoogzandveld, Lekboulevard)",
-        # The sample's voorzieningen and street network are generated: the legend says so.
-        "Voorzieningen en wegennet: synthetisch (gegenereerd) / "
-        "Facilities and street network: synthetic (generated)",
+        # The sample's voorzieningen, street network and addresses are generated: the legend
+        # says so.
+        "Voorzieningen, wegennet en adressen: synthetisch (gegenereerd) / "
+        "Facilities, street network and addresses: synthetic (generated)",
     ):
         assert text in html
 

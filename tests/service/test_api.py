@@ -196,7 +196,7 @@ def test_meta_endpoints(client: TestClient) -> None:
     health = Health.model_validate(client.get("/health").json())
     assert health.buurten == 39
     assert health.sample == "nieuwegein"
-    assert health.synthetic == ["voorzieningen", "network"]
+    assert health.synthetic == ["voorzieningen", "network", "addresses"]
     sources = {s.layer: s for s in health.sources}
     assert not sources["buurten"].synthetic
     assert "© CBS / Kadaster, CC BY 4.0" in sources["buurten"].text

@@ -38,7 +38,8 @@ def test_demo_without_server_prints_coverage_per_zone(capsys: pytest.CaptureFixt
     assert "Store holds 39 buurten, 5 zones and 48 voorzieningen (1 outside every zone)." in (
         captured.out
     )
-    assert "Synthetic (generated, not real data): voorzieningen, network." in captured.out
+    synthetic = "Synthetic (generated, not real data): voorzieningen, network, addresses."
+    assert synthetic in captured.out
     assert "[zuid]: 10,435 residents" in captured.out  # CBS 2024
     assert "All zones together" in captured.out
     assert "warning: 7 buurt(en) in no woonservicezone" in captured.err

@@ -17,7 +17,7 @@ def test_served_api_over_http(live_server: str) -> None:
         health = http.get("/health").json()
         assert health["status"] == "ok"
         assert health["buurten"] == 39  # Nieuwegein's real CBS buurten
-        assert health["synthetic"] == ["voorzieningen", "network"]
+        assert health["synthetic"] == ["voorzieningen", "network", "addresses"]
 
         zones = http.get("/zones")
         assert zones.headers["content-type"] == "application/geo+json"

@@ -23,6 +23,12 @@ from tests.service.imports_support import GEOJSON
 
 #: JSON nested 1,500 levels deep (the parser gives up at about 1,000).
 DEEP_JSON = b'{"a": ' * 1500 + b"1" + b"}" * 1500
+#: "Billion laughs": nine anchors, each listing the previous one nine times (9⁹ nodes).
+LAUGHS = (
+    b"a0: &a0 [lol]\n"
+    + b"".join(f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]\n".encode() for n in range(1, 10))
+    + b"zones: *a9\n"
+)
 
 
 def _voorziening(**properties: object) -> dict[str, object]:
@@ -52,6 +58,7 @@ HOSTILE: dict[str, tuple[str, str, bytes, str]] = {
         b"zones: " + b"[" * 1500 + b"]" * 1500,
         "nested too deeply",
     ),
+    "billion laughs zones": ("zones", "application/yaml", LAUGHS, "expand to more than"),
     # A list of category names is accepted (issue 12, item 14); an object is not a category.
     "an object as category": (
         "voorzieningen",

@@ -46,7 +46,7 @@ def test_round_trip_keeps_everything(sample_store: GeoPackageStore, tmp_path: Pa
     again = copy.read()
     assert again.definition == dataset.definition
     assert again.provenance == dataset.provenance
-    assert again.provenance.synthetic == ("voorzieningen", "network")
+    assert again.provenance.synthetic == ("voorzieningen", "network", "addresses")
     for name in ("buurten", "zones", "voorzieningen"):
         before, after = getattr(dataset, name), getattr(again, name)
         pd.testing.assert_frame_equal(
@@ -92,7 +92,7 @@ def test_replace_mode_replaces_voorzieningen(
     source = dataset.provenance.layer("voorzieningen")
     assert source is not None
     assert (source.source, source.synthetic) == (SAMPLE_HUISARTSEN.name, False)
-    assert dataset.provenance.synthetic == ("network",)
+    assert dataset.provenance.synthetic == ("network", "addresses")
 
 
 def test_add_mode_refuses_buurten_already_stored(sample_store: GeoPackageStore) -> None:

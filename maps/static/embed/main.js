@@ -15,6 +15,10 @@
  *   legend.js  the legend                       sources.js  sources, warning, measure
  *   place.js   look up a place                  answer.js   the text answer
  *   route.js   the route to a voorziening       search.js   the address search
+ *   streets.js the network's streets (no tiles)
+ *
+ * Without a tile server the page also asks /embed/streets.geojson (the walking network's
+ * streets, drawn as a light layer).
  */
 
 import { showError } from "./answer.js";
@@ -28,6 +32,7 @@ import { lookupAt, lookupFromUrl } from "./place.js";
 import { wireSearch } from "./search.js";
 import { drawSources, showMeasure } from "./sources.js";
 import { state } from "./state.js";
+import { drawStreets } from "./streets.js";
 import { categoryLabel } from "./text.js";
 import { drawVoorzieningen } from "./voorzieningen.js";
 
@@ -117,4 +122,5 @@ state.map = createMap();
 window.wszMap = state.map;
 wireSearch();
 wireMap(state.map);
+drawStreets();
 start();

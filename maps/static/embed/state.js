@@ -7,6 +7,7 @@ export const state = {
   zoneNames: {}, //     zone code -> zone name
   coverage: [], //      /coverage/buurten rows
   source: null, //      "walking" or "straight_line": how distances are measured
+  streets: null, //     the walking network's streets (no tiles only)
   buurten: null, //     the buurten layer
   gaps: null, //        the gap polygons of the chosen category
   home: null, //        the resident's place
