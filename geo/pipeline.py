@@ -668,7 +668,7 @@ def whatif_median(
     savings = savings_matrix(weight, capped, pairs, len(candidates))
     progress(f"Solving for k = {k}: {savings.nnz:,} improving pairs ...")
     method = "heuristic" if options.method == "greedy" else options.method
-    solution = solve_pmedian(savings, k, method=method)
+    solution = solve_pmedian(savings, k, method=method, time_limit_s=options.time_limit_s)
     after = distance_after(base, pairs, solution.chosen)
     served, saved = served_by(savings, solution.chosen, weight)
     order = np.argsort(-served, kind="stable")
