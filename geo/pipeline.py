@@ -30,7 +30,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -94,7 +94,7 @@ from geo.store.request import ImportRequest
 from geo.store.scenarios import refuse_taken
 from geo.store.transaction import Hooks, Planned, captured_warnings, record_refusal, run_transaction
 from geo.vocabulary import PresenceLevel, Vocabulary
-from geo.whatif.candidates import check_candidates, thinned_nodes
+from geo.whatif.candidates import building_sites, check_candidates, thinned_nodes
 from geo.whatif.closing import ClosureImpact, closure_impact
 from geo.whatif.closure import dependence, losing_coverage
 from geo.whatif.curve import gain_curve
@@ -778,7 +778,7 @@ def whatif_median(
     savings = savings_matrix(weight, capped, pairs, len(candidates))
     progress(f"Solving for k = {k}: {savings.nnz:,} improving pairs ...")
     method = "heuristic" if options.method == "greedy" else options.method
-    solution = solve_pmedian(savings, k, method=method)
+    solution = solve_pmedian(savings, k, method=method, time_limit_s=options.time_limit_s)
     after = distance_after(base, pairs, solution.chosen)
     served, saved = served_by(savings, solution.chosen, weight)
     order = np.argsort(-served, kind="stable")
@@ -896,12 +896,21 @@ def analyse_gemeente(
 
 
 def whatif_candidates(
-    analysis: Analysis, area_code: str | None, spacing_m: float
+    analysis: Analysis,
+    area_code: str | None,
+    spacing_m: float | None = None,
+    *,
+    source: Literal["nodes", "buildings"] = "nodes",
 ) -> gpd.GeoDataFrame:
-    """Candidate sites: the walking network's nodes inside a zone or buurt (``area_code``;
-    None: every buurt) thinned to one per ``spacing_m`` square; RD New."""
+    """Candidate sites inside a zone or buurt (``area_code``; None: every buurt): the walking
+    network's nodes thinned to one per ``spacing_m`` square (default 100 m), or every
+    building of the network's OSM extract (``source="buildings"``; thinned only where
+    ``spacing_m`` is given); RD New."""
     if analysis.network is None:
-        raise NoNetworkError("generated candidates are network nodes; build a network first")
+        raise NoNetworkError(
+            f"generated candidates come from the walking network's {source}; build a network "
+            "first (wsz network build EXTRACT)"
+        )
     buurten = analysis.dataset.buurten
     if area_code is None:
         area = shapely.union_all(buurten.geometry.values)
@@ -911,8 +920,18 @@ def whatif_candidates(
         area = shapely.union_all(buurten.geometry[buurten["zone_code"] == area_code].values)
     else:
         raise NotFoundError(f"no zone or buurt {area_code!r}")
+    if source == "buildings":
+        found = building_sites(analysis.network.buildings, area, spacing_m)
+        if found.empty:
+            raise QueryError(
+                f"the OSM extract has no buildings inside {area_code or 'the buurten'}; "
+                "generate network nodes instead or send candidates"
+            )
+        return found
     graph = analysis.walking().graph
-    return thinned_nodes(graph.node_x, graph.node_y, area, spacing_m)
+    return thinned_nodes(
+        graph.node_x, graph.node_y, area, 100.0 if spacing_m is None else spacing_m
+    )
 
 
 # --------------------------------------------------------------- what-if: presence (issue 13)

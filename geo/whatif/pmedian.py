@@ -69,21 +69,43 @@ def savings_matrix(
 
 
 def solve_pmedian(
-    savings: sp.csr_array, k: int, *, method: Literal["auto", "exact", "heuristic"] = "auto"
+    savings: sp.csr_array,
+    k: int,
+    *,
+    method: Literal["auto", "exact", "heuristic"] = "auto",
+    time_limit_s: float | None = None,
 ) -> MedianSolution:
-    """Choose ``k`` candidates maximising the weighted saving (``savings``: demand × candidates)."""
+    """Choose ``k`` candidates maximising the weighted saving (``savings``: demand × candidates).
+
+    With ``time_limit_s``, an ILP that is not solved in time answers the heuristic, and an LP
+    bound not found in time the simple bound of :func:`simple_bound` (the status says so)."""
     n = savings.shape[1]
     if k < 1 or k > n:
         raise QueryError(f"k must be between 1 and the {n} candidates, got {k}")
     rows = np.flatnonzero(np.diff(savings.indptr) > 0)
     savings = sp.csr_array(savings[rows])
+    status = "heuristic"
     if method == "exact" or (method == "auto" and savings.nnz <= EXACT_MAX_PAIRS):
-        return _exact(savings, k)
+        exact = _exact(savings, k, time_limit_s)
+        if exact is not None:
+            return exact
+        status = f"heuristic (the ILP was not solved in {time_limit_s:g} s)"
     chosen, swaps = substitute(savings, greedy_median(savings, k))
-    bound = median_lp_bound(savings, k)
-    return MedianSolution(
-        "heuristic", chosen, total_saving(savings, chosen), bound, "heuristic", swaps
-    )
+    bound = median_lp_bound(savings, k, time_limit_s)
+    if bound is None:
+        bound = simple_bound(savings, k)
+        status += f"; LP bound not found in {time_limit_s:g} s, simple bound given"
+    return MedianSolution("heuristic", chosen, total_saving(savings, chosen), bound, status, swaps)
+
+
+def simple_bound(savings: sp.csr_array, k: int) -> float:
+    """A bound found at once: the smaller of Σ over demand of its best saving and the sum of
+    the k largest savings of a single candidate."""
+    if savings.nnz == 0:
+        return 0.0
+    best = float(savings.max(axis=1).toarray().sum())
+    alone = np.sort(np.asarray(savings.sum(axis=0)).ravel())[::-1][:k]
+    return min(best, float(alone.sum()))
 
 
 def total_saving(savings: sp.csr_array, chosen: NDArray[np.int64]) -> float:
@@ -112,25 +134,34 @@ def _model(savings: sp.csr_array, k: int) -> tuple[NDArray[np.float64], list[Lin
     ]
 
 
-def _exact(savings: sp.csr_array, k: int) -> MedianSolution:
+def _exact(savings: sp.csr_array, k: int, time_limit_s: float | None) -> MedianSolution | None:
+    """The ILP's optimum; None when it is not proven within ``time_limit_s``."""
     n = savings.shape[1]
     if savings.nnz == 0:
         return MedianSolution("exact", np.arange(k), 0.0, 0.0, "optimal", 0)
     cost, constraints = _model(savings, k)
     integrality = np.r_[np.ones(n), np.zeros(savings.nnz)]
-    result = milp(cost, constraints=constraints, integrality=integrality, bounds=Bounds(0, 1))
+    options = {} if time_limit_s is None else {"time_limit": time_limit_s}
+    result = milp(
+        cost, constraints=constraints, integrality=integrality, bounds=Bounds(0, 1), options=options
+    )
+    if result.status != 0 or result.x is None:
+        return None
     chosen = np.flatnonzero(result.x[:n] > 0.5)
     value = total_saving(savings, chosen)
     return MedianSolution("exact", chosen, value, value, "optimal", 0)
 
 
-def median_lp_bound(savings: sp.csr_array, k: int) -> float:
-    """The LP relaxation's saving: no k sites save more."""
+def median_lp_bound(
+    savings: sp.csr_array, k: int, time_limit_s: float | None = None
+) -> float | None:
+    """The LP relaxation's saving: no k sites save more (None: not solved in time)."""
     if savings.nnz == 0:
         return 0.0
     cost, constraints = _model(savings, k)
-    result = milp(cost, constraints=constraints, bounds=Bounds(0, 1))
-    return float(-result.fun)
+    options = {} if time_limit_s is None else {"time_limit": time_limit_s}
+    result = milp(cost, constraints=constraints, bounds=Bounds(0, 1), options=options)
+    return float(-result.fun) if result.status == 0 else None
 
 
 def greedy_median(savings: sp.csr_array, k: int) -> NDArray[np.int64]:

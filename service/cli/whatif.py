@@ -53,7 +53,20 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     place.add_argument("k", type=int, help="how many new sites")
     place.add_argument("--candidates", type=Path, help="candidate sites: GeoJSON, GeoPackage, CSV")
     place.add_argument("--area", help="generate candidates in this zone or buurt (default: all)")
-    place.add_argument("--spacing", type=float, default=100.0, help="generated: metres apart")
+    place.add_argument(
+        "--from",
+        dest="source",
+        choices=("nodes", "buildings"),
+        default="nodes",
+        help="generate candidates from the walking network's nodes (default) or from every "
+        "building of its OSM extract",
+    )
+    place.add_argument(
+        "--spacing",
+        type=float,
+        help="generated: one per square of this many metres (default: 100 for nodes, every "
+        "building)",
+    )
     place.add_argument("--norm", type=float, help="metres (default: the category's threshold)")
     place.add_argument("--weight", choices=("residents", "residents_65plus"), default="residents")
     place.add_argument(
@@ -148,7 +161,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             args.candidates, analysis.vocabulary, ReadOptions(category=args.category)
         )
     else:
-        candidates = whatif_candidates(analysis, args.area, args.spacing)
+        candidates = whatif_candidates(analysis, args.area, args.spacing, source=args.source)
     options = PlaceOptions(
         args.norm, args.weight, args.method, args.time_limit, tuple(args.presence or ())
     )

@@ -151,9 +151,8 @@ def candidate_frame(collection: CandidateCollection) -> gpd.GeoDataFrame:
 def _candidates(analysis: Analysis, body: PlacementRequest) -> gpd.GeoDataFrame:
     if isinstance(body.candidates, CandidateArea):
         check_limits(body.k, 0)
-        found = pipeline.whatif_candidates(
-            analysis, body.candidates.area, body.candidates.spacing_m
-        )
+        area = body.candidates
+        found = pipeline.whatif_candidates(analysis, area.area, area.spacing_m, source=area.source)
         check_limits(body.k, len(found))
         return found
     check_limits(body.k, len(body.candidates.features))

@@ -51,12 +51,21 @@ class CandidateCollection(BaseModel):
 
 class CandidateArea(BaseModel):
     """Candidates generated in a zone or buurt (``area``; null: every buurt): the walking
-    network's nodes thinned to one per ``spacing_m`` square."""
+    network's nodes thinned to one per ``spacing_m`` square (default 100 m), or every building
+    of the network's OSM extract (``source: buildings``; thinned where ``spacing_m`` is given)."""
 
     model_config = ConfigDict(extra="forbid")
 
     area: str | None = Field(default=None, max_length=64, description="Zone or buurt code.")
-    spacing_m: float = Field(default=100.0, gt=0, le=10_000, description="Metres.")
+    source: Literal["nodes", "buildings"] = Field(
+        default="nodes", description="Network nodes, or the OSM extract's buildings."
+    )
+    spacing_m: float | None = Field(
+        default=None,
+        gt=0,
+        le=10_000,
+        description="Metres; default: 100 for nodes, every building for buildings.",
+    )
 
 
 class PlacementRequest(BaseModel):

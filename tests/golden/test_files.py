@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.golden import test_api, test_cli, test_export, test_ogc, test_pages, test_scenarios
+from tests.golden import (
+    test_api,
+    test_cli,
+    test_export,
+    test_ogc,
+    test_pages,
+    test_scenarios,
+    test_whatif,
+)
 from tests.golden.support import GOLDEN_DIR, SAMPLES, Get
 
 
@@ -29,6 +37,11 @@ def expected_stems() -> set[Path]:
         runs = test_cli.cli_cases(sample, full=True)
         stems |= {GOLDEN_DIR / sample / "cli" / r.file_name for r in runs}
         stems |= {GOLDEN_DIR / sample / "scenarios" / name for name in test_scenarios.CASES}
+        stems |= {
+            GOLDEN_DIR / sample / "whatif" / a.file_name for a in test_whatif.api_cases(sample)
+        }
+        whatif_runs = test_whatif.cli_cases(sample)
+        stems |= {GOLDEN_DIR / sample / "whatif-cli" / r.file_name for r in whatif_runs}
     return stems
 
 

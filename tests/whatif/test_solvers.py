@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from geo.errors import QueryError
 from geo.whatif.mclp import covered_weight, lp_bound, reduce_demand, solve_mclp
-from geo.whatif.pmedian import savings_matrix, solve_pmedian, total_saving
+from geo.whatif.pmedian import savings_matrix, simple_bound, solve_pmedian, total_saving
 
 
 def _pairs(cover: NDArray[np.bool_]) -> sp.csr_array:
@@ -109,6 +109,7 @@ def test_pmedian_exact_and_heuristic_against_brute_force(seed: int, k: int) -> N
     heuristic = solve_pmedian(savings, k, method="heuristic")
     assert heuristic.saving <= expected + 1e-6
     assert heuristic.bound >= expected - 1e-6
+    assert simple_bound(savings, k) >= expected - 1e-6  # the bound given when the LP is slow
     # Adding sites never lengthens anyone's walk: each point's new distance ≤ its base.
     new = base - np.where(
         savings[:, heuristic.chosen].toarray().max(axis=1) > 0,
