@@ -11,7 +11,7 @@
 * what-if (issue 13): :func:`whatif_place`, :func:`whatif_closure_ranking`,
   :func:`whatif_closure`, :func:`whatif_candidates` over :func:`whatif_reach`;
 * what-if scenarios (issue 13): :func:`whatif_scenario` (an answer as a named scenario),
-  :func:`save_scenario`, :func:`delete_scenario`, :func:`find_scenario`,
+  :func:`save_scenario` (:func:`refuse_scenario`), :func:`delete_scenario`, :func:`find_scenario`,
   :func:`scenario_gaps` and the click on the map, :func:`whatif_evaluate`;
 * the batch (issue 16): :func:`analyse_gemeente`, one gemeente's chain for ``wsz batch``.
 
@@ -824,6 +824,20 @@ def whatif_scenario(
     )  # fmt: skip
 
 
+def _scenario_report(name: str, payload: bytes, mode: str, caller: Caller) -> ImportReport:
+    source = ImportInput.of_bytes(name, payload)
+    return new_report("scenario", source, mode=mode, dry_run=False, caller=caller)
+
+
+def refuse_scenario(
+    store: Store, name: str, error: Exception, *, replace: bool = False, caller: Caller = CLI
+) -> ImportReport:
+    """Log a save of the scenario ``name`` refused before its transaction ran (a bad or
+    taken name, a stale version: checked before the work); nothing was stored."""
+    base = _scenario_report(name[:200], b"", "replace" if replace else "add", caller)
+    return record_refusal(store.log, base, error, store_path=store)
+
+
 def save_scenario(
     store: Store, scenario: Scenario, *, replace: bool = False, caller: Caller = CLI
 ) -> ImportReport:
@@ -831,10 +845,7 @@ def save_scenario(
     transaction: refused (:class:`ConflictError`) when the name is taken and ``replace`` is
     False, or when the store changed since the scenario was computed."""
     payload = json.dumps(scenario.request, sort_keys=True).encode()
-    base = new_report(
-        "scenario", ImportInput.of_bytes(scenario.name, payload),
-        mode="replace" if replace else "add", dry_run=False, caller=caller,
-    )  # fmt: skip
+    base = _scenario_report(scenario.name, payload, "replace" if replace else "add", caller)
     book = store.scenarios
 
     def plan() -> Planned[Scenario]:
@@ -851,10 +862,7 @@ def save_scenario(
 def delete_scenario(store: Store, name: str, *, caller: Caller = CLI) -> ImportReport:
     """Remove the scenario ``name`` as one logged transaction (:class:`NotFoundError` if
     there is none); the real data is never touched."""
-    base = new_report(
-        "scenario", ImportInput.of_bytes(name, name.encode()), mode="delete", dry_run=False,
-        caller=caller,
-    )  # fmt: skip
+    base = _scenario_report(name, name.encode(), "delete", caller)
     book = store.scenarios
 
     def plan() -> Planned[None]:

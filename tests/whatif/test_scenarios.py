@@ -158,6 +158,11 @@ def test_the_api_saves_shows_compares_exports_and_deletes(api: TestClient) -> No
     deleted = api.delete("/whatif/scenarios/plan-a", headers=AUTH)
     assert deleted.json()["deleted"] == "plan-a"
     assert api.get("/whatif/scenarios").json()["scenarios"] == []
+    logged = [
+        (e["kind"], e["mode"], e["outcome"])
+        for e in api.get("/imports", headers=AUTH).json()["imports"]
+    ]
+    assert logged[:2] == [("scenario", "delete", "applied"), ("scenario", "add", "refused")]
 
 
 def test_the_click_endpoint(api: TestClient) -> None:
