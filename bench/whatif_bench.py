@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import shapely
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -33,6 +34,7 @@ from geo.network.snap import snap_points  # noqa: E402
 from geo.whatif.closure import dependence  # noqa: E402
 from geo.whatif.mclp import reduce_demand, solve_mclp  # noqa: E402
 from geo.whatif.reach import walking_reach  # noqa: E402
+from geo.whatif.scenarios import site_value  # noqa: E402
 
 NORM_M = 500.0
 
@@ -63,10 +65,13 @@ def municipality(summary: dict[str, Any], k: int = 10) -> None:
         exact = solve_mclp(reduced, k, method="exact")
         solve_s = time.perf_counter() - start
     greedy = solve_mclp(reduced, k, method="greedy")
-    start = time.perf_counter()
+    areas = pd.DataFrame(
+        {"bu_code": "b", "zone_code": np.where(shapely.get_x(demand) > 4000, "e", "w")}
+    )
+    start = time.perf_counter()  # what POST /whatif/evaluate does (geo.pipeline.whatif_evaluate)
     one = candidates[:1]
     click = walking_reach(graph, (one, snap_points(graph, one, 250.0)), (demand, snapped), NORM_M)
-    _ = weight[click.demand[~covered[click.demand]]].sum()
+    site_value("bench", areas, (weight, weight), covered, click)
     click_ms = (time.perf_counter() - start) * 1000
     start = time.perf_counter()
     fixed_reach = walking_reach(

@@ -12,14 +12,14 @@
   :func:`whatif_norms` (presence norms), :func:`whatif_closure_ranking`,
   :func:`whatif_closure`, :func:`whatif_candidates` over :func:`whatif_reach`;
 * what-if scenarios (issue 13): :func:`whatif_scenario` (an answer as a named scenario),
-  :func:`save_scenario`, :func:`delete_scenario`, :func:`find_scenario`,
+  :func:`save_scenario` (:func:`refuse_scenario`), :func:`delete_scenario`, :func:`find_scenario`,
   :func:`scenario_gaps` and the click on the map, :func:`whatif_evaluate`;
 * the batch (issue 16): :func:`analyse_gemeente`, one gemeente's chain for ``wsz batch``.
 
 The CLI, the API and the maps call these, never the stages directly.
 """
 
-# Over 400 lines (about 730) on purpose: every chain of stages lives here and nowhere else;
+# Over 400 lines (about 910) on purpose: every chain of stages lives here and nowhere else;
 # each section is short and calls into its stage package (geo.profiel, geo.whatif, geo.batch).
 
 from __future__ import annotations
@@ -1077,6 +1077,20 @@ def whatif_scenario(
     )  # fmt: skip
 
 
+def _scenario_report(name: str, payload: bytes, mode: str, caller: Caller) -> ImportReport:
+    source = ImportInput.of_bytes(name, payload)
+    return new_report("scenario", source, mode=mode, dry_run=False, caller=caller)
+
+
+def refuse_scenario(
+    store: Store, name: str, error: Exception, *, replace: bool = False, caller: Caller = CLI
+) -> ImportReport:
+    """Log a save of the scenario ``name`` refused before its transaction ran (a bad or
+    taken name, a stale version: checked before the work); nothing was stored."""
+    base = _scenario_report(name[:200], b"", "replace" if replace else "add", caller)
+    return record_refusal(store.log, base, error, store_path=store)
+
+
 def save_scenario(
     store: Store, scenario: Scenario, *, replace: bool = False, caller: Caller = CLI
 ) -> ImportReport:
@@ -1084,10 +1098,7 @@ def save_scenario(
     transaction: refused (:class:`ConflictError`) when the name is taken and ``replace`` is
     False, or when the store changed since the scenario was computed."""
     payload = json.dumps(scenario.request, sort_keys=True).encode()
-    base = new_report(
-        "scenario", ImportInput.of_bytes(scenario.name, payload),
-        mode="replace" if replace else "add", dry_run=False, caller=caller,
-    )  # fmt: skip
+    base = _scenario_report(scenario.name, payload, "replace" if replace else "add", caller)
     book = store.scenarios
 
     def plan() -> Planned[Scenario]:
@@ -1104,10 +1115,7 @@ def save_scenario(
 def delete_scenario(store: Store, name: str, *, caller: Caller = CLI) -> ImportReport:
     """Remove the scenario ``name`` as one logged transaction (:class:`NotFoundError` if
     there is none); the real data is never touched."""
-    base = new_report(
-        "scenario", ImportInput.of_bytes(name, name.encode()), mode="delete", dry_run=False,
-        caller=caller,
-    )  # fmt: skip
+    base = _scenario_report(name, name.encode(), "delete", caller)
     book = store.scenarios
 
     def plan() -> Planned[None]:

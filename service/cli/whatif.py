@@ -36,9 +36,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     """Add ``wsz whatif``."""
     whatif = commands.add_parser(
         "whatif",
-        help="where would new voorzieningen help most; what if one closes (read-only)",
+        help="where would new voorzieningen help most; what if one closes; named scenarios",
         description="What-if questions on the stored data, by walking distance over the "
-        "network (straight lines without one). Nothing is stored.",
+        "network (straight lines without one). Nothing is stored unless --save NAME keeps "
+        "the answer as a named scenario (beside the real voorzieningen, never mixed with "
+        "them); scenarios|show|compare|export|delete work on those.",
     )
     actions = whatif.add_subparsers(dest="action", required=True, metavar="ACTION")
     place = actions.add_parser(

@@ -28,6 +28,7 @@ from geo import pipeline
 from geo.ask.export import MEDIA_TYPE, ExportCrs, ExportFormat
 from geo.ask.geojson import feature_collection
 from geo.crs import EDGE_CRS, to_edge_crs, to_working_crs
+from geo.errors import WszError
 from geo.store.log import Caller as LogCaller
 from geo.store.scenarios import refuse_taken
 from geo.whatif.report import PlaceOptions
@@ -106,10 +107,15 @@ def post_scenario(
 ) -> dict[str, Any]:
     """Run the placement or closure of the body and keep its answer as the scenario
     ``name``, beside the real voorzieningen (which it never changes)."""
-    name = check_name(body.name)
-    if body.store_version is not None and body.store_version != state.version:
-        raise StaleScenarioError(name, body.store_version, state.version)
-    refuse_taken(live.store.scenarios, name, body.replace)  # before the work
+    who = LogCaller(via="http", key=caller.key_name)
+    try:  # before the work; logged like every refused write
+        name = check_name(body.name)
+        if body.store_version is not None and body.store_version != state.version:
+            raise StaleScenarioError(name, body.store_version, state.version)
+        refuse_taken(live.store.scenarios, name, body.replace)
+    except WszError as exc:
+        pipeline.refuse_scenario(live.store, body.name, exc, replace=body.replace, caller=who)
+        raise
     analysis = published.analysis
     solution = None
     if body.placement is not None:
@@ -133,12 +139,7 @@ def post_scenario(
     scenario = pipeline.whatif_scenario(
         analysis, name, parts, version=state.version, solution=solution
     )
-    report = pipeline.save_scenario(
-        live.store,
-        scenario,
-        replace=body.replace,
-        caller=LogCaller(via="http", key=caller.key_name),
-    )
+    report = pipeline.save_scenario(live.store, scenario, replace=body.replace, caller=who)
     return scenario_answer(scenario, state.version, report.id)
 
 

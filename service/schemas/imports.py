@@ -29,8 +29,13 @@ class ImportReportOut(BaseModel):
 
     id: str
     time: str = Field(description="When it started (ISO 8601, UTC).")
-    kind: Literal["buurten", "zones", "voorzieningen", "sample", "statistics", "indicators"]
-    mode: str = Field(description="replace, upsert (or add, from the command line).")
+    kind: Literal[
+        "buurten", "zones", "voorzieningen", "sample", "statistics", "indicators", "scenario"
+    ] = Field(description="What came in; `scenario`: a named what-if scenario saved or deleted.")
+    mode: str = Field(
+        description="replace, upsert (or add, from the command line); a scenario: add, "
+        "replace or delete."
+    )
     dry_run: bool
     via: Literal["http", "cli"]
     key: str | None = Field(description="The API key's name (never the key).")

@@ -9,6 +9,7 @@ import csv
 import io
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,7 @@ from geo.pipeline import (
     whatif_place,
     whatif_scenario,
 )
+from geo.store.geopackage import GeoPackageStore
 from geo.whatif.scenarios import closure_parts, placement_parts
 from service.auth import hash_key
 from service.cli import main
@@ -111,7 +113,9 @@ def api(copy_store: Path, delft_analysis: Analysis) -> Iterator[TestClient]:
         yield client
 
 
-def test_the_api_saves_shows_compares_exports_and_deletes(api: TestClient) -> None:
+def test_the_api_saves_shows_compares_exports_and_deletes(
+    api: TestClient, copy_store: Path
+) -> None:
     candidates = {
         "type": "FeatureCollection",
         "features": [
@@ -154,10 +158,30 @@ def test_the_api_saves_shows_compares_exports_and_deletes(api: TestClient) -> No
     assert "'=HYPERLINK(1)" in ids  # a formula is written as text
     gpkg = api.get("/whatif/scenarios/plan-a/export", params={"format": "gpkg"})
     assert gpkg.content[:16] == b"SQLite format 3\x00"
+    page = api.get("/maps/scenario/plan-a.html")
+    assert page.status_code == 200
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert "<script>" not in page.text  # its script is a same-origin file
+    assert api.get("/maps/scenario/plan-x.html").status_code == 404
+    store = GeoPackageStore(copy_store)
+    old = store.scenarios.get("plan-a")
+    assert old is not None
+    store.scenarios.put(replace(old, name="plan-old", store_version="0" * 64))
+    stale_map = api.get("/maps/scenario/plan-old.html")
+    assert (stale_map.status_code, stale_map.json()["title"]) == (409, "Stale scenario")
+    assert api.get("/whatif/scenarios/plan-old").json()["stale"] is True
+    assert api.get("/whatif/scenarios/plan-old/compare").status_code == 409
+    api.delete("/whatif/scenarios/plan-old", headers=AUTH)
     assert api.delete("/whatif/scenarios/plan-a").status_code == 401
     deleted = api.delete("/whatif/scenarios/plan-a", headers=AUTH)
     assert deleted.json()["deleted"] == "plan-a"
     assert api.get("/whatif/scenarios").json()["scenarios"] == []
+    logged = [
+        (e["kind"], e["mode"], e["outcome"])
+        for e in api.get("/imports", headers=AUTH).json()["imports"]
+    ]
+    deleted_twice = [("scenario", "delete", "applied")] * 2
+    assert logged[:3] == [*deleted_twice, ("scenario", "add", "refused")]
 
 
 def test_the_click_endpoint(api: TestClient) -> None:
