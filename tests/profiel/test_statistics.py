@@ -3,6 +3,7 @@ logged transactions, codes that change between years reported and carried over b
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from geo.profiel.carry import carry_over, code_changes
 from geo.read.statistics import all_variables, read_year_table
 from geo.store.history import read_history
 from geo.store.log import ImportLog, store_version
+from service.cli import main
 from tests.conftest import SHARED_DATA, VOCABULARY, fingerprint, make_settings, requires_shared_data
 
 CBS = SHARED_DATA / "cbs"
@@ -165,7 +167,9 @@ UTRECHT = (
 )
 
 
-def test_utrecht_gemeente_profile_2019_to_2024(tmp_path: Path) -> None:
+def test_utrecht_gemeente_profile_2019_to_2024(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Utrecht's years (no buurt polygons of Utrecht are in the data: the profile of the
     figures alone, no map and no coverage)."""
     store = tmp_path / "utrecht.gpkg"
@@ -207,6 +211,11 @@ def test_utrecht_gemeente_profile_2019_to_2024(tmp_path: Path) -> None:
     assert (supermarkt["year"], supermarkt["previous_year"]) == (2023, 2019)
     assert supermarkt["change"] == pytest.approx(0.096, abs=0.001)
     assert supermarkt["source"] == "CBS nabijheid2023_buurt_GM0344_Utrecht_statline.csv (2023)"
+    # The command line gives the same (JSON only: no polygons, no page).
+    assert main(["--store", str(store), "profiel", "GM0344", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["themes"] == profiel["themes"]
+    assert main(["--store", str(store), "profiel", "GM0344"]) == 1
+    assert "give --json" in capsys.readouterr().err
     english = profiel_of_figures(settings, "GM0344", lang="en")
     assert english["notes"] == ["no buurt polygons of this area are stored: no map and no coverage"]
     with pytest.raises(NotFoundError, match="2019, 2023, 2024"):
