@@ -7,7 +7,7 @@
   store's lock read the store once, combine, zone and join, compare, write atomically, log;
 * :func:`build_network` / :func:`load_network` make and find the walking network;
 * the time axis (issue 14): :func:`import_statistics`, :func:`import_indicators`,
-  :func:`snapshot_analysis`, :func:`profiel_of`;
+  :func:`snapshot_analysis`, :func:`profiel_of`, :func:`profiel_of_figures`;
 * what-if (issue 13): :func:`whatif_place` (MCLP), :func:`whatif_median` (p-median),
   :func:`whatif_norms` (presence norms), :func:`whatif_closure_ranking`,
   :func:`whatif_closure`, :func:`whatif_candidates` over :func:`whatif_reach`;
@@ -654,6 +654,19 @@ def profiel_of(
     history = read_history(settings.store_path)
     snapshots = read_snapshots(settings.store_path)
     return build_profiel(analysis, history, snapshots, code, year=year, lang=lang)
+
+
+def profiel_of_figures(
+    settings: Settings, code: str, *, year: int | None = None, lang: str = "nl"
+) -> dict[str, Any]:
+    """The wijkprofiel of a gemeente or wijk from the stored figures alone, for a store with
+    years of CBS tables but no buurt polygons of it (:func:`geo.profiel.build.figures_profiel`:
+    no map, no coverage)."""
+    from geo.profiel.build import figures_profiel
+    from geo.store.history import read_history
+
+    history = read_history(settings.store_path)
+    return figures_profiel(history, settings.vocabulary, code, year=year, lang=lang)
 
 
 # --------------------------------------------------------------------------- what-if (issue 13)

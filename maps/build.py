@@ -25,7 +25,6 @@ from geo.read.provenance import Provenance
 from maps.assets import OfflineMap, copy_vendor
 from maps.cards import figure_tables
 from maps.layers import (
-    Legend,
     buurten_layer,
     gap_layer,
     gap_polygon_layer,
@@ -34,6 +33,7 @@ from maps.layers import (
     voorziening_layer,
     zones_layer,
 )
+from maps.legend import Legend
 from maps.page import MapPage, PageText, build_page, number_elements
 from maps.presence import presence_layer, presence_legend
 from maps.style import LABELS, MAP_CSS, PAGE_CSS, bilingual

@@ -23,6 +23,7 @@ from geo.profiel.figures import Area, by_theme, indicator_rows, own_rows
 from geo.read.cbs import distance_column
 from geo.read.statistics import all_variables
 from geo.store.history import History
+from geo.vocabulary import Vocabulary
 
 GAPS_PER_CATEGORY = 3
 
@@ -216,4 +217,51 @@ def build_profiel(
         ],
         "gaps": gaps(analysis, area),
         "notes": list(analysis.notes),
+    }
+
+
+def figures_area(history: History, code: str) -> Area:
+    """A gemeente (GM…) or wijk (WK…) as the stored figures know it, without buurt polygons:
+    the buurt codes of its latest year; :class:`NotFoundError` for a code no year holds."""
+    values = history.values
+    if code.startswith("GM"):
+        rows = values[(values["level"] == "buurt") & (values["area_code"].str[2:6] == code[2:6])]
+        kind = "gemeente"
+    else:
+        rows = values[(values["level"] == "buurt") & (values["area_code"].str[2:8] == code[2:8])]
+        kind = "wijk"
+    if rows.empty or not code.startswith(("GM", "WK")):
+        raise NotFoundError(f"no figures of {code!r} are stored (a GM… or WK… code)")
+    latest = rows[rows["year"] == rows["year"].max()]
+    return Area(code, kind, code, f"GM{code[2:6]}", tuple(sorted(set(latest["area_code"]))))
+
+
+def figures_profiel(
+    history: History, vocabulary: Vocabulary, code: str, *, year: int | None = None,
+    lang: str = "nl",
+) -> dict[str, Any]:  # fmt: skip
+    """The part of the wijkprofiel of ``code`` the stored CBS figures and own indicators give
+    without buurt polygons (no map, no coverage): indicators per theme over the years, what
+    each year holds, how the buurt codes changed."""
+    area = figures_area(history, code)
+    if year is not None and year not in history.years:
+        raise NotFoundError(f"no figures of {year} are stored; the store holds "
+                            f"{', '.join(map(str, history.years))}")  # fmt: skip
+    variables = all_variables(vocabulary)
+    rows = indicator_rows(history, area, variables, year, lang) + own_rows(history, area, year)
+    held = years_held(history, area)
+    return {
+        "area": {
+            "code": area.code,
+            "kind": area.kind,
+            "gemeente": area.gemeente,
+            "buurten": [{"code": c} for c in area.buurten],
+        },
+        "lang": lang,
+        "year": year or (max(history.years) if history.years else None),
+        "years": held,
+        "single_year": len(held) == 1,
+        "code_changes": code_change_list(history, area),
+        "themes": by_theme(rows),
+        "notes": ["no buurt polygons of this area are stored: no map and no coverage"],
     }

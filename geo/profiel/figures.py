@@ -44,11 +44,14 @@ def pivots(history: History) -> dict[int, pd.DataFrame]:
     values = history.values.astype({"area_code": object, "level": object, "variable": object})
     found = {}
     for year, group in values.groupby("year"):
+        # By code alone: pivoting on (code, level) with dropna=False would pair every code
+        # with every level (a gemeente row as a buurt and a wijk too).
         table = group.pivot_table(
-            index=["area_code", "level"], columns="variable", values="value", aggfunc="first",
+            index="area_code", columns="variable", values="value", aggfunc="first",
             dropna=False,
         )  # fmt: skip
-        found[int(year)] = table.reset_index(level="level")
+        table.insert(0, "level", group.groupby("area_code")["level"].first())
+        found[int(year)] = table
     return found
 
 

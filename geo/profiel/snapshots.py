@@ -175,7 +175,8 @@ class Change:
             return "missing" if v is None else f"{100 * v:.0f} %"
 
         before, after = self.share_65plus_before, self.share_65plus_after
-        where = f"65+ beyond {norm_m:.0f} m of {self.category} in {self.level} {self.area_code}"
+        area = "the gemeente" if self.level == "gemeente" else f"{self.level} {self.area_code}"
+        where = f"65+ beyond {norm_m:.0f} m of {self.category} in {area}"
         if before is None or after is None:
             return f"{where} was {pct(before)}, now {pct(after)}"
         if round(100 * before) == round(100 * after):

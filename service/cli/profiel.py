@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TypeAlias
 
 from geo import pipeline
+from geo.errors import EmptyStoreError
 from geo.settings import Settings
 from geo.store.log import Caller, ImportReport
 
@@ -85,7 +86,8 @@ def register(commands: Kinds) -> None:
         description="Write the wijkprofiel of a zone, wijk (WK…) or gemeente (GM…): "
         "description and map, CBS indicators per theme over the stored years with the "
         "gemeente and targets, coverage per category and its trend over the snapshots, and "
-        "the gaps. Takes a coverage snapshot of the current analysis first.",
+        "the gaps. Takes a coverage snapshot of the current analysis first. A store with "
+        "CBS tables but no buurten gives the figures' part alone (--json).",
     )
     profiel.add_argument("code", metavar="ZONE|WIJK|GEMEENTE")
     profiel.add_argument("--year", type=int, help="the year to show (default: the latest)")
@@ -112,7 +114,17 @@ def run_profiel(args: argparse.Namespace, settings: Settings) -> int:
 
     from maps.profiel.render import render_html, render_pdf
 
-    analysis = pipeline.analyse_store(settings)
+    dataset = pipeline.read_store(settings)
+    if dataset.is_empty:  # years of CBS tables only (no polygons): the figures' part
+        if not args.json:
+            raise EmptyStoreError(
+                "the store holds no buurten, so no page (map, coverage): import them, or give "
+                "--json for the profile of the stored CBS figures alone"
+            )
+        figures = pipeline.profiel_of_figures(settings, args.code, year=args.year, lang=args.lang)
+        print(json.dumps(figures, ensure_ascii=False, indent=1))
+        return 0
+    analysis = pipeline.analyse(dataset, settings, network=pipeline.load_network(settings))
     profiel = pipeline.profiel_of(analysis, settings, args.code, year=args.year, lang=args.lang)
     if args.json:
         print(json.dumps(profiel, ensure_ascii=False, indent=1))

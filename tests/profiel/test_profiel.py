@@ -69,6 +69,8 @@ def test_imports_take_snapshots_which_compare(delft_store: Path) -> None:
                         r"\d+ %", huisarts.sentence(500))  # fmt: skip
     assert " apotheek in zone wippolder stayed at " in changes["zone", "wippolder", "apotheek"
                                                                ].sentence(500)  # fmt: skip
+    whole = changes["gemeente", "gemeente", "huisarts"].sentence(500)
+    assert whole.startswith("65+ beyond 500 m of huisarts in the gemeente ")
     later = compare_snapshots(snapshots[1], snapshots[2])
     assert all(c.share_65plus_after == c.share_65plus_before for c in later
                if c.category == "huisarts")  # fmt: skip

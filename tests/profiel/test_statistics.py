@@ -3,6 +3,7 @@ logged transactions, codes that change between years reported and carried over b
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -10,12 +11,13 @@ import geopandas as gpd
 import pytest
 
 from geo.analysis import Analysis
-from geo.errors import ValueProblemError
-from geo.pipeline import import_statistics
+from geo.errors import NotFoundError, ValueProblemError
+from geo.pipeline import import_statistics, profiel_of_figures
 from geo.profiel.carry import carry_over, code_changes
 from geo.read.statistics import all_variables, read_year_table
 from geo.store.history import read_history
 from geo.store.log import ImportLog, store_version
+from service.cli import main
 from tests.conftest import SHARED_DATA, VOCABULARY, fingerprint, make_settings, requires_shared_data
 
 CBS = SHARED_DATA / "cbs"
@@ -155,3 +157,66 @@ def test_nieuwegein_code_change_and_carry_over(tmp_path: Path, walking_analysis:
     some = points[~points["bu_code"].isin(["BU03560101", "BU03560102"])]
     mixed = carry_over(history, 2024, 2019, counts, "GM0356", some)
     assert mixed["method"].str.endswith("(by area for parts without resident points)").any()
+
+
+UTRECHT = (
+    "kwb2019_84583NED_buurten_GM0344_Utrecht.csv",  # OData: residents, ages, households
+    "nabijheid2019_buurt_GM0344_Utrecht_statline.csv",  # StatLine: CBS's distances of 2019
+    "kwb2023_GM0344_Utrecht_cbs_original.csv",  # kwb-2023.xlsx: gemeente, wijk, buurt rows
+    "kwb2024_GM0344_Utrecht_cbs_original.csv",
+)
+
+
+def test_utrecht_gemeente_profile_2019_to_2024(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Utrecht's years (no buurt polygons of Utrecht are in the data: the profile of the
+    figures alone, no map and no coverage)."""
+    store = tmp_path / "utrecht.gpkg"
+    settings = make_settings(store)
+    for name in UTRECHT:
+        assert import_statistics(store, CBS / name, settings).outcome == "applied"
+    # Nabijheid 2023 gives distances KWB 2023 has columns for (all '.' there): two tables of
+    # one year for the same figures are refused without --replace, then replace only those.
+    nabijheid = CBS / "nabijheid2023_buurt_GM0344_Utrecht_statline.csv"
+    before = fingerprint(store)
+    with pytest.raises(ValueProblemError, match=r"2023 already holds cbs_huisarts_km.*--replace"):
+        import_statistics(store, nabijheid, settings)
+    assert fingerprint(store) == before
+    assert import_statistics(store, nabijheid, settings, replace_year=True).outcome == "applied"
+    profiel = profiel_of_figures(settings, "GM0344")
+    held = {y["year"]: y for y in profiel["years"]}
+    assert sorted(held) == [2019, 2023, 2024]
+    assert {y["buurten"] for y in held.values()} == {111}
+    assert "woz" not in held[2019]["variables"]  # 2019's OData extract: no WOZ, no income
+    assert {"woz", "cbs_huisarts_km"} <= set(held[2023]["variables"])
+    change = profiel["code_changes"][0]
+    assert (len(change["kept"]), change["only_old"], change["only_new"]) == (111, [], [])
+    rows = {r["code"]: r for t in profiel["themes"] for r in t["indicators"]}
+    residents = rows["residents"]
+    assert [(s["year"], s["value"]) for s in residents["series"]] == [
+        (2019, 352_315), (2023, 367_715), (2024, 374_200)]  # fmt: skip
+    assert (residents["gemeente"], residents["gemeente_method"]) == (374_238, "CBS gemeente row")
+    older = rows["residents_65plus"]
+    assert [s["value"] for s in older["series"]] == [36_800, 39_405, 40_285]
+    assert (older["previous_year"], older["change"], older["gemeente"]) == (2023, 880, 40_261)
+    # CBS's huisarts distance: 2019 only (2023 and 2024 give '.' in both tables: missing,
+    # never 0); the supermarkt's 2019 and 2023 (nabijheid).
+    huisarts = rows["cbs_huisarts_km"]
+    assert [(s["year"], s["value"] is None) for s in huisarts["series"]] == [
+        (2019, False), (2023, True), (2024, True)]  # fmt: skip
+    assert huisarts["series"][-1]["method"] == "no cbs_huisarts_km in 2024"
+    assert huisarts["value"] == pytest.approx(0.607, abs=0.001)  # resident-weighted, km
+    supermarkt = rows["cbs_supermarkt_km"]
+    assert (supermarkt["year"], supermarkt["previous_year"]) == (2023, 2019)
+    assert supermarkt["change"] == pytest.approx(0.096, abs=0.001)
+    assert supermarkt["source"] == "CBS nabijheid2023_buurt_GM0344_Utrecht_statline.csv (2023)"
+    # The command line gives the same (JSON only: no polygons, no page).
+    assert main(["--store", str(store), "profiel", "GM0344", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["themes"] == profiel["themes"]
+    assert main(["--store", str(store), "profiel", "GM0344"]) == 1
+    assert "give --json" in capsys.readouterr().err
+    english = profiel_of_figures(settings, "GM0344", lang="en")
+    assert english["notes"] == ["no buurt polygons of this area are stored: no map and no coverage"]
+    with pytest.raises(NotFoundError, match="2019, 2023, 2024"):
+        profiel_of_figures(settings, "GM0344", year=2021)
