@@ -58,13 +58,19 @@ def graph_from_arrays(
 
 def osm_graph(path: Path) -> tuple[WalkGraph, float]:
     """The walking graph of an OSM extract, and the seconds reading and building it took."""
+    graph, seconds, _ = osm_graph_read(path)
+    return graph, seconds
+
+
+def osm_graph_read(path: Path) -> tuple[WalkGraph, float, int]:
+    """:func:`osm_graph`, and how many tagged OSM objects the reader took in (for objects/s)."""
     from geo.network.graph import build_graph
     from geo.network.osm import read_osm
 
     start = time.perf_counter()
     extract = read_osm(path)
     graph = build_graph(extract.ways, extract.node_tags, "walk")
-    return graph, time.perf_counter() - start
+    return graph, time.perf_counter() - start, int(extract.counts["tagged_objects"])
 
 
 def grid_graph(columns: int, rows: int, spacing_m: float, seed: int) -> WalkGraph:

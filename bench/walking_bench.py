@@ -24,8 +24,11 @@ set (Linux ``VmHWM`` from ``/proc/self/status``, reset just before the tool's wo
 Python allocations. Times are the best of ``--repeats`` runs (one run on the 1M-node graph).
 
 Graphs: the real Delft TU campus extract (OSM 2014), the Nieuwegein sample (synthetic streets
-in real buurten) and a SYNTHETIC graph of about 1,000,000 nodes: the real Delft graph tiled
-28 × 27 times, tiles joined by short straight links. ``--quick`` leaves the 1M graph out (well
+in real buurten), the real whole-area extracts of Puurs (a whole Flemish gemeente, OSM 2015)
+and Liechtenstein (a whole country, OSM 2015) — with the bench's voorziening counts, their OSM
+read + graph build time and tagged objects per second logged — and a SYNTHETIC graph of
+about 1,000,000 nodes: the real Delft graph tiled 28 × 27 times, tiles joined by short
+straight links. ``--quick`` leaves the 1M graph out (well
 under a minute); ``--smoke`` runs a tiny synthetic grid in seconds (for the test suite). The
 last line printed is one JSON object with the figures of the largest graph run.
 
@@ -61,10 +64,11 @@ if str(PROJECT_ROOT) not in sys.path:  # run as a script: `python bench/walking_
     sys.path.insert(0, str(PROJECT_ROOT))
 
 from bench import report  # noqa: E402
-from bench.graphs import grid_graph, osm_graph, tiled_graph  # noqa: E402
+from bench.graphs import grid_graph, osm_graph_read, tiled_graph  # noqa: E402
 from bench.harness import installed, log, print_summary  # noqa: E402
 from bench.peers import TOOL_MODULES, TOOLS, run_worker, spawn_worker  # noqa: E402
 from bench.problem import CATEGORIES, MUNICIPALITY_ORIGINS, Case, write_problem  # noqa: E402
+from geo.errors import ConfigurationError  # noqa: E402
 from geo.network.graph import WalkGraph  # noqa: E402
 from geo.settings import SAMPLE_DIR, Settings  # noqa: E402
 
@@ -211,6 +215,18 @@ def _run_peer(
 # =========================================================================== the cases
 
 
+#: Real whole-area extracts (issue 16): a whole Flemish gemeente and a whole country, with the
+#: bench's voorziening counts (their own voorzieningen are not read here yet).
+WHOLE_AREAS = (
+    ("puurs", "puurs: real OSM extract of the whole gemeente (2015)", "osm/puurs_be_2015.osm.pbf"),
+    (
+        "liechtenstein",
+        "liechtenstein: real OSM extract of the whole country (2015)",
+        "osm/liechtenstein_2015.osm.pbf",
+    ),
+)
+
+
 def smoke_case(seed: int) -> Case:
     grid = grid_graph(20, 20, 110.0, seed)
     small = {k: max(2, v // 5) for k, v in CATEGORIES.items()}
@@ -221,7 +237,11 @@ def osm_case(name: str, label: str, path: Path, repeats: int) -> Case | None:
     if not path.exists():
         print(f"\n== {label}\n   skipped: {path} is missing")
         return None
-    graph, build_s = osm_graph(path)
+    graph, build_s, objects = osm_graph_read(path)
+    log(
+        f"   {name}: read and built in {build_s:.1f} s: {objects / build_s:,.0f} tagged OSM "
+        f"objects/s, {graph.n_nodes:,} nodes, {graph.n_edges:,} edges"
+    )
     return Case(name, label, graph, MUNICIPALITY_ORIGINS, CATEGORIES, build_s, repeats)
 
 
@@ -243,7 +263,8 @@ def million_case(delft: WalkGraph) -> Case:
 
 
 def cases(args: argparse.Namespace) -> list[Case]:
-    """The graphs the flags ask for: the smoke grid, or Delft, Nieuwegein and the 1M graph."""
+    """The graphs the flags ask for: the smoke grid, or Delft, Nieuwegein, Puurs,
+    Liechtenstein and (without ``--quick``) the 1M graph."""
     if args.smoke:
         return [smoke_case(args.seed)]
     delft_path = Settings().find_data_file(DELFT_OSM)
@@ -261,6 +282,15 @@ def cases(args: argparse.Namespace) -> list[Case]:
     )
     if nieuwegein is not None:
         found.append(nieuwegein)
+    for name, label, file in WHOLE_AREAS:
+        try:
+            path = Settings().find_data_file(file)
+        except ConfigurationError as missing:
+            print(f"\n== {label}\n   skipped: {missing}")
+            continue
+        case = osm_case(name, label, path, args.repeats)
+        if case is not None:
+            found.append(case)
     if not args.quick:
         found.append(million_case(delft.graph))
     return found

@@ -12,14 +12,11 @@ import shutil
 from pathlib import Path
 
 import folium
-from xstatic.pkg import leaflet as xstatic_leaflet
 
 from maps.page import PageText
+from maps.vendor import LEAFLET_DIR, LEAFLET_VERSION, VENDOR_SUBDIR
 
-LEAFLET_DIR = Path(xstatic_leaflet.BASE_DIR)
-LEAFLET_VERSION = str(xstatic_leaflet.VERSION)
-#: Where the vendor files live below an asset base: versioned, so that browsers may keep them.
-VENDOR_SUBDIR = f"leaflet-{LEAFLET_VERSION}"
+__all__ = ["LEAFLET_DIR", "LEAFLET_VERSION", "VENDOR_SUBDIR", "OfflineMap", "copy_vendor"]
 
 
 class OfflineMap(folium.Map):

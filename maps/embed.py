@@ -28,8 +28,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from geo.analysis import Analysis
 from geo.crs import to_edge_crs
-from maps.assets import VENDOR_SUBDIR
 from maps.style import NO_DATA_COLOUR, SHARE_CLASSES, ZONE_COLOUR
+from maps.vendor import VENDOR_SUBDIR
 
 Lang = Literal["nl", "en"]
 LANGS: tuple[Lang, ...] = ("nl", "en")

@@ -13,8 +13,8 @@ from fastapi_offline import FastAPIOffline
 
 from geo.errors import WszError
 from geo.settings import Settings
-from maps.assets import LEAFLET_DIR, VENDOR_SUBDIR
 from maps.embed import EMBED_STATIC_DIR, EMBED_VERSION
+from maps.vendor import LEAFLET_DIR, VENDOR_SUBDIR
 from service import ogc
 from service.answers import AnswerStore, StateAnswerCache
 from service.auth import is_key_parameter

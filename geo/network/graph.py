@@ -142,6 +142,18 @@ class WalkGraph:
         return cKDTree(np.column_stack([x, y])), segment
 
     @cached_property
+    def snap_table(self) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+        """Per segment one row ``x0, y0, dx, dy, length², s0, s1 - s0`` (RD New metres;
+        ``length²`` is 1 for a segment of length 0) and its edge: what snapping reads of a
+        candidate segment, in one place in memory."""
+        seg = self.segments
+        dx, dy = seg.x1 - seg.x0, seg.y1 - seg.y0
+        length2 = dx * dx + dy * dy
+        safe = np.where(length2 > 0, length2, 1.0)
+        table = np.column_stack([seg.x0, seg.y0, dx, dy, safe, seg.s0, seg.s1 - seg.s0])
+        return np.ascontiguousarray(table), seg.edge
+
+    @cached_property
     def segments(self) -> Segments:
         """The edges' straight pieces (for partial-edge isochrones)."""
         coords, owner = shapely.get_coordinates(self.edge_geometry, return_index=True)
@@ -170,6 +182,7 @@ class WalkGraph:
         """Build every derived structure now (the CSR matrix, the spatial indexes, the
         segments), so that request threads only ever read them; returns the graph."""
         _ = self.matrix, self.tree, self.sample_index, self.segments, self._entry_keys
+        _ = self.snap_table
         return self
 
     def edges_between(self, a: NDArray[np.int64], b: NDArray[np.int64]) -> NDArray[np.int64]:

@@ -25,14 +25,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from geo.errors import QueryError
+
+if TYPE_CHECKING:
+    from scipy.optimize import LinearConstraint
 
 Method = Literal["auto", "exact", "greedy"]
 #: Above this many nonzeros of the reduced matrix, ``auto`` solves greedily.
@@ -160,6 +162,8 @@ def _model(
     reduced: Reduced, k: int, areas: Sequence[NDArray[np.int64]]
 ) -> tuple[NDArray[np.float64], list[LinearConstraint]]:
     """Objective and constraints over (x: candidates, y: groups)."""
+    from scipy.optimize import LinearConstraint  # here, not at start: `wsz serve` starts faster
+
     g, n = reduced.matrix.shape
     cost = np.concatenate([np.zeros(n), -reduced.weight])
     link = sp.hstack([-reduced.matrix.astype(float), sp.eye_array(g)], format="csr")
@@ -177,6 +181,8 @@ def lp_bound(reduced: Reduced, k: int, areas: Sequence[NDArray[np.int64]] = ()) 
     """The LP relaxation's value: no choice of k sites covers more."""
     if reduced.matrix.shape[0] == 0:
         return 0.0
+    from scipy.optimize import Bounds, milp
+
     cost, constraints = _model(reduced, k, areas)
     result = milp(cost, constraints=constraints, bounds=Bounds(0.0, 1.0))
     return float(-result.fun) if result.x is not None else float(reduced.weight.sum())
@@ -191,6 +197,8 @@ def _exact(
     greedy = _greedy(reduced, k, areas)
     if greedy.objective >= greedy.bound - 1e-9 * max(1.0, greedy.bound):
         return replace(greedy, method="exact", status="optimal (greedy meets the bound)")
+    from scipy.optimize import Bounds, milp
+
     cost, constraints = _model(reduced, k, areas)
     integrality = np.concatenate([np.ones(n), np.zeros(g)])
     result = milp(

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 import geopandas as gpd
-from matplotlib.figure import Figure
 
 ACCENT = "#1f5f8b"
 
@@ -48,6 +47,8 @@ def area_map(buurten: gpd.GeoDataFrame, codes: tuple[str, ...]) -> str:
 
 
 def _area_map(buurten: gpd.GeoDataFrame, codes: tuple[str, ...]) -> str:
+    from matplotlib.figure import Figure  # here, not at start: `wsz serve` starts faster
+
     figure = Figure(figsize=(4.2, 3.6), layout="tight")
     axes = figure.add_subplot()
     mine = buurten["bu_code"].isin(codes)
@@ -71,6 +72,8 @@ def series_chart(
 
 
 def _series(xs: list[str], ys: list[float], percent: bool) -> str:
+    from matplotlib.figure import Figure  # here, not at start: `wsz serve` starts faster
+
     figure = Figure(figsize=(3.2, 1.6), layout="constrained")
     axes = figure.add_subplot()
     axes.plot(range(len(xs)), ys, marker="o", color=ACCENT)

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from geo.errors import ConfigurationError
 from geo.settings import Settings
 from geo.store.base import StoreSettings
-from geo.store.postgis import PostGISStore
-from geo.store.postgis_migrations import status, upgrade
+
+if TYPE_CHECKING:  # psycopg only for these commands, not at every `wsz` start
+    from geo.store.postgis import PostGISStore
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,10 +35,14 @@ def _store(args: argparse.Namespace, settings: Settings) -> PostGISStore:
             "no PostGIS store: set WSZ_STORE_URL=postgresql://user@host:port/database (or "
             "give --url); the GeoPackage store needs no migrations"
         )
+    from geo.store.postgis import PostGISStore
+
     return PostGISStore(url, settings.store_path)
 
 
 def _upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from geo.store.postgis_migrations import upgrade
+
     applied = upgrade(_store(args, settings))
     for migration in applied:
         print(f"applied {migration.number:03d}_{migration.name}")
@@ -46,6 +52,8 @@ def _upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _status(args: argparse.Namespace, settings: Settings) -> int:
+    from geo.store.postgis_migrations import status
+
     found = status(_store(args, settings))
     for migration in found:
         state = "applied" if migration.applied else "pending"

@@ -8,15 +8,18 @@ its Content-Security-Policy allows scripts from this service only.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from maps.build import TileLayer, overview_map, render_page, zone_map
 from maps.page import MapPage
 from service.deps import PublishedDep, ServiceSettingsDep, ZoneDep
 from service.state import Published
+
+if TYPE_CHECKING:
+    from maps.build import TileLayer
 
 router = APIRouter(prefix="/maps", tags=["maps"])
 #: The wijkprofielen (``/profiel/{code}``) relative to a map page (``/maps/{name}.html``).
@@ -49,6 +52,9 @@ def _page(
     script_url = f"{root}/maps/{name}.js?v={{digest}}"
 
     def render() -> MapPage:
+        # Folium here, on the first map asked for, not at start: `wsz serve` starts faster.
+        from maps.build import overview_map, render_page, zone_map
+
         analysis = published.analysis
         if zone_code is None:
             fmap = overview_map(analysis, tiles=tiles, asset_base=base, profiel_base=PROFIEL)
