@@ -124,9 +124,11 @@ def test_overview_map_draws_zones_buurten_and_markers(
 ) -> None:
     page, errors, foreign = open_map(browser, f"{live_server}/maps/index.html")
     dataset = sample_analysis.dataset
-    polygons = page.locator("path.leaflet-interactive").count()
-    # The shown gap layer and the buurten layer draw every buurt; zones add their outlines.
+    polygons = page.locator("path.leaflet-interactive:not(.wsz-presence)").count()
+    # The shown gap layer and the buurten layer draw every buurt; zones add their outlines;
+    # the wijken and zones failing a presence norm are a layer of their own.
     assert polygons == 2 * len(dataset.buurten) + len(dataset.zones)
+    assert page.locator("path.wsz-presence").count() > 0
     assert page.locator(".leaflet-marker-icon").count() == len(dataset.voorzieningen)
     assert page.locator(".wsz-legend").is_visible()
     assert page.locator(".leaflet-control-layers").is_visible()
