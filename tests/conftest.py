@@ -34,6 +34,7 @@ from playwright.sync_api import Browser
 from geo.analysis import Analysis
 from geo.pipeline import analyse, analyse_store, run_import
 from geo.settings import SAMPLE_DIR, Settings
+from geo.store.addresses import address_file
 from geo.store.geopackage import GeoPackageStore
 from geo.store.request import ImportRequest
 from geo.vocabulary import DEFAULT_VOCABULARY_PATH, load_vocabulary
@@ -228,6 +229,9 @@ def live_folder(sample_store_file: Path, tmp_path_factory: pytest.TempPathFactor
     command line beside the server writes (a saved scenario) goes here."""
     folder = tmp_path_factory.mktemp("live")
     shutil.copy(sample_store_file, folder / "store.gpkg")
+    addresses = address_file(sample_store_file)  # the sample's (synthetic) address table
+    if addresses.is_file():
+        shutil.copy(addresses, address_file(folder / "store.gpkg"))
     return folder
 
 
