@@ -16,6 +16,15 @@ from tests.servers import serve
 from tests.service.imports_support import make_client
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Schemathesis gives every operation of its one test the same node id (only the name
+    says which operation): pytest-xdist schedules by node id and would run just one of them.
+    Each gets its name as node id (``test_fuzz.py::test_the_whole_api[GET /zones]``)."""
+    for item in items:
+        if "[" in item.name and "[" not in item.nodeid and item.parent is not None:
+            item._id = item.parent.id.child(item.name)  # pytest's own rule for a child's id
+
+
 @pytest.fixture
 def keyed_client(sample_store: GeoPackageStore) -> Iterator[TestClient]:
     """The app in process over ``sample_store`` with the test key; reloads at once."""
