@@ -31,7 +31,8 @@ def test_two_clicks_answer_alike_and_the_second_builds_nothing(delft_analysis: A
     assert first.residents > 0  # a click in the middle of the campus brings someone in reach
     demand = whatif_demand(delft_analysis)
     builds = dict(delft_analysis.derived.builds)
-    assert builds["whatif.demand"] == 1 and builds["whatif.areas"] == 1
+    assert builds["whatif.demand"] == 1
+    assert builds["whatif.areas"] == 1
     # a route or isochrone in between snaps other points (the walking source keeps only its
     # last snapped set): the click's demand must not be snapped again because of it
     delft_analysis.walking().snap(np.array([site], dtype=object))
@@ -39,7 +40,8 @@ def test_two_clicks_answer_alike_and_the_second_builds_nothing(delft_analysis: A
     _same(first, second)
     assert whatif_demand(delft_analysis) is demand
     assert dict(delft_analysis.derived.builds) == builds
-    assert demand.snapped is not None and len(demand) == len(delft_analysis.points)
+    assert demand.snapped is not None
+    assert len(demand) == len(delft_analysis.points)
 
 
 def test_a_fresh_analysis_builds_its_own_and_answers_the_same(delft_analysis: Analysis) -> None:
