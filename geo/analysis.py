@@ -2,7 +2,9 @@
 
 :func:`geo.pipeline.analyse` makes one; the API, the CLI and the maps ask it questions
 (:mod:`geo.ask`). It is immutable once made, except for the walking sources of other
-profiles, which are built on first use under a lock (requests run on many threads).
+profiles, which are built on first use under a lock (requests run on many threads), and
+what later stages derive from it once per analysis (:attr:`Analysis.derived`: the what-if
+layer's demand points, their k-d tree and snapping).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from geo.common.once import OnceCache
 from geo.coverage.distance import DistanceSource, StraightLineDistance, WalkingDistance
 from geo.coverage.figures import Coverage
 from geo.errors import NetworkError, NoNetworkError
@@ -46,6 +49,9 @@ class Analysis:
     #: Walking speed (m/s) and isochrone margin (m) of the settings the analysis was made with.
     walking_speed_m_per_s: float = 0.8
     isochrone_buffer_m: float = 40.0
+    #: What is built from this analysis on first use, once (keyed by its user, e.g.
+    #: ``"whatif.demand"``); a copy made with :func:`dataclasses.replace` starts empty.
+    derived: OnceCache = field(default_factory=OnceCache, init=False, repr=False, compare=False)
     _walking: dict[str, WalkingDistance] = field(default_factory=dict, repr=False)
     _walking_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

@@ -109,7 +109,7 @@ from geo.whatif.median import (
 )
 from geo.whatif.pmedian import savings_matrix, solve_pmedian
 from geo.whatif.presence import candidate_codes, filled_areas, presence_pools
-from geo.whatif.reach import Reach, straight_reach, walking_reach
+from geo.whatif.reach import Demand, Reach, demand_of, straight_reach, walking_reach
 from geo.whatif.report import (
     Placement,
     PlaceOptions,
@@ -678,7 +678,7 @@ def whatif_reach(
     """Which resident points each site reaches within ``limit_m`` metres, by the analysis's
     own distance (walking over its network, else straight lines); RD New."""
     site_points = np.asarray(sites.values, dtype=object)
-    demand = np.asarray(analysis.points.geometry.values, dtype=object)
+    demand = whatif_demand(analysis)
     source = analysis.distance_source()
     if not isinstance(source, WalkingDistance):
         return straight_reach(site_points, demand, limit_m)
@@ -686,10 +686,23 @@ def whatif_reach(
     return walking_reach(
         graph,
         (site_points, snap_points(graph, site_points, source.snap_limit_m)),
-        (demand, source.snap(demand)),
+        demand,
         limit_m,
         progress=progress,
     )
+
+
+def whatif_demand(analysis: Analysis) -> Demand:
+    """The analysis's resident points as what-if demand (their k-d tree and, walking, their
+    snapping): built once per analysis (``analysis.derived``), shared by every click."""
+
+    def build() -> Demand:
+        points = np.asarray(analysis.points.geometry.values, dtype=object)
+        source = analysis.distance_source()
+        snapped = source.snap(points) if isinstance(source, WalkingDistance) else None
+        return demand_of(points, snapped)
+
+    return analysis.derived.get("whatif.demand", build)
 
 
 def _whatif_norm(analysis: Analysis, category: str, norm_m: float | None) -> float:
@@ -734,7 +747,7 @@ def whatif_place(
     )
     newly = before & (reduced.group >= 0)
     newly &= np.isin(reduced.group, np.flatnonzero(reduced.matrix[:, solution.chosen].sum(axis=1)))
-    by_zone, by_buurt = newly_covered(areas_of(points, analysis.dataset.buurten), weight, newly)
+    by_zone, by_buurt = newly_covered(_whatif_areas(analysis), weight, newly)
     total = max(float(weight.sum()), 1e-12)
     sites = chosen_sites(candidates, solution, analysis.dataset.buurten)
     return Placement(
@@ -1023,6 +1036,14 @@ def _covered_now(analysis: Analysis, category: str, norm_m: float) -> NDArray[np
     return ~beyond(distance, norm_m)
 
 
+def _whatif_areas(analysis: Analysis) -> pd.DataFrame:
+    """``bu_code`` and ``zone_code`` of each resident point (:func:`areas_of`), once per
+    analysis (``analysis.derived``; read-only: callers derive new frames from it)."""
+    return analysis.derived.get(
+        "whatif.areas", lambda: areas_of(analysis.points, analysis.dataset.buurten)
+    )
+
+
 def _weights(points: gpd.GeoDataFrame) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     return (
         points["residents"].to_numpy(dtype=float),
@@ -1037,10 +1058,9 @@ def whatif_evaluate(
     would newly bring within the norm, in total and per zone — one bounded walk from it."""
     norm = _whatif_norm(analysis, category, norm_m)
     reach = whatif_reach(analysis, gpd.GeoSeries([site], crs=WORKING_CRS), norm)
-    points = analysis.points
-    areas = areas_of(points, analysis.dataset.buurten)
+    weights = _weights(analysis.points)
     return site_value(
-        category, areas, _weights(points), _covered_now(analysis, category, norm), reach
+        category, _whatif_areas(analysis), weights, _covered_now(analysis, category, norm), reach
     )
 
 
@@ -1080,9 +1100,8 @@ def whatif_scenario(
     added = sites.geometry[(sites["role"] == "chosen").to_numpy()]
     closed = tuple(sites["id"][sites["role"] == "closed"].astype(str))
     before, after = scenario_cover(analysis, category, norm, added, closed)
-    points = analysis.points
-    areas = areas_of(points, analysis.dataset.buurten)
-    by_zone, by_buurt, totals = cover_figures(areas, _weights(points), before, after)
+    weights = _weights(analysis.points)
+    by_zone, by_buurt, totals = cover_figures(_whatif_areas(analysis), weights, before, after)
     created = pd.Timestamp.now("UTC").isoformat(timespec="seconds").replace("+00:00", "Z")
     return Scenario(
         name, kind, created, version, {**request, "norm_m": norm}, {**totals, **(solution or {})},

@@ -26,16 +26,23 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar, cast
 
 import geopandas as gpd
 import pandas as pd
 
 from geo.analysis import Analysis
 from geo.common.files import remove_stale_temporaries
+from geo.common.once import OnceCache
 from geo.crs import to_edge_crs
 from geo.errors import DataQualityWarning, StoreBusyError
-from geo.pipeline import ImportResult, analyse, load_network, read_store, run_import
+from geo.pipeline import (
+    ImportResult,
+    analyse,
+    load_network,
+    read_store,
+    run_import,
+    whatif_demand,
+)
 from geo.settings import Settings
 from geo.store.addresses import address_file
 from geo.store.base import open_store
@@ -47,8 +54,6 @@ from geo.store.transaction import Hooks
 #: Zone columns that hold comma-separated codes in the store and lists in the API.
 LIST_COLUMNS = ("wijk_codes", "buurt_codes")
 
-T = TypeVar("T")
-
 logger = logging.getLogger("woonservicezones.state")
 
 #: The store's version stamp, then (path, size, mtime in ns, inode) of each watched file
@@ -56,33 +61,10 @@ logger = logging.getLogger("woonservicezones.state")
 Signature = tuple[Hashable, ...]
 
 
-class StateCache:
+class StateCache(OnceCache):
     """What is built from one state on first use (rendered pages, the OGC catalog, the
     address index), shared by the request threads: each key is built once, by one thread,
     while the others asking for it wait; a new state starts with an empty cache."""
-
-    def __init__(self) -> None:
-        self._values: dict[Hashable, object] = {}
-        self._locks: dict[Hashable, threading.Lock] = {}
-        self._guard = threading.Lock()
-
-    def __len__(self) -> int:
-        return len(self._values)
-
-    def get(self, key: Hashable, build: Callable[[], T]) -> T:
-        """The value of ``key``, built by ``build`` if this state has none yet."""
-        with self._guard:
-            if key in self._values:
-                return cast(T, self._values[key])  # what build() returned for this key
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
-            with self._guard:
-                if key in self._values:
-                    return cast(T, self._values[key])
-            value = build()
-            with self._guard:
-                self._values[key] = value
-            return value
 
 
 @dataclass(frozen=True)
@@ -126,7 +108,9 @@ def published_for(dataset: Dataset, settings: Settings) -> Published | None:
     store without buurten."""
     if dataset.is_empty:
         return None
-    return publish(analyse(dataset, settings, network=load_network(settings)))
+    analysis = analyse(dataset, settings, network=load_network(settings))
+    whatif_demand(analysis)  # the planners' first click finds the demand's tree and snap built
+    return publish(analysis)
 
 
 def load_published(settings: Settings) -> Published | None:

@@ -8,6 +8,10 @@ line allows (a k-d tree's ``sparse_distance_matrix``: a walk is never shorter th
 line) are read from each block, by array gathers; a site and a demand point on the same edge
 also count the walk straight along it. The answer is a sparse list of (site, demand, metres) pairs.
 
+What depends on the demand points alone (their k-d tree and their snapping, :class:`Demand`)
+is built once and shared by every reach from them: a click on the map ("a new voorziening
+here") then costs only its own site's snap and bounded walk.
+
 Straight lines (no network) give the same pairs by Euclidean distance. All coordinates are
 RD New (EPSG:28992), all distances metres.
 """
@@ -29,6 +33,26 @@ from geo.network.snap import Snapped
 
 #: Dijkstra results held at once (sites per block × graph nodes), bounding memory (8 B each).
 BLOCK_CELLS = 8_000_000
+
+
+@dataclass(frozen=True, eq=False)
+class Demand:
+    """Demand points (RD New) with what every reach from them shares: their k-d tree and,
+    for walking, their snapping to the graph (None for straight lines). Build with
+    :func:`demand_of` once per set of points (per analysis) and keep it."""
+
+    points: NDArray[np.object_]
+    tree: cKDTree
+    snapped: Snapped | None = None
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+
+def demand_of(points: NDArray[np.object_], snapped: Snapped | None = None) -> Demand:
+    """``points`` (RD New) with their k-d tree (and ``snapped``, their snapping, for walking)."""
+    coordinates = shapely.get_coordinates(points) if len(points) else np.empty((0, 2))
+    return Demand(points, cKDTree(coordinates), snapped)
 
 
 @dataclass(frozen=True)
@@ -66,9 +90,7 @@ class Reach:
         )
 
 
-def straight_reach(
-    sites: NDArray[np.object_], demand: NDArray[np.object_], limit_m: float
-) -> Reach:
+def straight_reach(sites: NDArray[np.object_], demand: Demand, limit_m: float) -> Reach:
     """Pairs within ``limit_m`` metres by straight line (RD New points)."""
     site, point, distance = _straight_pairs(sites, demand, limit_m)
     none = np.zeros(len(sites), dtype=bool)
@@ -80,18 +102,21 @@ def straight_reach(
 def walking_reach(
     graph: WalkGraph,
     sites: tuple[NDArray[np.object_], Snapped],
-    demand: tuple[NDArray[np.object_], Snapped],
+    demand: Demand,
     limit_m: float,
     *,
     progress: Progress = silent,
 ) -> Reach:
     """Pairs within ``limit_m`` metres of walking: bounded Dijkstra from blocks of sites.
 
-    ``sites`` and ``demand`` are (RD New points, their snapping to ``graph``).
+    ``sites`` are (RD New points, their snapping to ``graph``); ``demand`` has its snapping to
+    ``graph`` (:func:`demand_of` with ``snapped``).
     """
     site_points, site_snap = sites
-    demand_points, demand_snap = demand
-    site, point, _ = _straight_pairs(site_points, demand_points, limit_m)
+    demand_snap = demand.snapped
+    if demand_snap is None:
+        raise ValueError("walking reach needs the demand points snapped to the graph")
+    site, point, _ = _straight_pairs(site_points, demand, limit_m)
     usable = site_snap.snapped[site] & demand_snap.snapped[point]
     site, point = site[usable], point[usable]
     order = np.argsort(site, kind="stable")
@@ -118,7 +143,7 @@ def walking_reach(
         point[keep],
         distance[keep],
         len(site_points),
-        len(demand_points),
+        len(demand),
         limit_m,
         ~site_snap.snapped,
         ~demand_snap.snapped,
@@ -126,14 +151,15 @@ def walking_reach(
 
 
 def _straight_pairs(
-    sites: NDArray[np.object_], demand: NDArray[np.object_], limit_m: float
+    sites: NDArray[np.object_], demand: Demand, limit_m: float
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
-    """(site, demand, metres) of every pair no further apart than ``limit_m`` in a line."""
+    """(site, demand, metres) of every pair no further apart than ``limit_m`` in a line (the
+    demand's own k-d tree against one built over the sites)."""
     if len(sites) == 0 or len(demand) == 0:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty.copy(), np.empty(0)
     near = cKDTree(shapely.get_coordinates(sites)).sparse_distance_matrix(
-        cKDTree(shapely.get_coordinates(demand)), limit_m, output_type="coo_matrix"
+        demand.tree, limit_m, output_type="coo_matrix"
     )
     site, point = near.row.astype(np.int64), near.col.astype(np.int64)
     order = np.lexsort((point, site))
