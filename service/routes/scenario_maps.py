@@ -19,6 +19,7 @@ from maps.page import MapPage
 from maps.scenario import scenario_map
 from service.deps import LiveDep, PublishedDep, ServiceSettingsDep, StateDep
 from service.routes.maps import _html, _script
+from service.routes.scenarios import NameDep
 
 router = APIRouter(prefix="/maps/scenario", tags=["maps"])
 
@@ -51,7 +52,7 @@ def _page(
 @router.get("/{name}.html", response_class=HTMLResponse, summary="A saved scenario on the map")
 def scenario_map_page(
     state: StateDep, published: PublishedDep, live: LiveDep, settings: ServiceSettingsDep,
-    request: Request, name: str,
+    request: Request, name: NameDep,
 ) -> HTMLResponse:  # fmt: skip
     """The scenario's candidates, chosen or closed sites and the gaps today and after it; a
     click evaluates a new voorziening there."""
@@ -61,7 +62,7 @@ def scenario_map_page(
 @router.get("/{name}.js", summary="Script of a scenario's map", include_in_schema=False)
 def scenario_map_script(
     state: StateDep, published: PublishedDep, live: LiveDep, settings: ServiceSettingsDep,
-    request: Request, name: str,
+    request: Request, name: NameDep,
 ) -> Response:  # fmt: skip
     """The scenario map's script (layers, cards, the click)."""
     return _script(_page(state, published, live, name, request, settings))

@@ -34,6 +34,8 @@ from geo.store.scenarios import refuse_taken
 from geo.whatif.report import PlaceOptions
 from geo.whatif.scenario_export import ScenarioLayer, scenario_bytes, scenario_file_name
 from geo.whatif.scenarios import (
+    MAX_NAME_LENGTH,
+    NAME,
     SITE_COLUMNS,
     Scenario,
     StaleScenarioError,
@@ -60,7 +62,15 @@ from service.schemas.whatif import CandidateArea
 from service.state import StoreState
 
 router = APIRouter(tags=["whatif"], route_class=LimitedBodyRoute)
-NameDep = Annotated[str, Path(description="The scenario's name.", max_length=200)]
+NameDep = Annotated[
+    str,
+    Path(
+        description="The scenario's name: 1-64 letters, digits, '.', '_' or '-', starting with "
+        "a letter or digit.",
+        max_length=MAX_NAME_LENGTH,
+        pattern=f"^{NAME.pattern}$",
+    ),
+]
 SCENARIO_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "A bad scenario name.", **PROBLEM},
     404: {"description": "No scenario of that name.", **PROBLEM},

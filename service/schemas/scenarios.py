@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from geo.whatif.scenarios import MAX_NAME_LENGTH, NAME
 from service.schemas.features import FeatureCollection
 from service.schemas.whatif import MAX_NORM_M, ClosureRequest, PlacementRequest
 
@@ -24,7 +25,8 @@ class SaveScenario(BaseModel):
 
     name: str = Field(
         min_length=1,
-        max_length=64,
+        max_length=MAX_NAME_LENGTH,
+        pattern=f"^{NAME.pattern}$",
         description="1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.",
     )
     replace: bool = Field(default=False, description="Overwrite a scenario of this name.")

@@ -62,7 +62,7 @@ class CandidateArea(BaseModel):
     )
     spacing_m: float | None = Field(
         default=None,
-        gt=0,
+        ge=1,
         le=10_000,
         description="Metres; default: 100 for nodes, every building for buildings.",
     )
