@@ -8,8 +8,16 @@ Debian's ``wrk`` (200 connections, 2 threads, 15 s per endpoint; ``--quick``: 5 
 random per request), ``/ogc/collections/buurten/items?limit=100`` and ``/embed/``. Prints
 req/s, p50, p99 and errors per endpoint; the last line is one JSON object
 ``{"gpkg": {"1": {"zones": {"rps": …, "p50_ms": …, "p99_ms": …, "errors": …}}}, "postgis": …,
-"pygeoapi_rps": …, "ratio_pygeoapi": …}``. pygeoapi (the OGC peer) is measured when it is
-installed; otherwise its figures are null, with a note on stderr.
+"pygeoapi": …, "pygeoapi_rps": …, "ratio_pygeoapi": …}``.
+
+pygeoapi, the OGC peer a GIS team would otherwise install (:mod:`bench.pygeoapi_peer`), serves
+the GeoPackage store's buurten and voorzieningen (exported by ``wsz export``, its OGR provider)
+with the most workers measured here, under uvicorn (its Starlette app) and, when installed,
+gunicorn (its Flask app); first checked by a single request to answer the same features (count
+and ids) as ours for the items request, then under the same wrk settings.
+``pygeoapi_rps`` is its best server's req/s; ``ratio_pygeoapi`` is ours (GeoPackage, same
+worker count) over that. When pygeoapi (or GDAL's Python bindings, which its OGR provider
+needs) is not installed, its figures are null, with a note on stderr.
 
 Run: ``.venv/bin/python bench/load_bench.py [--quick]`` (needs wrk: apt-get install wrk).
 """
@@ -36,10 +44,13 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 if str(PROJECT_ROOT) not in sys.path:  # run as a script: `python bench/load_bench.py`
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from bench.harness import SHARED_DATA, installed, log, print_summary  # noqa: E402
+from bench import pygeoapi_peer  # noqa: E402
+from bench.harness import SHARED_DATA, log, print_summary  # noqa: E402
 
 SERVER = os.environ.get("WSZ_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 CONNECTIONS = 200
+WORKERS = (1, 2)
+PYGEOAPI_PORT = 18730
 DATA_PATH = os.pathsep.join(str(p) for p in (SHARED_DATA, PROJECT_ROOT / "data" / "sample"))
 OGC_ITEMS = "/ogc/collections/buurten/items?limit=100"
 ENDPOINTS = {
@@ -184,6 +195,63 @@ def measure(base: str, seconds: int, folder: Path) -> dict[str, dict[str, float 
     return figures
 
 
+def measure_pygeoapi(
+    env: dict[str, str], folder: Path, ours: dict[str, Any], seconds: int
+) -> dict[str, Any] | None:
+    """pygeoapi's items request under wrk, per server, with the most workers measured here
+    (None, and said so, when it cannot run or does not answer the features ours does)."""
+    why = pygeoapi_peer.missing()
+    if why is not None:
+        log(f"pygeoapi skipped: {why}; its OGC items figures are null")
+        return None
+    workers = max(WORKERS)
+    peer_env = pygeoapi_peer.prepare(env, folder / "pygeoapi", PYGEOAPI_PORT)
+    figures: dict[str, Any] = {"workers": workers}
+    for server in pygeoapi_peer.servers():
+        log(f"pygeoapi under {server}, {workers} worker(s):")
+        log_path = folder / "pygeoapi" / f"{server}.log"
+        with pygeoapi_peer.serving(peer_env, server, workers, PYGEOAPI_PORT, log_path) as base:
+            url = base + pygeoapi_peer.ITEMS
+            differs = pygeoapi_peer.same_features(ours, httpx.get(url, timeout=30).json())
+            if differs is not None:
+                log(f"pygeoapi skipped: it does not answer what ours does ({differs})")
+                return None
+            figures[server] = wrk(url, seconds)
+            log(f"  ogc_items  {figures[server]}")
+    return figures
+
+
+def _peer_summary(summary: dict[str, Any], peer: dict[str, Any] | None) -> None:
+    """``pygeoapi``, ``pygeoapi_rps`` (its best server) and ``ratio_pygeoapi`` (ours over it,
+    GeoPackage store, same worker count) into ``summary``."""
+    rows = [row for name, row in (peer or {}).items() if name != "workers"]
+    best = max((row["rps"] for row in rows), default=None)
+    ours = summary["gpkg"][str(peer["workers"])]["ogc_items"]["rps"] if peer else None
+    summary["pygeoapi"] = peer
+    summary["pygeoapi_rps"] = best
+    summary["ratio_pygeoapi"] = round(ours / best, 2) if ours and best else None
+
+
+def measure_store(
+    env: dict[str, str], folder: Path, store: str, seconds: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Import the sample into one store and measure it per worker count; its figures and our
+    OGC items page (what pygeoapi must answer too)."""
+    if "WSZ_STORE_URL" in env:
+        _wsz(env, "db", "upgrade")
+    log(f"importing the sample into the {store} store ...")
+    _wsz(env, "import", "sample")
+    figures: dict[str, Any] = {}
+    page: dict[str, Any] = {}
+    for workers in WORKERS:
+        log(f"{store}, {workers} worker(s):")
+        port = 18700 + workers + (10 if "WSZ_STORE_URL" in env else 0)
+        with serving(env, workers, port, folder / f"serve-{workers}.log") as base:
+            page = httpx.get(f"{base}{OGC_ITEMS}", timeout=30).json()
+            figures[str(workers)] = measure(base, seconds, folder)
+    return figures, page
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="5 s per endpoint, not 15 s")
@@ -192,6 +260,7 @@ def main() -> None:
         raise SystemExit("wrk not found: apt-get install wrk")
     seconds = 5 if args.quick else 15
     summary: dict[str, Any] = {}
+    peer: dict[str, Any] | None = None
     with tempfile.TemporaryDirectory() as tmp, postgis_database() as url:
         for store, store_url in (("gpkg", None), ("postgis", url)):
             if store == "postgis" and store_url is None:
@@ -200,20 +269,10 @@ def main() -> None:
             folder = Path(tmp) / store
             folder.mkdir()
             env = _env(folder, store_url)
-            if store_url:
-                _wsz(env, "db", "upgrade")
-            log(f"importing the sample into the {store} store ...")
-            _wsz(env, "import", "sample")
-            summary[store] = {}
-            for workers in (1, 2):
-                log(f"{store}, {workers} worker(s):")
-                port = 18700 + workers + (10 if store_url else 0)
-                with serving(env, workers, port, folder / f"serve-{workers}.log") as base:
-                    summary[store][str(workers)] = measure(base, seconds, folder)
-    summary["pygeoapi_rps"] = None
-    summary["ratio_pygeoapi"] = None
-    if not installed("pygeoapi"):
-        log("pygeoapi is not installed: its OGC items figures are null (pip install pygeoapi)")
+            summary[store], page = measure_store(env, folder, store, seconds)
+            if store == "gpkg":
+                peer = measure_pygeoapi(env, folder, page, seconds)
+    _peer_summary(summary, peer)
     for store in ("gpkg", "postgis"):
         for workers, figures in (summary.get(store) or {}).items():
             print(f"{store:8s} {workers} worker(s)")
@@ -222,6 +281,14 @@ def main() -> None:
                     f"  {name:10s} {row['rps']} req/s  p50 {row['p50_ms']} ms  "
                     f"p99 {row['p99_ms']} ms  errors {row['errors']}"
                 )
+    workers = (peer or {}).get("workers")
+    for server in pygeoapi_peer.SERVERS:
+        if row := (peer or {}).get(server):
+            print(
+                f"pygeoapi {server} {workers} worker(s): ogc_items {row['rps']} req/s  "
+                f"p50 {row['p50_ms']} ms  p99 {row['p99_ms']} ms  errors {row['errors']}"
+            )
+    print(f"ratio ours / pygeoapi (OGC items): {summary['ratio_pygeoapi']}")
     print_summary(json.loads(json.dumps(summary)))
 
 
