@@ -8,8 +8,16 @@ Debian's ``wrk`` (200 connections, 2 threads, 15 s per endpoint; ``--quick``: 5 
 random per request), ``/ogc/collections/buurten/items?limit=100`` and ``/embed/``. Prints
 req/s, p50, p99 and errors per endpoint; the last line is one JSON object
 ``{"gpkg": {"1": {"zones": {"rps": …, "p50_ms": …, "p99_ms": …, "errors": …}}}, "postgis": …,
-"pygeoapi_rps": …, "ratio_pygeoapi": …}``. pygeoapi (the OGC peer) is measured when it is
-installed; otherwise its figures are null, with a note on stderr.
+"pygeoapi": …, "pygeoapi_rps": …, "ratio_pygeoapi": …}``.
+
+pygeoapi, the OGC peer a GIS team would otherwise install (:mod:`bench.pygeoapi_peer`), serves
+the GeoPackage store's buurten and voorzieningen (exported by ``wsz export``, its OGR provider)
+with the most workers measured here, under uvicorn (its Starlette app) and, when installed,
+gunicorn (its Flask app); first checked by a single request to answer the same features (count
+and ids) as ours for the items request, then under the same wrk settings.
+``pygeoapi_rps`` is its best server's req/s; ``ratio_pygeoapi`` is ours (GeoPackage, same
+worker count) over that. When pygeoapi (or GDAL's Python bindings, which its OGR provider
+needs) is not installed, its figures are null, with a note on stderr.
 
 Run: ``.venv/bin/python bench/load_bench.py [--quick]`` (needs wrk: apt-get install wrk).
 """
@@ -36,10 +44,13 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 if str(PROJECT_ROOT) not in sys.path:  # run as a script: `python bench/load_bench.py`
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from bench.harness import SHARED_DATA, installed, log, print_summary  # noqa: E402
+from bench import pygeoapi_peer  # noqa: E402
+from bench.harness import SHARED_DATA, log, print_summary  # noqa: E402
 
 SERVER = os.environ.get("WSZ_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 CONNECTIONS = 200
+WORKERS = (1, 2)
+PYGEOAPI_PORT = 18730
 DATA_PATH = os.pathsep.join(str(p) for p in (SHARED_DATA, PROJECT_ROOT / "data" / "sample"))
 OGC_ITEMS = "/ogc/collections/buurten/items?limit=100"
 ENDPOINTS = {
@@ -102,8 +113,10 @@ def postgis_database() -> Iterator[str | None]:
 
 
 @contextmanager
-def serving(env: dict[str, str], workers: int, port: int, log_path: Path) -> Iterator[str]:
-    """``wsz serve --workers N`` until the block ends; yields its base URL."""
+def serving(
+    env: dict[str, str], workers: int, port: int, log_path: Path
+) -> Iterator[tuple[str, int]]:
+    """``wsz serve --workers N`` until the block ends; yields its base URL and process id."""
     command = [sys.executable, "-m", "service.cli", "serve", "--workers", str(workers)]
     with log_path.open("w") as out:
         process = subprocess.Popen(
@@ -122,7 +135,7 @@ def serving(env: dict[str, str], workers: int, port: int, log_path: Path) -> Ite
                 raise RuntimeError(f"server did not start: {log_path.read_text()[-2000:]}")
             for _ in range(workers * 4):  # warm every worker's per-state caches
                 httpx.get(f"{base}{OGC_ITEMS}", timeout=30, headers={"Connection": "close"})
-            yield base
+            yield base, process.pid
         finally:
             process.terminate()
             try:
@@ -155,6 +168,8 @@ def wrk(url: str, seconds: int, script: Path | None = None) -> dict[str, float |
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors += int(non_2xx[1]) if non_2xx else 0
     p50, p99 = (re.search(rf"{q}%\s+([\d.]+\w+)", out) for q in (50, 99))
+    if re.search(r"\b0 requests in", out):  # nothing answered: no latency to report
+        p50 = p99 = None
     return {
         "rps": round(rps, 1),
         "p50_ms": _ms(p50[1]) if p50 else None,
@@ -168,8 +183,32 @@ def _ms(text: str) -> float:
     return round(float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit], 2)
 
 
-def measure(base: str, seconds: int, folder: Path) -> dict[str, dict[str, float | None]]:
-    """Every endpoint under wrk; the point endpoints at random buurt points."""
+def idle(pid: int, timeout_s: float = 180.0) -> None:
+    """Wait until the server ``pid`` (and its workers) has worked off what the last wrk run
+    left queued (under 5 % of a core over half a second), so no endpoint is measured while
+    the server still computes the previous one's requests."""
+    import psutil
+
+    def cpu_s() -> float:
+        processes = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
+        return sum(sum(p.cpu_times()[:2]) for p in processes)
+
+    deadline = time.monotonic() + timeout_s
+    before = cpu_s()
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = cpu_s()
+        if now - before < 0.025:
+            return
+        before = now
+    log(f"  (server {pid} still busy after {timeout_s:.0f} s; measuring anyway)")
+
+
+def measure(
+    base: str, pid: int, seconds: int, folder: Path, only: list[str]
+) -> dict[str, dict[str, float | None]]:
+    """The endpoints ``only`` names under wrk, each on an idle server; the point endpoints at
+    random buurt points."""
     points = ", ".join(f"{{{x}, {y}}}" for x, y in _points(base))
     scripts = {}
     for name, extra in (("lookup", ""), ("route", "&category=supermarkt")):
@@ -177,43 +216,105 @@ def measure(base: str, seconds: int, folder: Path) -> dict[str, dict[str, float 
         script.write_text(POINTS_LUA % (points, 15, ENDPOINTS[name], extra))
         scripts[name] = script
     figures = {}
-    for name, path in ENDPOINTS.items():
-        url = base + (path if name not in scripts else "/")
+    for name in only:
+        idle(pid)
+        url = base + (ENDPOINTS[name] if name not in scripts else "/")
         figures[name] = wrk(url, seconds, scripts.get(name))
         log(f"  {name:10s} {figures[name]}")
     return figures
 
 
+def measure_pygeoapi(
+    env: dict[str, str], folder: Path, ours: dict[str, Any], seconds: int
+) -> dict[str, Any] | None:
+    """pygeoapi's items request under wrk, per server, with the most workers measured here
+    (None, and said so, when it cannot run or does not answer the features ours does)."""
+    why = pygeoapi_peer.missing()
+    if why is not None:
+        log(f"pygeoapi skipped: {why}; its OGC items figures are null")
+        return None
+    workers = max(WORKERS)
+    peer_env = pygeoapi_peer.prepare(env, folder / "pygeoapi", PYGEOAPI_PORT)
+    figures: dict[str, Any] = {"workers": workers}
+    for server in pygeoapi_peer.servers():
+        log(f"pygeoapi under {server}, {workers} worker(s):")
+        log_path = folder / "pygeoapi" / f"{server}.log"
+        with pygeoapi_peer.serving(peer_env, server, workers, PYGEOAPI_PORT, log_path) as base:
+            url = base + pygeoapi_peer.ITEMS
+            differs = pygeoapi_peer.same_features(ours, httpx.get(url, timeout=30).json())
+            if differs is not None:
+                log(f"pygeoapi skipped: it does not answer what ours does ({differs})")
+                return None
+            figures[server] = wrk(url, seconds)
+            log(f"  ogc_items  {figures[server]}")
+    return figures
+
+
+def _peer_summary(summary: dict[str, Any], peer: dict[str, Any] | None) -> None:
+    """``pygeoapi``, ``pygeoapi_rps`` (its best server) and ``ratio_pygeoapi`` (ours over it,
+    GeoPackage store, same worker count) into ``summary``."""
+    rows = [row for name, row in (peer or {}).items() if name != "workers"]
+    best = max((row["rps"] for row in rows), default=None)
+    ours = summary["gpkg"][str(peer["workers"])]["ogc_items"]["rps"] if peer else None
+    summary["pygeoapi"] = peer
+    summary["pygeoapi_rps"] = best
+    summary["ratio_pygeoapi"] = round(ours / best, 2) if ours is not None and best else None
+
+
+def measure_store(
+    env: dict[str, str], folder: Path, store: str, seconds: int, only: list[str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Import the sample into one store and measure it per worker count; its figures and our
+    OGC items page (what pygeoapi must answer too)."""
+    if "WSZ_STORE_URL" in env:
+        _wsz(env, "db", "upgrade")
+    log(f"importing the sample into the {store} store ...")
+    _wsz(env, "import", "sample")
+    figures: dict[str, Any] = {}
+    page: dict[str, Any] = {}
+    for workers in WORKERS:
+        log(f"{store}, {workers} worker(s):")
+        port = 18700 + workers + (10 if "WSZ_STORE_URL" in env else 0)
+        with serving(env, workers, port, folder / f"serve-{workers}.log") as (base, pid):
+            page = httpx.get(f"{base}{OGC_ITEMS}", timeout=30).json()
+            figures[str(workers)] = measure(base, pid, seconds, folder, only)
+    return figures, page
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="5 s per endpoint, not 15 s")
+    parser.add_argument(
+        "--endpoints",
+        default=",".join(ENDPOINTS),
+        help=f"comma-separated subset of {','.join(ENDPOINTS)} (default: all; pygeoapi is "
+        "measured with ogc_items on the gpkg store)",
+    )
+    parser.add_argument("--stores", default="gpkg,postgis", help="gpkg, postgis or both")
     args = parser.parse_args()
+    only = [name for name in args.endpoints.split(",") if name]
+    stores = args.stores.split(",")
+    if unknown := (set(only) - set(ENDPOINTS)) | (set(stores) - {"gpkg", "postgis"}):
+        parser.error(f"unknown endpoint or store: {', '.join(sorted(unknown))}")
     if shutil.which("wrk") is None:
         raise SystemExit("wrk not found: apt-get install wrk")
     seconds = 5 if args.quick else 15
     summary: dict[str, Any] = {}
+    peer: dict[str, Any] | None = None
     with tempfile.TemporaryDirectory() as tmp, postgis_database() as url:
         for store, store_url in (("gpkg", None), ("postgis", url)):
+            if store not in stores:
+                continue
             if store == "postgis" and store_url is None:
                 summary[store] = None
                 continue
             folder = Path(tmp) / store
             folder.mkdir()
             env = _env(folder, store_url)
-            if store_url:
-                _wsz(env, "db", "upgrade")
-            log(f"importing the sample into the {store} store ...")
-            _wsz(env, "import", "sample")
-            summary[store] = {}
-            for workers in (1, 2):
-                log(f"{store}, {workers} worker(s):")
-                port = 18700 + workers + (10 if store_url else 0)
-                with serving(env, workers, port, folder / f"serve-{workers}.log") as base:
-                    summary[store][str(workers)] = measure(base, seconds, folder)
-    summary["pygeoapi_rps"] = None
-    summary["ratio_pygeoapi"] = None
-    if not installed("pygeoapi"):
-        log("pygeoapi is not installed: its OGC items figures are null (pip install pygeoapi)")
+            summary[store], page = measure_store(env, folder, store, seconds, only)
+            if store == "gpkg" and "ogc_items" in only:
+                peer = measure_pygeoapi(env, folder, page, seconds)
+    _peer_summary(summary, peer)
     for store in ("gpkg", "postgis"):
         for workers, figures in (summary.get(store) or {}).items():
             print(f"{store:8s} {workers} worker(s)")
@@ -222,6 +323,14 @@ def main() -> None:
                     f"  {name:10s} {row['rps']} req/s  p50 {row['p50_ms']} ms  "
                     f"p99 {row['p99_ms']} ms  errors {row['errors']}"
                 )
+    workers = (peer or {}).get("workers")
+    for server in pygeoapi_peer.SERVERS:
+        if row := (peer or {}).get(server):
+            print(
+                f"pygeoapi {server} {workers} worker(s): ogc_items {row['rps']} req/s  "
+                f"p50 {row['p50_ms']} ms  p99 {row['p99_ms']} ms  errors {row['errors']}"
+            )
+    print(f"ratio ours / pygeoapi (OGC items): {summary['ratio_pygeoapi']}")
     print_summary(json.loads(json.dumps(summary)))
 
 
