@@ -151,3 +151,20 @@ def installed(module: str) -> bool:
 def print_summary(summary: dict[str, Any]) -> None:
     """The benchmark's last line: ``summary`` as one JSON object (NumPy numbers as floats)."""
     print(json.dumps(summary, default=float))
+
+
+def wait_until_answers(
+    url: str, process: subprocess.Popen[bytes], log_path: Path, seconds: float, what: str
+) -> None:
+    """Wait up to ``seconds`` for ``url`` to answer 200 while ``process`` runs; RuntimeError
+    with the end of ``log_path`` (naming ``what``) when it exits or does not answer in time."""
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(url, timeout=10).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.5)
+    raise RuntimeError(f"{what} did not start: {log_path.read_text()[-2000:]}")

@@ -45,7 +45,7 @@ if str(PROJECT_ROOT) not in sys.path:  # run as a script: `python bench/load_ben
     sys.path.insert(0, str(PROJECT_ROOT))
 
 from bench import pygeoapi_peer  # noqa: E402
-from bench.harness import SHARED_DATA, log, print_summary  # noqa: E402
+from bench.harness import SHARED_DATA, log, print_summary, wait_until_answers  # noqa: E402
 
 SERVER = os.environ.get("WSZ_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 CONNECTIONS = 200
@@ -124,15 +124,7 @@ def serving(
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 300
-            while time.monotonic() < deadline:
-                try:
-                    if httpx.get(f"{base}/zones", timeout=5).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.5)
-            else:
-                raise RuntimeError(f"server did not start: {log_path.read_text()[-2000:]}")
+            wait_until_answers(f"{base}/zones", process, log_path, 300, "server")
             for _ in range(workers * 4):  # warm every worker's per-state caches
                 httpx.get(f"{base}{OGC_ITEMS}", timeout=30, headers={"Connection": "close"})
             yield base, process.pid

@@ -25,7 +25,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,7 +33,7 @@ from typing import Any
 import httpx
 import yaml
 
-from bench.harness import PROJECT_ROOT, installed
+from bench.harness import PROJECT_ROOT, installed, wait_until_answers
 
 ITEMS = "/collections/buurten/items?limit=100"
 #: The servers pygeoapi is measured under, and the module each needs.
@@ -167,15 +166,7 @@ def serving(
         process = subprocess.Popen(_command(server, workers, port), env=env, stdout=out, stderr=out)
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline and process.poll() is None:
-                try:
-                    if httpx.get(f"{base}{ITEMS}", timeout=10).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.5)
-            else:
-                raise RuntimeError(f"pygeoapi did not start: {log_path.read_text()[-2000:]}")
+            wait_until_answers(f"{base}{ITEMS}", process, log_path, 120, "pygeoapi")
             for _ in range(workers * 4):  # every worker has loaded its provider once
                 httpx.get(f"{base}{ITEMS}", timeout=30, headers={"Connection": "close"})
             yield base
