@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from geo.whatif.scenarios import MAX_NAME_LENGTH, NAME
 from service.schemas.features import FeatureCollection
-from service.schemas.whatif import MAX_NORM_M, ClosureRequest, PlacementRequest
+from service.schemas.whatif import ClosureRequest, NormM, PlacementRequest
 
 
 class SaveScenario(BaseModel):
@@ -172,13 +172,7 @@ class EvaluateRequest(BaseModel):
     lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
     lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
     category: str = Field(min_length=1, max_length=100, description="Category code.")
-    norm_m: float | None = Field(
-        default=None,
-        gt=0,
-        le=MAX_NORM_M,
-        allow_inf_nan=False,
-        description="Metres by walking; null: the category's threshold.",
-    )
+    norm_m: NormM = None
 
 
 class ZoneGain(BaseModel):

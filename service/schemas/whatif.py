@@ -19,6 +19,16 @@ MAX_BODY_BYTES = 4 * 1024**2
 MAX_NORM_M = 5_000.0
 
 Weight = Literal["residents", "residents_65plus"]
+#: A what-if question's norm (metres by walking); null: the category's threshold.
+NormM = Annotated[
+    float | None,
+    Field(
+        gt=0,
+        le=MAX_NORM_M,
+        allow_inf_nan=False,
+        description="Metres by walking; null: the category's threshold.",
+    ),
+]
 
 
 class PointGeometry(BaseModel):
@@ -76,13 +86,7 @@ class PlacementRequest(BaseModel):
 
     category: str = Field(min_length=1, max_length=100, description="Category code.")
     k: int = Field(ge=1, description=f"How many new sites (at most {MAX_K}).")
-    norm_m: float | None = Field(
-        default=None,
-        gt=0,
-        le=MAX_NORM_M,
-        allow_inf_nan=False,
-        description="Metres by walking; null: the category's threshold.",
-    )
+    norm_m: NormM = None
     weight: Weight = "residents"
     candidates: CandidateCollection | CandidateArea = Field(default_factory=CandidateArea)
     method: Literal["auto", "exact", "greedy"] = Field(
@@ -246,13 +250,7 @@ class ClosureRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     ids: list[str] = Field(min_length=1, max_length=MAX_CLOSE, description="Voorziening ids.")
-    norm_m: float | None = Field(
-        default=None,
-        gt=0,
-        le=MAX_NORM_M,
-        allow_inf_nan=False,
-        description="Metres by walking; null: the category's threshold.",
-    )
+    norm_m: NormM = None
 
 
 class ClosureArea(BaseModel):
