@@ -201,15 +201,9 @@ def build_profiel(
         )
     variables = all_variables(analysis.vocabulary)
     rows = indicator_rows(history, area, variables, year, lang) + own_rows(history, area, year)
-    held = years_held(history, area)
     return {
         "area": description(analysis, area),
-        "lang": lang,
-        "year": year or (max(history.years) if history.years else None),
-        "years": held,
-        "single_year": len(held) == 1,
-        "code_changes": code_change_list(history, area),
-        "themes": by_theme(rows),
+        **_time_axis(history, area, rows, year, lang),
         "coverage": coverage_rows(analysis, area, snapshots),
         "snapshots": [
             {"id": s["id"], "time": s["time"], "store_version": s["store_version"]}
@@ -249,7 +243,6 @@ def figures_profiel(
                             f"{', '.join(map(str, history.years))}")  # fmt: skip
     variables = all_variables(vocabulary)
     rows = indicator_rows(history, area, variables, year, lang) + own_rows(history, area, year)
-    held = years_held(history, area)
     return {
         "area": {
             "code": area.code,
@@ -257,11 +250,22 @@ def figures_profiel(
             "gemeente": area.gemeente,
             "buurten": [{"code": c} for c in area.buurten],
         },
+        **_time_axis(history, area, rows, year, lang),
+        "notes": ["no buurt polygons of this area are stored: no map and no coverage"],
+    }
+
+
+def _time_axis(
+    history: History, area: Area, rows: list[dict[str, Any]], year: int | None, lang: str
+) -> dict[str, Any]:
+    """What every profile tells of its years: the language, the year shown, the years held,
+    the code changes and the indicators by theme."""
+    held = years_held(history, area)
+    return {
         "lang": lang,
         "year": year or (max(history.years) if history.years else None),
         "years": held,
         "single_year": len(held) == 1,
         "code_changes": code_change_list(history, area),
         "themes": by_theme(rows),
-        "notes": ["no buurt polygons of this area are stored: no map and no coverage"],
     }
