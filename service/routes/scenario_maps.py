@@ -14,9 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from geo import pipeline
 from geo.whatif.scenarios import StaleScenarioError, check_name
-from maps.build import render_page
 from maps.page import MapPage
-from maps.scenario import scenario_map
 from service.deps import LiveDep, PublishedDep, ServiceSettingsDep, StateDep
 from service.routes.maps import _html, _script
 from service.routes.scenarios import NameDep
@@ -36,6 +34,10 @@ def _page(
     tiles = settings.tile_layer()
 
     def render() -> MapPage:
+        # Folium is imported with the first map asked for, not at start (as service/routes/maps.py).
+        from maps.build import render_page
+        from maps.scenario import scenario_map
+
         analysis = published.analysis
         gaps = pipeline.scenario_gaps(analysis, scenario)
         fmap = scenario_map(
