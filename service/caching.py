@@ -11,10 +11,12 @@ The ETag is weak (``W/``): gzip may change the bytes, not the meaning.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
-from fastapi import Request, Response
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.middleware import answer_headers, request_path
 from service.state import StoreState
 
 #: Static files whose URL changes with their content: kept for a year.
@@ -28,11 +30,6 @@ UNTAGGED_PREFIXES = (
 )  # fmt: skip
 #: Static paths versioned by content or package version.
 VERSIONED_PREFIXES = ("/static/vendor/", "/static/embed-", "/static/docs/")
-
-
-def state_etag(state: StoreState, request: Request) -> str:
-    """The ETag of the answer to ``request`` from ``state`` (weak, see the module)."""
-    return etag_of(state, request.headers.get("accept", ""))
 
 
 def etag_of(state: StoreState, accept: str) -> str:
@@ -58,27 +55,56 @@ def _state_bound(path: str) -> bool:
     return not path.startswith(UNTAGGED_PREFIXES)
 
 
-async def conditional_get(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """Middleware: ETag and 304 on state-bound GET answers; Cache-Control on static files."""
-    path = request.url.path.removeprefix(request.scope.get("root_path", ""))
-    if request.method not in ("GET", "HEAD"):
-        return await call_next(request)
-    if path.startswith("/static/"):
-        response = await call_next(request)
-        if response.status_code == 200:
-            versioned = path.startswith(VERSIONED_PREFIXES)
-            response.headers["Cache-Control"] = IMMUTABLE if versioned else REVALIDATE
-        return response
-    if not _state_bound(path):
-        return await call_next(request)
-    current = state_etag(request.app.state.live.current, request)
-    if _matches(request.headers.get("if-none-match"), current):
-        return Response(status_code=304, headers={"ETag": current, "Cache-Control": REVALIDATE})
-    response = await call_next(request)
-    served: StoreState | None = getattr(request.state, "served", None)
-    if response.status_code == 200 and served is not None:
-        response.headers["ETag"] = state_etag(served, request)
-        response.headers.setdefault("Cache-Control", REVALIDATE)
-    return response
+class ConditionalGet:
+    """Plain ASGI middleware: ETag and 304 on state-bound GET answers; Cache-Control on
+    static files. The ETag is that of the state the request was served from (the state the
+    route took, :func:`service.deps.get_state`); a 304 compares with the current one."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        path = request_path(scope)
+        if path.startswith("/static/"):
+            edit = _static_cache_control(path.startswith(VERSIONED_PREFIXES))
+        elif _state_bound(path):
+            request = Headers(scope=scope)
+            accept = request.get("accept", "")
+            current = etag_of(scope["app"].state.live.current, accept)
+            if _matches(request.get("if-none-match"), current):
+                headers = [(b"etag", current.encode()), (b"cache-control", REVALIDATE.encode())]
+                await send({"type": "http.response.start", "status": 304, "headers": headers})
+                await send({"type": "http.response.body", "body": b""})
+                return
+            edit = _state_etag(scope, accept)
+        else:
+            await self.app(scope, receive, send)
+            return
+
+        async def edited(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                edit(answer_headers(message))
+            await send(message)
+
+        await self.app(scope, receive, edited)
+
+
+def _static_cache_control(versioned: bool) -> Callable[[MutableHeaders], None]:
+    def edit(headers: MutableHeaders) -> None:
+        headers["Cache-Control"] = IMMUTABLE if versioned else REVALIDATE
+
+    return edit
+
+
+def _state_etag(scope: Scope, accept: str) -> Callable[[MutableHeaders], None]:
+    def edit(headers: MutableHeaders) -> None:
+        # Set by the route's state dependency (``request.state.served``), if it took one.
+        served: StoreState | None = scope.get("state", {}).get("served")
+        if served is not None:
+            headers["ETag"] = etag_of(served, accept)
+            headers.setdefault("Cache-Control", REVALIDATE)
+
+    return edit

@@ -1,4 +1,8 @@
-"""Small named dependencies that keep route signatures plain."""
+"""Small named dependencies that keep route signatures plain.
+
+They do no blocking work, so they are ``async``: FastAPI runs a plain ``def`` dependency in
+its thread pool, one hop per dependency per request, which under load costs more than the
+lookups they make (issue 15)."""
 
 from __future__ import annotations
 
@@ -13,29 +17,29 @@ from service.settings import ServiceSettings
 from service.state import LiveState, Published, StoreState
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The app's analysis settings."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_service_settings(request: Request) -> ServiceSettings:
+async def get_service_settings(request: Request) -> ServiceSettings:
     """The app's own settings (maps, keys, framing)."""
     service: ServiceSettings = request.app.state.service_settings
     return service
 
 
-def get_live(request: Request) -> LiveState:
+async def get_live(request: Request) -> LiveState:
     """The app's live state holder (imports and reloads swap its state)."""
     live: LiveState = request.app.state.live
     return live
 
 
-def get_state(request: Request) -> StoreState:
+async def get_state(request: Request) -> StoreState:
     """The state this request is served from: taken once, so the whole request sees one
     version of the store even when an import swaps in a new one meanwhile (and kept on the
     request: its ETag is this state's, :mod:`service.caching`)."""
-    state = get_live(request).current
+    state = (await get_live(request)).current
     request.state.served = state
     return state
 
@@ -44,7 +48,7 @@ StateDep = Annotated[StoreState, Depends(get_state)]
 LiveDep = Annotated[LiveState, Depends(get_live)]
 
 
-def get_published(state: StateDep) -> Published:
+async def get_published(state: StateDep) -> Published:
     """The served analysis; 503 (problem+json) while nothing has been imported."""
     if state.published is None:
         raise EmptyStoreError(
@@ -59,7 +63,7 @@ ServiceSettingsDep = Annotated[ServiceSettings, Depends(get_service_settings)]
 PublishedDep = Annotated[Published, Depends(get_published)]
 
 
-def get_zone_code(
+async def get_zone_code(
     published: PublishedDep,
     zone_code: Annotated[str, Path(description="Zone code, e.g. `noord`.", max_length=64)],
 ) -> str:

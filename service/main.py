@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from geo.errors import WszError
 from geo.settings import Settings
@@ -18,9 +19,9 @@ from maps.vendor import LEAFLET_DIR, VENDOR_SUBDIR
 from service import ogc
 from service.answers import AnswerStore, StateAnswerCache
 from service.auth import is_key_parameter
-from service.caching import conditional_get
+from service.caching import ConditionalGet
 from service.errors import add_problem_handlers, document_problems
-from service.middleware import redact_access_log, relative_redirects
+from service.middleware import RelativeRedirects, redact_access_log
 from service.params import refuse_unknown_parameters
 from service.routes import (
     addresses,
@@ -121,12 +122,13 @@ def create_app(
     embed_static = StaticFiles(directory=EMBED_STATIC_DIR)
     app.mount(f"/static/embed-{EMBED_VERSION}", embed_static, name="embed_versioned")
     app.mount("/static/embed", embed_static, name="embed_static")
+    # Plain ASGI middlewares (each added one wraps the ones before it).
     # Only /embed pages may be framed (WSZ_EMBED_FRAME_ANCESTORS); every other route denies it.
-    app.middleware("http")(embed.frame_policy)
-    app.middleware("http")(conditional_get)
-    app.middleware("http")(relative_redirects)
+    app.add_middleware(embed.FramePolicy)
+    app.add_middleware(ConditionalGet)
+    app.add_middleware(RelativeRedirects)
     if service.reload_interval_s > 0:
-        app.middleware("http")(fresh_state(live))
+        app.add_middleware(FreshState, live=live)
     redact_access_log(is_key_parameter)
     # JSON, GeoJSON and HTML compressed for clients that accept gzip.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
@@ -140,28 +142,27 @@ def create_app(
     return app
 
 
-def fresh_state(
-    live: LiveState,
-) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-    """Middleware: before each request, a cheap look whether the store changed (its version
-    stamp: a few ``stat`` calls for the GeoPackage); if it did, the new state is loaded
+class FreshState:
+    """Plain ASGI middleware: before each request, a cheap look whether the store changed (its
+    version stamp: a few ``stat`` calls for the GeoPackage); if it did, the new state is loaded
     (off the event loop, once however many requests wait) before the request is answered.
     So every worker of ``wsz serve --workers N`` serves an import made through any other
     worker, or on the command line, from the moment it is done."""
 
-    async def middleware(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        try:
-            stale = live.is_stale()
-        except WszError as exc:  # the database is unreachable: serve the state held
-            live.reload_error = str(exc)
-            stale = False
-        if stale:
-            await run_in_threadpool(live.refresh)
-        return await call_next(request)
+    def __init__(self, app: ASGIApp, live: LiveState) -> None:
+        self.app = app
+        self.live = live
 
-    return middleware
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            try:
+                stale = self.live.is_stale()
+            except WszError as exc:  # the database is unreachable: serve the state held
+                self.live.reload_error = str(exc)
+                stale = False
+            if stale:
+                await run_in_threadpool(self.live.refresh)
+        await self.app(scope, receive, send)
 
 
 def app_from_environment() -> FastAPI:

@@ -84,7 +84,7 @@ def _query_aliases(dependant: Dependant) -> Iterable[str]:
         yield from _query_aliases(dependency)
 
 
-def refuse_unknown_parameters(request: Request) -> None:
+async def refuse_unknown_parameters(request: Request) -> None:
     """Router dependency: a query parameter the route does not declare is a 400. A key sent
     in the URL is not "unknown" here: reads need no key, and the access log redacts it."""
     route = request.scope.get("route")

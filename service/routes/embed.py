@@ -9,12 +9,12 @@ carry a policy that lets them reach this service and the configured tile server 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Literal
 
 import shapely
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
+from starlette.types import Message, Scope
 
 from geo.ask.geojson import collection_text, feature_collection
 from geo.ask.streets import street_lines
@@ -22,6 +22,7 @@ from geo.settings import Settings
 from maps.embed import EMBED_VERSION, Lang, embed_page, help_page, tile_origin
 from service.deps import PublishedDep, ServiceSettingsDep, SettingsDep, ZoneDep
 from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse
+from service.middleware import HeaderEditor, answer_headers, request_path
 from service.routes.addresses import served_index
 from service.settings import ServiceSettings
 from service.state import Published
@@ -58,24 +59,22 @@ def embed_headers(settings: ServiceSettings) -> dict[str, str]:
     }
 
 
-async def frame_policy(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
+class FramePolicy(HeaderEditor):
     """Middleware: ``/embed`` may be framed by the configured origins, nothing else may."""
-    response = await call_next(request)
-    root = request.scope.get("root_path", "")
-    path = request.url.path.removeprefix(root)
-    if path == "/embed" or path.startswith("/embed/"):
-        settings: ServiceSettings = request.app.state.service_settings
-        if "content-security-policy" not in response.headers:
-            response.headers["Content-Security-Policy"] = (
-                f"frame-ancestors {settings.embed_frame_ancestors}"
-            )
-    else:
-        if "content-security-policy" not in response.headers:
-            response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
-        response.headers["X-Frame-Options"] = "DENY"
-    return response
+
+    def edit(self, scope: Scope, start: Message) -> None:
+        answer = answer_headers(start)
+        path = request_path(scope)
+        if path == "/embed" or path.startswith("/embed/"):
+            settings: ServiceSettings = scope["app"].state.service_settings
+            if "content-security-policy" not in answer:
+                answer["Content-Security-Policy"] = (
+                    f"frame-ancestors {settings.embed_frame_ancestors}"
+                )
+        else:
+            if "content-security-policy" not in answer:
+                answer["Content-Security-Policy"] = "frame-ancestors 'none'"
+            answer["X-Frame-Options"] = "DENY"
 
 
 def _page(
