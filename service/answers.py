@@ -15,7 +15,9 @@ is most of the cost of a small answer). It holds at most ``max_bytes`` of answer
 recently used first out; an answer larger than ``max_entry_bytes`` is never kept); a new state
 makes every kept answer unreachable, and they are dropped the first time the new state stores
 one. A worker whose store changed under it (another worker's import) is not served from here
-until it has reloaded: the look at the store's stamp comes first.
+until it has reloaded: the look at the store's stamp comes first. Identical requests that
+arrive while the first of them is being answered wait for that answer (single flight): the
+first request of a state under a crowd builds it once, not once per waiting client.
 
 The per-point answers (``/lookup``, ``/route``, ``/isochrone``, ``/addresses``) are not kept:
 their URL differs with every point, so keeping them would only push the shared answers out.
@@ -23,6 +25,7 @@ their URL differs with every point, so keeping them would only push the shared a
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
@@ -69,6 +72,8 @@ class AnswerStore:
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        #: Answers put (each one built by the app once).
+        self.kept = 0
 
     def __len__(self) -> int:
         return len(self._answers)
@@ -104,6 +109,7 @@ class AnswerStore:
                 self._size -= len(old.body)
             self._answers[key] = answer
             self._size += len(answer.body)
+            self.kept += 1
             while self._size > self.max_bytes:
                 _, dropped = self._answers.popitem(last=False)
                 self._size -= len(dropped.body)
@@ -140,6 +146,9 @@ class StateAnswerCache:
         self.app = app
         self.live = live
         self.store = store
+        #: Answers being built now, by key: identical requests arriving meanwhile wait for
+        #: the first one's answer instead of each building it (one event loop per worker).
+        self._building: dict[Hashable, asyncio.Event] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or not self._keepable(scope):
@@ -157,10 +166,19 @@ class StateAnswerCache:
             "gzip" in headers.get("accept-encoding", ""),
         )
         kept = self.store.get(key)
+        if kept is None and key in self._building:  # the same answer is being built: wait
+            await self._building[key].wait()
+            kept = self.store.get(key)
         if kept is not None:
             await self._send_kept(kept, headers, send)
             return
-        await self._answer_and_keep(scope, receive, send, state, key)
+        built = self._building.setdefault(key, asyncio.Event())
+        try:
+            await self._answer_and_keep(scope, receive, send, state, key)
+        finally:
+            if self._building.get(key) is built:
+                del self._building[key]
+            built.set()
 
     def _keepable(self, scope: Scope) -> bool:
         path = scope["path"].removeprefix(scope.get("root_path", ""))

@@ -4,11 +4,13 @@ the memory bounds."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -121,6 +123,26 @@ def test_an_import_is_served_at_once(importing: TestClient) -> None:
     assert answer.status_code == 200, answer.text
     after = cached.get("/voorzieningen").json()
     assert len(after["features"]) == 3 < len(before["features"])
+
+
+def test_a_crowd_on_a_new_state_builds_each_answer_once(
+    published: Published, sample_store_file: Path
+) -> None:
+    """Forty identical requests at once on a fresh state (one event loop, as in a worker):
+    the first builds the answer, the others wait for it (single flight) and get its bytes."""
+    app = make_app(make_settings(sample_store_file), published, reload_interval_s=0)
+    answers: AnswerStore = app.state.answers
+
+    async def crowd() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await asyncio.gather(*(client.get("/coverage") for _ in range(40)))
+
+    responses = asyncio.run(crowd())
+    assert {r.status_code for r in responses} == {200}
+    assert len({r.content for r in responses}) == 1
+    assert answers.kept == 1
+    assert answers.hits >= 39
 
 
 def test_per_point_answers_and_failures_are_not_kept(apps: tuple[TestClient, TestClient]) -> None:
