@@ -110,6 +110,20 @@ def check_in_netherlands(frame: gpd.GeoDataFrame, *, where: str, source_crs: CRS
 EDGE_DECIMALS = 6
 
 
+def geometry_to_edge(
+    geometry: shapely.Geometry, *, decimals: int = EDGE_DECIMALS
+) -> shapely.Geometry:
+    """One RD New geometry as WGS84 lon/lat, rounded as :func:`to_edge_crs` rounds a frame's
+    (the same coordinates, without building a frame for it: per-request answers)."""
+
+    def project(xy: NDArray[np.float64]) -> NDArray[np.float64]:
+        lon, lat = rd_to_lonlat(xy[:, 0], xy[:, 1])
+        lonlat: NDArray[np.float64] = np.column_stack([lon, lat])
+        return np.round(lonlat, decimals)
+
+    return shapely.transform(geometry, project)
+
+
 def to_edge_crs(frame: gpd.GeoDataFrame, *, decimals: int = EDGE_DECIMALS) -> gpd.GeoDataFrame:
     """Reproject a working-CRS frame to WGS84 lon/lat for GeoJSON output and Leaflet.
 

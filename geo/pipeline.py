@@ -39,6 +39,7 @@ import shapely
 from numpy.typing import NDArray
 
 from geo.analysis import Analysis, coverage_notes, extract_cover_notes, synthetic_note
+from geo.ask.locate import Location, analysis_index, locate
 from geo.ask.search import AddressIndex, build_index
 from geo.batch.split import ExtractPart, part_network
 from geo.common.progress import Progress, silent
@@ -690,6 +691,12 @@ def whatif_reach(
         limit_m,
         progress=progress,
     )
+
+
+def locate_at(analysis: Analysis, lon: float, lat: float, source: DistanceSource) -> Location:
+    """What lies at WGS84 ``lon``/``lat``: buurt, zone and the nearest voorziening of each
+    category by ``source`` (metres); the arrays it reads are built once per analysis."""
+    return locate(lon, lat, analysis_index(analysis), source)
 
 
 def whatif_demand(analysis: Analysis) -> Demand:

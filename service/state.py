@@ -28,7 +28,10 @@ from datetime import datetime
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
+from numpy.typing import NDArray
 
 from geo.analysis import Analysis
 from geo.common.files import remove_stale_temporaries
@@ -79,6 +82,11 @@ class Published:
     gaps: gpd.GeoDataFrame | None
     #: What is built from this state on first use (pages, catalogs, indexes).
     cache: StateCache = field(default_factory=StateCache, compare=False, repr=False)
+
+    def voorzieningen_lonlat(self) -> NDArray[np.float64]:
+        """The voorzieningen' WGS84 lon/lat, one row per voorziening (built once per state)."""
+        geometry = self.voorzieningen.geometry.values
+        return self.cache.get("voorzieningen.lonlat", lambda: shapely.get_coordinates(geometry))
 
 
 def publish(analysis: Analysis) -> Published:

@@ -37,11 +37,22 @@ def feature_strings(frame: gpd.GeoDataFrame, id_column: str | None = None) -> It
     """Each row as a GeoJSON Feature (JSON text), with ``id`` from ``id_column`` if given."""
     geometries = shapely.to_geojson(np.asarray(frame.geometry.values, dtype=object))
     for row, geometry in zip(properties(frame), geometries, strict=True):
-        identifier = "" if id_column is None else f'"id":{dumps(row[id_column])},'
-        yield (
-            f'{{"type":"Feature",{identifier}"geometry":{geometry or "null"},'
-            f'"properties":{dumps(row)}}}'
-        )
+        yield _feature(geometry, row, None if id_column is None else row[id_column])
+
+
+def feature_text(geometry: shapely.Geometry | None, values: Mapping[str, object]) -> str:
+    """One Feature (JSON text) of a geometry already in the output CRS and its properties
+    (JSON-ready values): what :func:`feature` writes for a frame's row, without a frame."""
+    text = None if geometry is None else shapely.to_geojson(geometry)
+    return _feature(text, values, None)
+
+
+def _feature(geometry: str | None, values: Mapping[str, object], identifier: object) -> str:
+    member = "" if identifier is None else f'"id":{dumps(identifier)},'
+    return (
+        f'{{"type":"Feature",{member}"geometry":{geometry or "null"},'
+        f'"properties":{dumps(values)}}}'
+    )
 
 
 def collection_text(

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
+from numpy.typing import NDArray
 
 from geo.coverage.distance import DistanceSource, WalkingDistance
 from geo.coverage.figures import beyond
 from geo.crs import RD_BOUNDS, lonlat_to_rd
 from geo.errors import QueryError
-from geo.join import buurt_positions
 from geo.vocabulary import Vocabulary
+
+if TYPE_CHECKING:  # geo.analysis imports the distance sources this module uses
+    from geo.analysis import Analysis
 
 
 @dataclass(frozen=True)
@@ -98,46 +101,107 @@ def location_note(
     return "; ".join(reasons) or None
 
 
-def locate(
-    lon: float,
-    lat: float,
-    buurten: gpd.GeoDataFrame,
-    voorzieningen: gpd.GeoDataFrame,
-    vocabulary: Vocabulary,
-    source: DistanceSource,
-) -> Location:
+@dataclass(frozen=True)
+class CategoryTargets:
+    """One category's voorzieningen as plain arrays (RD New points, ids, names)."""
+
+    code: str
+    threshold_m: float
+    #: Row positions in the voorzieningen frame.
+    positions: NDArray[np.int64]
+    points: NDArray[np.object_]
+    ids: NDArray[np.object_]
+    names: NDArray[np.object_]
+
+
+@dataclass(frozen=True)
+class LocateIndex:
+    """What a point lookup reads, as arrays built once per analysis (:func:`locate_index`):
+    a lookup is then a spatial-index query, a snap and a gather per category, with no frame
+    filtering or row access per request. Geometry in RD New."""
+
+    buurt_tree: shapely.STRtree
+    bu_code: NDArray[np.object_]
+    bu_naam: NDArray[np.object_]
+    #: None where a buurt lies in no zone.
+    zone_code: NDArray[np.object_]
+    categories: tuple[CategoryTargets, ...]
+
+    def category(self, code: str) -> CategoryTargets:
+        """The targets of category ``code`` (a code of the vocabulary the index was built with)."""
+        return next(targets for targets in self.categories if targets.code == code)
+
+
+def locate_index(
+    buurten: gpd.GeoDataFrame, voorzieningen: gpd.GeoDataFrame, vocabulary: Vocabulary
+) -> LocateIndex:
+    """The arrays :func:`locate` reads, from the buurten and voorzieningen (RD New)."""
+    zone_code = buurten["zone_code"].astype(str).to_numpy(dtype=object)
+    zone_code[buurten["zone_code"].isna().to_numpy()] = None
+    category = voorzieningen["category"].to_numpy(dtype=object)
+    ids = voorzieningen["id"].astype(str).to_numpy(dtype=object)
+    names = voorzieningen["name"].astype(str).to_numpy(dtype=object)
+    points = np.asarray(voorzieningen.geometry.values, dtype=object)
+
+    def targets(code: str) -> CategoryTargets:
+        positions = np.flatnonzero(category == code)
+        return CategoryTargets(
+            code,
+            vocabulary[code].threshold_m,
+            positions,
+            points[positions],
+            ids[positions],
+            names[positions],
+        )
+
+    return LocateIndex(
+        buurt_tree=shapely.STRtree(np.asarray(buurten.geometry.values, dtype=object)),
+        bu_code=buurten["bu_code"].astype(str).to_numpy(dtype=object),
+        bu_naam=buurten["bu_naam"].astype(str).to_numpy(dtype=object),
+        zone_code=zone_code,
+        categories=tuple(targets(code) for code in vocabulary.codes),
+    )
+
+
+def analysis_index(analysis: Analysis) -> LocateIndex:
+    """The :class:`LocateIndex` of an analysis's buurten and voorzieningen, built once per
+    analysis (``analysis.derived``) and shared by every lookup and route."""
+    dataset = analysis.dataset
+
+    def build() -> LocateIndex:
+        return locate_index(dataset.buurten, dataset.voorzieningen, analysis.vocabulary)
+
+    return analysis.derived.get("ask.locate", build)
+
+
+def locate(lon: float, lat: float, index: LocateIndex, source: DistanceSource) -> Location:
     """Look up a WGS84 lon/lat position; distances are measured in RD New (metres)."""
     point = rd_point(lon, lat)
-    (position,) = buurt_positions(np.array([point], dtype=object), buurten)
+    inside = index.buurt_tree.query(point, predicate="intersects")
     bu_code = bu_naam = zone_code = None
-    in_buurt = bool(position >= 0)
-    if in_buurt:
-        row = buurten.iloc[int(position)]
-        bu_code, bu_naam = str(row["bu_code"]), str(row["bu_naam"])
-        zone_code = None if pd.isna(row["zone_code"]) else str(row["zone_code"])
+    in_buurt = len(inside) > 0
+    if in_buurt:  # the first buurt on a shared border (as geo.join.buurt_positions)
+        position = int(inside.min())
+        bu_code, bu_naam = index.bu_code[position], index.bu_naam[position]
+        zone_code = index.zone_code[position]
     origins = np.array([point], dtype=object)
     nearest = []
     off_network = False
-    for category in vocabulary.codes:
-        positions = np.flatnonzero((voorzieningen["category"] == category).to_numpy())
-        found = source.nearest(
-            origins, np.asarray(voorzieningen.geometry.values[positions], dtype=object)
-        )
-        threshold = vocabulary[category].threshold_m
+    for category in index.categories:
+        found = source.nearest(origins, category.points)
         off_network = off_network or bool(found.unreachable_origins[0])
-        if found.target[0] < 0:
-            nearest.append(NearestVoorziening(category, threshold, None, None, None, None))
+        target = int(found.target[0])
+        if target < 0:
+            nearest.append(NearestVoorziening(category.code, category.threshold_m, *(None,) * 4))
             continue
-        position = int(positions[found.target[0]])
-        row = voorzieningen.iloc[position]
         nearest.append(
             NearestVoorziening(
-                category,
-                threshold,
-                str(row["id"]),
-                str(row["name"]),
+                category.code,
+                category.threshold_m,
+                str(category.ids[target]),
+                str(category.names[target]),
                 float(found.distance_m[0]),
-                position,
+                int(category.positions[target]),
             )
         )
     note = location_note(lon, lat, source, off_network=off_network, in_buurt=in_buurt)

@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 
 from geo.analysis import Analysis
 from geo.ask.filters import check_category
-from geo.ask.locate import rd_point
+from geo.ask.locate import analysis_index, rd_point
 from geo.errors import NotFoundError, QueryError
 
 #: Isochrone cut-offs allowed in a request, minutes.
@@ -46,7 +45,10 @@ class RouteAnswer:
 
     geometry: shapely.LineString
     distance_m: float
-    voorziening: pd.Series
+    voorziening_id: str
+    voorziening_name: str
+    #: Row position of the voorziening in the analysis's voorzieningen frame.
+    voorziening_position: int
     category: str
     profile: str
 
@@ -64,12 +66,10 @@ def route_to_nearest(
     code = check_category(category, analysis.vocabulary)
     walking = analysis.walking(profile)
     origin = rd_point(lon, lat)
-    voorzieningen = analysis.dataset.voorzieningen
-    positions = np.flatnonzero((voorzieningen["category"] == code).to_numpy())
-    if len(positions) == 0:
+    targets = analysis_index(analysis).category(code)
+    if len(targets.positions) == 0:
         raise NotFoundError(f"there is no voorziening of category {code!r} to walk to")
-    targets = np.asarray(voorzieningen.geometry.values[positions], dtype=object)
-    found = walking.route(origin, targets)
+    found = walking.route(origin, targets.points)
     if found is None:
         raise NotFoundError(
             f"no {code} can be reached on foot from lon={lon}, lat={lat}: the point lies more "
@@ -79,7 +79,9 @@ def route_to_nearest(
     return RouteAnswer(
         found.geometry,
         found.distance_m,
-        voorzieningen.iloc[int(positions[found.target])],
+        str(targets.ids[found.target]),
+        str(targets.names[found.target]),
+        int(targets.positions[found.target]),
         code,
         profile,
     )

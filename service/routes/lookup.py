@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from geo.ask.locate import locate
+from geo.pipeline import locate_at
 from service.deps import PublishedDep, SettingsDep
 from service.params import LatQuery, LonQuery
 from service.schemas.answers import LocationOut
@@ -35,12 +35,11 @@ def lookup(
     """The buurt and zone at a point, and the nearest voorziening of each category with the
     distance in metres (walking over the street network where one is loaded) and minutes."""
     analysis = published.analysis
-    dataset = analysis.dataset
     source = analysis.distance_source(distance, profile)
     walking = source.name == "walking"
-    found = locate(lon, lat, dataset.buurten, dataset.voorzieningen, analysis.vocabulary, source)
+    found = locate_at(analysis, lon, lat, source)
     speed_profile = profile if walking else "walk"
-    points = published.voorzieningen.geometry
+    lonlat = published.voorzieningen_lonlat()
     return {
         "lon": found.lon,
         "lat": found.lat,
@@ -61,8 +60,8 @@ def lookup(
                 if n.distance_m is None
                 else round(settings.minutes(n.distance_m, speed_profile), 1),
                 "within_threshold": n.within_threshold,
-                "lon": None if n.position is None else float(points.iloc[n.position].x),
-                "lat": None if n.position is None else float(points.iloc[n.position].y),
+                "lon": None if n.position is None else float(lonlat[n.position, 0]),
+                "lat": None if n.position is None else float(lonlat[n.position, 1]),
             }
             for n in found.nearest
         ],

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-import geopandas as gpd
 from fastapi import APIRouter, Query
 
-from geo.ask.geojson import feature, feature_collection
+from geo.ask.geojson import feature_collection, feature_text
 from geo.ask.reach import isochrones_at, parse_minutes, route_to_nearest
-from geo.crs import to_edge_crs
+from geo.crs import geometry_to_edge, to_edge_crs
 from service.deps import PublishedDep, SettingsDep
 from service.geojson import GEOJSON_MEDIA_TYPE, GeoJSONResponse
 from service.params import CategoryQuery, LatQuery, LonQuery, MinutesQuery
@@ -47,25 +46,20 @@ def walking_route(
     category, with its length in metres and minutes at the profile's speed. 404 when none can
     be reached; 503 when no street network is loaded."""
     found = route_to_nearest(published.analysis, lon, lat, category, profile)
-    speed = settings.speed_m_per_s(profile)
-    target = to_edge_crs(gpd.GeoDataFrame(geometry=[found.voorziening.geometry], crs=28992))
-    frame = gpd.GeoDataFrame(
-        {
-            "category": [found.category],
-            "profile": [profile],
-            "source": ["walking"],
-            "distance_m": [round(found.distance_m, 1)],
-            "minutes": [round(settings.minutes(found.distance_m, profile), 1)],
-            "speed_m_per_s": [speed],
-            "voorziening_id": [str(found.voorziening["id"])],
-            "voorziening_name": [str(found.voorziening["name"])],
-            "voorziening_lon": [float(target.geometry.iloc[0].x)],
-            "voorziening_lat": [float(target.geometry.iloc[0].y)],
-        },
-        geometry=[found.geometry],
-        crs=28992,
+    target_lon, target_lat = published.voorzieningen_lonlat()[found.voorziening_position]
+    values = RouteProperties(
+        category=found.category,
+        profile=profile,
+        source="walking",
+        distance_m=round(found.distance_m, 1),
+        minutes=round(settings.minutes(found.distance_m, profile), 1),
+        speed_m_per_s=settings.speed_m_per_s(profile),
+        voorziening_id=found.voorziening_id,
+        voorziening_name=found.voorziening_name,
+        voorziening_lon=float(target_lon),
+        voorziening_lat=float(target_lat),
     )
-    return GeoJSONResponse(feature(to_edge_crs(frame), list(RouteProperties.model_fields)))
+    return GeoJSONResponse(feature_text(geometry_to_edge(found.geometry), values.model_dump()))
 
 
 @router.get(

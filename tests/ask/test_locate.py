@@ -18,7 +18,14 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.ask.locate import Location, NearestVoorziening, check_lonlat, locate, rd_point
+from geo.ask.locate import (
+    Location,
+    NearestVoorziening,
+    check_lonlat,
+    locate,
+    locate_index,
+    rd_point,
+)
 from geo.coverage.distance import StraightLineDistance, WalkingDistance
 from geo.crs import WORKING_CRS, rd_to_lonlat
 from geo.errors import QueryError
@@ -77,7 +84,9 @@ def lonlat(x: float, y: float) -> tuple[float, float]:
 def at(x: float, y: float, frame: gpd.GeoDataFrame | None = None) -> Location:
     lon, lat = lonlat(x, y)
     frame = buurten() if frame is None else frame
-    return locate(lon, lat, frame, voorzieningen(), VOCABULARY, StraightLineDistance())
+    return locate(
+        lon, lat, locate_index(frame, voorzieningen(), VOCABULARY), StraightLineDistance()
+    )
 
 
 def nearest(location: Location) -> dict[str, NearestVoorziening]:
@@ -175,7 +184,9 @@ def test_a_point_on_a_shared_border_goes_to_the_first_buurt(reverse: bool) -> No
     lon, lat = lonlat(200, 100)
     split = rd_point(lon, lat).x - X0
     frame = buurten(split, reverse=reverse)
-    location = locate(lon, lat, frame, voorzieningen(), VOCABULARY, StraightLineDistance())
+    location = locate(
+        lon, lat, locate_index(frame, voorzieningen(), VOCABULARY), StraightLineDistance()
+    )
     assert location.bu_code == str(frame["bu_code"].iloc[0])
 
 
@@ -200,10 +211,10 @@ def test_beyond_the_snap_limit_of_a_walking_network_nothing_is_near(tmp_path: Pa
     extract = read_osm(osm)
     walking = WalkingDistance(build_graph(extract.ways, extract.node_tags, "walk"), snap_limit_m=60)
     frame, points = buurten(), voorzieningen()
-    on_street = locate(*lonlat(150, 100), frame, points, VOCABULARY, walking)
+    on_street = locate(*lonlat(150, 100), locate_index(frame, points, VOCABULARY), walking)
     assert nearest(on_street)["huisarts"].distance_m == pytest.approx(50, abs=0.05)
     assert nearest(on_street)["huisarts"].id == "h1"
-    away = locate(*lonlat(150, 250), frame, points, VOCABULARY, walking)
+    away = locate(*lonlat(150, 250), locate_index(frame, points, VOCABULARY), walking)
     assert away.bu_code is None
     assert all(n.distance_m is None and n.id is None for n in away.nearest)
     assert all(n.within_threshold is None for n in away.nearest)
@@ -214,7 +225,9 @@ def test_beyond_the_snap_limit_of_a_walking_network_nothing_is_near(tmp_path: Pa
 
 def test_swapped_lon_lat_is_named() -> None:
     """Issue 12 item 23: lat/lon given in the wrong order is said, with the likely meaning."""
-    location = locate(52.03, 5.08, buurten(), voorzieningen(), VOCABULARY, StraightLineDistance())
+    location = locate(
+        52.03, 5.08, locate_index(buurten(), voorzieningen(), VOCABULARY), StraightLineDistance()
+    )
     assert location.note is not None
     assert "outside the Netherlands" in location.note
     assert "did you mean lon=5.08, lat=52.03" in location.note

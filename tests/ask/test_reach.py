@@ -160,8 +160,8 @@ def test_the_route_over_the_footbridge(canal: Analysis) -> None:
     answer = route_to_nearest(canal, lon, lat, "huisarts")
     assert answer.category == "huisarts"
     assert answer.profile == "walk"
-    assert answer.voorziening["id"] == "h-oost"
-    assert answer.voorziening["name"] == "Huisarts Oostoever"
+    assert answer.voorziening_id == "h-oost"
+    assert answer.voorziening_name == "Huisarts Oostoever"
     assert answer.distance_m == pytest.approx(340, abs=0.5)
     assert isinstance(answer.geometry, shapely.LineString)
     assert answer.geometry.length == pytest.approx(answer.distance_m, abs=0.01)
