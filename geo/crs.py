@@ -48,15 +48,20 @@ def require_metric_projected(crs: CRS) -> CRS:
 
 
 @cache
-def _transformer(source: CRS, target: CRS) -> Transformer:
+def _transformer(source: str, target: str) -> Transformer:
+    """The transformer between two CRSs named by code (cached by the codes: hashing a CRS
+    object writes its WKT, which cost more than transforming one point)."""
     return Transformer.from_crs(source, target, always_xy=True)
+
+
+_EDGE, _WORKING = EDGE_CRS.to_string(), WORKING_CRS.to_string()
 
 
 def lonlat_to_rd(
     lon: NDArray[np.float64] | float, lat: NDArray[np.float64] | float
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Convert WGS84 lon/lat (degrees) to RD New x/y (metres); vectorised."""
-    x, y = _transformer(EDGE_CRS, WORKING_CRS).transform(np.asarray(lon), np.asarray(lat))
+    x, y = _transformer(_EDGE, _WORKING).transform(np.asarray(lon), np.asarray(lat))
     return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
 
@@ -64,7 +69,7 @@ def rd_to_lonlat(
     x: NDArray[np.float64] | float, y: NDArray[np.float64] | float
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Convert RD New x/y (metres) to WGS84 lon/lat (degrees); vectorised."""
-    lon, lat = _transformer(WORKING_CRS, EDGE_CRS).transform(np.asarray(x), np.asarray(y))
+    lon, lat = _transformer(_WORKING, _EDGE).transform(np.asarray(x), np.asarray(y))
     return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
 
 
