@@ -15,7 +15,7 @@ router = APIRouter(tags=["lookup"])
 
 
 @router.get("/lookup", response_model=LocationOut, summary="What is near a point")
-def lookup(
+async def lookup(
     published: PublishedDep,
     settings: SettingsDep,
     lon: LonQuery,

@@ -34,7 +34,7 @@ ProfileQuery = Annotated[
     responses={200: {"model": Feature[RouteProperties], "content": {GEOJSON_MEDIA_TYPE: {}}}},
     summary="Walking route to the nearest voorziening of a category",
 )
-def walking_route(
+async def walking_route(
     published: PublishedDep,
     settings: SettingsDep,
     lon: LonQuery,
