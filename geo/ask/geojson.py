@@ -2,17 +2,17 @@
 
 Frames come in the CRS they are written in (WGS84 for RFC 7946, already rounded by
 :func:`geo.crs.to_edge_crs` or :func:`geo.ask.export.project`); geometry is written by GEOS
-(``shapely.to_geojson``), attributes by :mod:`json` with NaN, NA and infinities as ``null``.
+(``shapely.to_geojson``), attributes by orjson with NaN, NA and infinities as ``null``.
 Bodies are built as text once — never parsed back and encoded again.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
+import orjson
 import pandas as pd
 import shapely
 
@@ -29,8 +29,9 @@ def properties(frame: gpd.GeoDataFrame) -> list[dict[str, object]]:
 
 
 def dumps(value: object) -> str:
-    """Compact JSON text (UTF-8 as is, no NaN)."""
-    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    """Compact JSON text (UTF-8 as is) by orjson: numpy numbers as numbers, NaN and
+    infinities as ``null``."""
+    return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY).decode()
 
 
 def feature_strings(frame: gpd.GeoDataFrame, id_column: str | None = None) -> Iterator[str]:

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from geo.ask.features import MAX_LIMIT, parse_box, select
-from geo.ask.geojson import feature_strings
+from geo.ask.geojson import dumps, feature_strings
 from service.deps import PublishedDep
 from service.ogc import html
 from service.ogc.catalog import Collection, catalog_of
@@ -163,7 +163,7 @@ def item(
         page = html.feature(f"{found.spec.title}: {feature_id}", document, _home(request))
         return Response(page, media_type="text/html; charset=utf-8", headers=headers)
     text = next(feature_strings(row, found.spec.id_column))
-    body = text[:-1] + ',"links":' + _json(links) + "}"
+    body = text[:-1] + ',"links":' + dumps(links) + "}"
     return Response(body.encode(), media_type=GEOJSON, headers=headers)
 
 
@@ -193,12 +193,8 @@ def _feature_dicts(found: Collection, frame: Any) -> list[dict[str, Any]]:
 
 
 def _encode(head: dict[str, Any], features: Any) -> bytes:
-    opening = _json(head)[:-1]
+    opening = dumps(head)[:-1]
     return (opening + ',"features":[' + ",".join(features) + "]}").encode()
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _home(request: Request) -> str:
