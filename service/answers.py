@@ -36,7 +36,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from geo.errors import WszError
 from service.caching import etag_of
-from service.state import LiveState, StoreState
+from service.freshness import StalenessCheck
+from service.state import StoreState
 
 #: Paths whose answers depend only on the state, the URL and ``Accept`` (see the module).
 KEPT_PREFIXES = (
@@ -140,11 +141,12 @@ class StateAnswerCache:
     def __init__(
         self,
         app: ASGIApp,
-        live: LiveState,
+        check: StalenessCheck,
         store: AnswerStore,
     ) -> None:
         self.app = app
-        self.live = live
+        self.live = check.live
+        self.check = check
         self.store = store
         #: Answers being built now, by key: identical requests arriving meanwhile wait for
         #: the first one's answer instead of each building it (one event loop per worker).
@@ -185,7 +187,7 @@ class StateAnswerCache:
         if not kept_path(path) or self.live.current.published is None:
             return False
         try:
-            return not self.live.is_stale()
+            return not self.check.is_stale()
         except WszError:  # the database is unreachable: the inner middleware says so
             return False
 

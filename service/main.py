@@ -6,13 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
-from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
-from starlette.types import ASGIApp, Receive, Scope, Send
 
-from geo.errors import WszError
 from geo.settings import Settings
 from maps.embed import EMBED_STATIC_DIR, EMBED_VERSION
 from maps.vendor import LEAFLET_DIR, VENDOR_SUBDIR
@@ -21,6 +18,7 @@ from service.answers import AnswerStore, StateAnswerCache
 from service.auth import is_key_parameter
 from service.caching import ConditionalGet
 from service.errors import add_problem_handlers, document_problems
+from service.freshness import FreshState, StalenessCheck
 from service.middleware import RelativeRedirects, redact_access_log
 from service.params import refuse_unknown_parameters
 from service.routes import (
@@ -127,8 +125,9 @@ def create_app(
     app.add_middleware(embed.FramePolicy)
     app.add_middleware(ConditionalGet)
     app.add_middleware(RelativeRedirects)
+    check = StalenessCheck(live)
     if service.reload_interval_s > 0:
-        app.add_middleware(FreshState, live=live)
+        app.add_middleware(FreshState, check=check)
     redact_access_log(is_key_parameter)
     # JSON, GeoJSON and HTML compressed for clients that accept gzip.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
@@ -138,31 +137,8 @@ def create_app(
             max_bytes=int(service.answer_cache_mb * 2**20),
             max_entry_bytes=int(service.answer_cache_entry_mb * 2**20),
         )
-        app.add_middleware(StateAnswerCache, live=live, store=app.state.answers)
+        app.add_middleware(StateAnswerCache, check=check, store=app.state.answers)
     return app
-
-
-class FreshState:
-    """Plain ASGI middleware: before each request, a cheap look whether the store changed (its
-    version stamp: a few ``stat`` calls for the GeoPackage); if it did, the new state is loaded
-    (off the event loop, once however many requests wait) before the request is answered.
-    So every worker of ``wsz serve --workers N`` serves an import made through any other
-    worker, or on the command line, from the moment it is done."""
-
-    def __init__(self, app: ASGIApp, live: LiveState) -> None:
-        self.app = app
-        self.live = live
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            try:
-                stale = self.live.is_stale()
-            except WszError as exc:  # the database is unreachable: serve the state held
-                self.live.reload_error = str(exc)
-                stale = False
-            if stale:
-                await run_in_threadpool(self.live.refresh)
-        await self.app(scope, receive, send)
 
 
 def app_from_environment() -> FastAPI:
