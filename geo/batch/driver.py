@@ -6,7 +6,11 @@ reported, not computed), skips the gemeenten already finished with the same inpu
 :func:`geo.batch.partition.gemeente_key`), reads each extract once and splits it for the rest
 (:mod:`geo.batch.split`), and hands one task per gemeente to Dask; a task that fails is
 reported with its gemeente and does not stop the run (a worker that dies is retried,
-``retries`` times). Finished gemeenten are merged into GeoParquet (:mod:`geo.batch.results`).
+``retries`` times on the LocalCluster; a scheduler given by address applies its own
+``distributed.scheduler.allowed-failures``). Finished gemeenten are merged into GeoParquet
+(:mod:`geo.batch.results`) and, given a store, published there as tables in one transaction
+per run (:mod:`geo.store.batch_tables`): the parts folder stays the record a rerun resumes
+from, the store holds what the last run merged.
 """
 
 from __future__ import annotations
@@ -27,22 +31,26 @@ from tqdm import tqdm
 from geo.batch.plan import Plan, Planned, definitions_by_gemeente, make_plan, read_inputs
 from geo.batch.results import (
     Outcome,
+    cannot_write,
     level_frames,
-    merge_parts,
+    merged_tables,
     remove_temporaries,
+    write_merged,
     write_part,
     write_summary,
 )
 from geo.batch.settings import BatchSettings
 from geo.batch.split import ExtractPart, ExtractSplitter
 from geo.common.progress import Progress, silent
-from geo.errors import ConfigurationError, WszError
+from geo.errors import ConfigurationError, ResultWriteError, WszError
 from geo.network.osm import read_osm
 from geo.pipeline import analyse_gemeente
 from geo.read.options import ReadOptions
 from geo.read.voorzieningen import concat_voorzieningen, osm_voorzieningen
 from geo.read.zones import ZoneDefinition
 from geo.settings import Settings
+from geo.store.base import Store
+from geo.store.batch_tables import PREFIX
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,8 @@ class BatchSummary:
     outcomes: list[Outcome] = field(default_factory=list)
     partly_covered: list[str] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)
+    #: Where the tables went in the store (None: not asked).
+    store: str | None = None
     wall_s: float = 0.0
     split_s: float = 0.0
 
@@ -98,6 +108,7 @@ class BatchSummary:
             "failed": [{"gemeente": o.gemeente, "message": o.message} for o in self.failed],
             "partly_covered": self.partly_covered,
             "files": {k: str(v) for k, v in self.files.items()},
+            "store": self.store,
             "wall_s": round(self.wall_s, 3),
             "split_s": round(self.split_s, 3),
             "outcomes": [asdict(o) for o in self.outcomes],
@@ -137,7 +148,7 @@ def run_task(task: GemeenteTask) -> Outcome:
     except WszError as exc:
         return _failed(task, f"{exc.title}: {exc}")
     except OSError as exc:
-        return _failed(task, f"cannot write its results to {task.output}: {exc.strerror or exc}")
+        return _failed(task, cannot_write("its results", task.output, exc))
     return outcome
 
 
@@ -163,10 +174,15 @@ def run_batch(
     single_process: bool = False,
     progress: Progress = silent,
     bar: bool = False,
+    store: Store | None = None,
 ) -> BatchSummary:
     """Coverage of every gemeente of ``inputs``, on Dask (a LocalCluster of ``batch``'s
     workers, or the scheduler at ``scheduler``) or, with ``single_process``, one after the
-    other in this process. Gemeenten finished earlier with the same inputs are kept."""
+    other in this process. Gemeenten finished earlier with the same inputs are kept. With
+    ``store``, the merged tables also replace its batch tables (one transaction).
+
+    A full disk (or any failed write) of the merged tables or the summary raises
+    :class:`~geo.errors.ResultWriteError`; the finished gemeenten stay for the rerun."""
     start = time.perf_counter()
     output = Path(inputs.output)
     output.mkdir(parents=True, exist_ok=True)
@@ -190,13 +206,34 @@ def run_batch(
         runner = _in_process() if single_process else _on_dask(batch, scheduler, progress)
         with runner as submit:
             summary.outcomes += _execute(plan, inputs, settings, submit, summary, progress, bar)
-    summary.files = merge_parts(output, plan.keys)
-    summary.wall_s = time.perf_counter() - start
-    summary.files["summary"] = write_summary(output, summary.as_dict())
+    tables = merged_tables(output, plan.keys)
+    try:
+        summary.files = write_merged(output, tables)
+        if store is not None and tables:
+            summary.store = publish_tables(store, tables, progress)
+        summary.wall_s = time.perf_counter() - start
+        summary.files["summary"] = write_summary(output, summary.as_dict())
+    except WszError:  # the store's own errors (unavailable, busy) say what they are
+        raise
+    except OSError as exc:
+        raise ResultWriteError(cannot_write("the merged results", output, exc)) from exc
     return summary
 
 
+def publish_tables(store: Store, tables: dict[str, gpd.GeoDataFrame], progress: Progress) -> str:
+    """Replace the store's batch tables by ``tables``, under its writer lock (one writer at a
+    time, as imports); returns where they went, naming the tables."""
+    target = store.batch_tables
+    names = ", ".join(f"{PREFIX}{level}" for level in tables)
+    progress(f"Writing {names} to {target.where} ...")
+    with store.lock():
+        target.write(tables)
+    return f"{target.where} ({names})"
+
+
 Submit = Callable[[GemeenteTask], Any]
+#: Where a LocalCluster's scheduler serves its HTTP endpoint: a free port of the loopback.
+LOCAL_HTTP = {"dashboard_address": "127.0.0.1:0"}
 
 
 def _execute(
@@ -251,7 +288,7 @@ def _gather(pending: dict[Any, Planned], bar: bool) -> list[Outcome]:
                     planned.gemeente.code,
                     planned.key,
                     "failed",
-                    message=f"{type(exc).__name__}: {exc}",
+                    message=_task_error(exc),
                     buurten=len(planned.gemeente.buurten),
                 )
             outcomes.append(outcome)
@@ -259,6 +296,19 @@ def _gather(pending: dict[Any, Planned], bar: bool) -> list[Outcome]:
                 meter.write(f"  {outcome.gemeente} failed: {outcome.message}")
             meter.update()
     return outcomes
+
+
+def _task_error(exc: Exception) -> str:
+    """What to say of a task that raised, or whose worker died more often than allowed."""
+    from distributed import KilledWorker
+
+    if isinstance(exc, KilledWorker):
+        return (
+            f"its worker process died while computing it, {exc.allowed_failures + 1} time(s) "
+            "(killed, or over the memory per worker, WSZ_BATCH_MEMORY_PER_WORKER); the other "
+            "gemeenten went on — run the same command again to retry it"
+        )
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _completed(handles: list[Any]) -> Iterator[Any]:
@@ -297,6 +347,9 @@ def _on_dask(batch: BatchSettings, scheduler: str | None, progress: Progress) ->
             memory_limit=batch.memory_per_worker,
             processes=batch.processes,
             dashboard_address=None,
+            # No dashboard; the scheduler's own HTTP endpoint (health, metrics) on a free port
+            # rather than 8787, which another cluster on the machine may hold.
+            scheduler_kwargs={"allowed_failures": batch.retries, **LOCAL_HTTP},
         )
         client = Client(cluster)
     progress(
