@@ -16,6 +16,7 @@ from, the store holds what the last run merged.
 from __future__ import annotations
 
 import resource
+import socket
 import sys
 import time
 import warnings
@@ -184,6 +185,8 @@ def run_batch(
     A full disk (or any failed write) of the merged tables or the summary raises
     :class:`~geo.errors.ResultWriteError`; the finished gemeenten stay for the rerun."""
     start = time.perf_counter()
+    if scheduler is not None and not single_process:
+        check_scheduler(scheduler, batch.scheduler_timeout_s)
     output = Path(inputs.output)
     output.mkdir(parents=True, exist_ok=True)
     removed = remove_temporaries(output)
@@ -320,6 +323,37 @@ def _completed(handles: list[Any]) -> Iterator[Any]:
         yield from handles
 
 
+def check_scheduler(address: str, timeout_s: float) -> None:
+    """Refuse, before any input is read, a scheduler address that is malformed, or (tcp)
+    where nothing accepts a connection within ``timeout_s`` seconds."""
+    from distributed.comm.addressing import get_address_host_port
+    from distributed.comm.registry import backends
+
+    scheme = address.split("://", 1)[0] if "://" in address else "tcp"
+    try:
+        if scheme not in backends:
+            raise ValueError(f"Dask speaks no {scheme}://")
+        host, port = get_address_host_port(address)
+    except ValueError as exc:
+        raise ConfigurationError(
+            f"--scheduler {address!r} is not a Dask scheduler address ({exc}); give it as "
+            "tcp://HOST:PORT (a scheduler listens on port 8786 unless told otherwise)"
+        ) from exc
+    if scheme == "tcp":
+        try:
+            socket.create_connection((host, port), timeout=timeout_s).close()
+        except OSError as exc:
+            raise _no_scheduler(address, timeout_s, exc) from exc
+
+
+def _no_scheduler(address: str, timeout_s: float, exc: Exception) -> ConfigurationError:
+    return ConfigurationError(
+        f"no Dask scheduler answers at {address} (waited at most {timeout_s:g} s: {exc}); "
+        "start one (`dask scheduler`, `dask worker ADDRESS`) or leave out --scheduler to run "
+        "on a local cluster"
+    )
+
+
 @contextmanager
 def _in_process() -> Iterator[Submit]:
     yield run_task
@@ -334,11 +368,7 @@ def _on_dask(batch: BatchSettings, scheduler: str | None, progress: Progress) ->
         try:
             client = Client(scheduler, timeout=f"{batch.scheduler_timeout_s}s")
         except (OSError, TimeoutError) as exc:
-            raise ConfigurationError(
-                f"no Dask scheduler answers at {scheduler} (waited "
-                f"{batch.scheduler_timeout_s:g} s: {exc}); start one (`dask scheduler`, "
-                "`dask worker ADDRESS`) or leave out --scheduler to run on a local cluster"
-            ) from exc
+            raise _no_scheduler(scheduler, batch.scheduler_timeout_s, exc) from exc
         cluster = None
     else:
         cluster = LocalCluster(
