@@ -82,18 +82,20 @@ def test_gis_reads_the_tables(
     ``geometry_columns`` lists it)."""
     summary = _publish(first_run, two_gemeenten, tmp_path / "out", any_store)
     source, prefix = _gdal_source(any_store)
-    for level in LEVELS:
-        shown = subprocess.run(
-            [str(OGRINFO), "-ro", "-so", source, f"{prefix}{level}"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        ).stdout
+    shown = subprocess.run(
+        [str(OGRINFO), "-ro", "-so", source, *(f"{prefix}{level}" for level in LEVELS)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    layers = shown.split("\nLayer name: ")[1:]
+    assert [layer.split("\n", 1)[0] for layer in layers] == [f"{prefix}{lv}" for lv in LEVELS]
+    for level, layer in zip(LEVELS, layers, strict=True):
         rows = len(gpd.read_parquet(summary.files[level]))
-        assert f"Feature Count: {rows}\n" in shown
-        assert 'PROJCRS["Amersfoort / RD New"' in shown
-        assert '\n    ID["EPSG",28992]]\n' in shown  # the layer's CRS is EPSG:28992 itself
+        assert f"Feature Count: {rows}\n" in layer
+        assert 'PROJCRS["Amersfoort / RD New"' in layer
+        assert '\n    ID["EPSG",28992]]\n' in layer  # the layer's CRS is EPSG:28992 itself
 
 
 def test_each_run_replaces_the_tables(
