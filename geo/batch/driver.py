@@ -210,17 +210,23 @@ def run_batch(
         with runner as submit:
             summary.outcomes += _execute(plan, inputs, settings, submit, summary, progress, bar)
     tables = merged_tables(output, plan.keys)
-    try:
+    with _writing("the merged results", output):
         summary.files = write_merged(output, tables)
-        if store is not None and tables:
-            summary.store = publish_tables(store, tables, progress)
-        summary.wall_s = time.perf_counter() - start
+    if store is not None and tables:
+        summary.store = publish_tables(store, tables, progress)
+    summary.wall_s = time.perf_counter() - start
+    with _writing("the run's summary", output):
         summary.files["summary"] = write_summary(output, summary.as_dict())
-    except WszError:  # the store's own errors (unavailable, busy) say what they are
-        raise
-    except OSError as exc:
-        raise ResultWriteError(cannot_write("the merged results", output, exc)) from exc
     return summary
+
+
+@contextmanager
+def _writing(what: str, output: Path) -> Iterator[None]:
+    """A failed write in the block (a full disk) as :class:`ResultWriteError`."""
+    try:
+        yield
+    except OSError as exc:
+        raise ResultWriteError(cannot_write(what, output, exc)) from exc
 
 
 def publish_tables(store: Store, tables: dict[str, gpd.GeoDataFrame], progress: Progress) -> str:

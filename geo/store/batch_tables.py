@@ -20,6 +20,7 @@ transaction per run: a reader sees the tables of the previous run or of this one
 from __future__ import annotations
 
 import hashlib
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -30,7 +31,7 @@ import pyogrio
 from psycopg import sql
 
 from geo.common.files import atomic_write
-from geo.errors import NotFoundError, ReadError
+from geo.errors import NotFoundError, ReadError, ResultWriteError
 from geo.store.geopackage import write_layer
 
 if TYPE_CHECKING:
@@ -73,10 +74,19 @@ class FileBatchTables:
 
     def write(self, tables: Mapping[str, gpd.GeoDataFrame]) -> None:
         """Replace every batch table by ``tables`` (level → RD New frame): a new file, renamed
-        over the old one when complete."""
-        with atomic_write(self.path) as temporary:
-            for level, frame in tables.items():
-                write_layer(frame, temporary, f"{PREFIX}{level}")
+        over the old one when complete; a failed write (a full disk: GDAL's errors then name
+        neither) raises :class:`ResultWriteError` and leaves the old file as it was."""
+        try:
+            with atomic_write(self.path) as temporary:
+                for level, frame in tables.items():
+                    write_layer(frame, temporary, f"{PREFIX}{level}")
+        except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+            free = shutil.disk_usage(self.path.parent).free
+            raise ResultWriteError(
+                f"cannot write the batch tables to {self.path} ({free:,} bytes free on its "
+                f"disk): {str(exc)[:300]}; the batch tables there are as they were — free "
+                "space and run the same command again (nothing is computed again)"
+            ) from exc
 
     def levels(self) -> list[str]:
         """The levels held, in file order."""

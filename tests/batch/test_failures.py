@@ -1,10 +1,12 @@
 """What goes wrong during a run: a worker process that dies (Dask retries it; past the retries
 the gemeente is reported and the others go on), a full disk (a real tmpfs filled up: a clear
 message, and nothing half-written is taken as finished by the rerun), and a buurten file
-reaching beyond the extract (the run says which gemeenten and how much of each is covered)."""
+reaching beyond the extract (the run says which gemeenten and how much of each is covered).
+A full disk under the GeoPackage store's batch tables is said so too."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +19,11 @@ import pytest
 from geo.batch.driver import BatchSummary, run_batch
 from geo.batch.results import LEVELS, finished
 from geo.batch.settings import BatchSettings
+from geo.errors import ResultWriteError
+from geo.store.batch_tables import batch_file
+from geo.store.geopackage import GeoPackageStore
 from service.cli import main
-from tests.batch.conftest import samples_argv, samples_input
+from tests.batch.conftest import copy_finished, samples_argv, samples_input
 from tests.conftest import DELFT_OSM, make_settings
 
 #: The preload that kills a worker when a given gemeente starts on it (see its docstring).
@@ -205,3 +210,23 @@ def test_buurten_beyond_the_extract(
         "buurten' area"
     ) in out
     assert "partly covered GM0503 Delft: 90% of its buurten' area (6 of 10 buurten fully)" in out
+
+
+def test_disk_full_while_writing_the_store(
+    first_run: BatchSummary, two_gemeenten: Path, small_disk: SmallDisk, tmp_path: Path
+) -> None:
+    """A GeoPackage store on a full disk: the batch tables cannot be written — said so,
+    nothing half-written beside the store; with space again the rerun writes them."""
+    output = tmp_path / "out"
+    copy_finished(first_run, output, "GM0503")
+    store = GeoPackageStore(small_disk.path / "wsz.gpkg")
+    inputs = samples_input(two_gemeenten, output, gemeenten=("GM0503",))
+    settings = make_settings(tmp_path / "x.gpkg")
+    where = re.escape(str(batch_file(store.path)))
+    with pytest.raises(ResultWriteError, match=rf"^cannot write the batch tables to {where} \("):
+        run_batch(inputs, settings, BatchSettings(), single_process=True, store=store)
+    assert [p.name for p in small_disk.path.iterdir() if not p.name.endswith(".lock")] == []
+    small_disk.resize(8 << 20)
+    summary = run_batch(inputs, settings, BatchSettings(), single_process=True, store=store)
+    assert summary.store is not None
+    assert len(store.batch_tables.read("buurten")) == len(_rows(first_run, "buurten", "GM0503"))
