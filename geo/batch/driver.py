@@ -43,7 +43,7 @@ from geo.batch.results import (
 from geo.batch.settings import BatchSettings
 from geo.batch.split import ExtractPart, ExtractSplitter
 from geo.common.progress import Progress, silent
-from geo.errors import ConfigurationError, ResultWriteError, WszError
+from geo.errors import ConfigurationError, ReadError, ResultWriteError, WszError
 from geo.network.osm import read_osm
 from geo.pipeline import analyse_gemeente
 from geo.read.options import ReadOptions
@@ -254,15 +254,21 @@ def _execute(
     progress: Progress,
     bar: bool,
 ) -> list[Outcome]:
-    """Split each extract once, submit its gemeenten, gather the outcomes as they finish."""
+    """Split each extract once, submit its gemeenten, gather the outcomes as they finish.
+    An extract that cannot be used (no highways, damaged) fails its own gemeenten only."""
     pending: dict[Any, Planned] = {}
+    unusable: list[Outcome] = []
     split_start = time.perf_counter()
     for index, source in enumerate(plan.sources):
         todo = [p for p in plan.todo if p.source == index]
         if not todo:
             continue
         progress(f"Reading OSM extract {source.path} once for {len(todo)} gemeenten ...")
-        extract = plan.read.pop(index, None) or read_osm(source.path)
+        try:
+            extract = plan.read.pop(index, None) or read_osm(source.path)
+        except ReadError as exc:
+            unusable += [_planned_failure(p, f"{exc.title}: {exc}") for p in todo]
+            continue
         voorzieningen = osm_voorzieningen(
             extract.pois, settings.vocabulary, source=source.path.name
         )
@@ -281,7 +287,14 @@ def _execute(
             pending[submit(task)] = planned
         del extract, splitter
     summary.split_s = time.perf_counter() - split_start
-    return _gather(pending, bar)
+    return [*unusable, *_gather(pending, bar)]
+
+
+def _planned_failure(planned: Planned, message: str) -> Outcome:
+    gemeente = planned.gemeente
+    return Outcome(
+        gemeente.code, planned.key, "failed", message=message, buurten=len(gemeente.buurten)
+    )
 
 
 def _gather(pending: dict[Any, Planned], bar: bool) -> list[Outcome]:
@@ -293,13 +306,7 @@ def _gather(pending: dict[Any, Planned], bar: bool) -> list[Outcome]:
             try:
                 outcome = handle.result() if hasattr(handle, "result") else handle
             except Exception as exc:  # a task that raised or a worker that died (after retries)
-                outcome = Outcome(
-                    planned.gemeente.code,
-                    planned.key,
-                    "failed",
-                    message=_task_error(exc),
-                    buurten=len(planned.gemeente.buurten),
-                )
+                outcome = _planned_failure(planned, _task_error(exc))
             outcomes.append(outcome)
             if outcome.status == "failed":
                 meter.write(f"  {outcome.gemeente} failed: {outcome.message}")

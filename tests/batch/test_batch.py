@@ -13,7 +13,7 @@ import pytest
 from geo.analysis import Analysis
 from geo.batch.driver import BatchSummary, run_batch
 from geo.batch.settings import BatchSettings
-from geo.errors import ConfigurationError, ReadError
+from geo.errors import ConfigurationError
 from service.cli import main
 from tests.batch.conftest import NIEUWEGEIN_OSM, copy_finished, samples_argv, samples_input
 from tests.conftest import (
@@ -133,8 +133,16 @@ def test_extract_without_highways(two_gemeenten: Path, tmp_path: Path) -> None:
         "<node id='1' lat='51.99' lon='4.37'><tag k='amenity' v='bench'/></node>\n</osm>\n"
     )
     inputs = samples_input(two_gemeenten, tmp_path, extracts=(empty,), gemeenten=("GM0503",))
-    with pytest.raises(ReadError, match=r"no_highways\.osm: holds no highway ways"):
-        run_batch(inputs, make_settings(tmp_path / "x.gpkg"), BatchSettings(), single_process=True)
+    summary = run_batch(
+        inputs, make_settings(tmp_path / "x.gpkg"), BatchSettings(), single_process=True
+    )
+    assert [(o.gemeente, o.message) for o in summary.failed] == [
+        (
+            "GM0503",
+            f"Unreadable file: {empty}: holds no highway ways (1 tagged objects read); is it "
+            "an OSM extract of a built-up area?",
+        )
+    ]
 
 
 @pytest.mark.parametrize(
