@@ -31,7 +31,7 @@ import pyogrio
 from psycopg import sql
 
 from geo.common.files import atomic_write
-from geo.errors import NotFoundError, ReadError, ResultWriteError
+from geo.errors import ConfigurationError, NotFoundError, ReadError, ResultWriteError
 from geo.store.geopackage import write_layer
 
 if TYPE_CHECKING:
@@ -119,13 +119,18 @@ class PostGISBatchTables:
         batch tables of an earlier run not among them are dropped."""
         from geo.store.postgis import SCHEMA, write_table
 
-        with self.store.connect() as connection, connection.transaction():
-            for level in set(self._levels(connection)) - set(tables):
-                connection.execute(
-                    sql.SQL("DROP TABLE {}").format(sql.Identifier(SCHEMA, f"{PREFIX}{level}"))
-                )
-            for level, frame in tables.items():
-                write_table(connection, f"{PREFIX}{level}", frame, hashlib.sha256())
+        try:
+            with self.store.connect() as connection, connection.transaction():
+                for level in set(self._levels(connection)) - set(tables):
+                    table = sql.Identifier(SCHEMA, f"{PREFIX}{level}")
+                    connection.execute(sql.SQL("DROP TABLE {}").format(table))
+                for level, frame in tables.items():
+                    write_table(connection, f"{PREFIX}{level}", frame, hashlib.sha256())
+        except (psycopg.errors.InvalidSchemaName, psycopg.errors.UndefinedObject) as exc:
+            raise ConfigurationError(
+                f"the PostGIS store has no schema {SCHEMA} with PostGIS yet "
+                f"({str(exc).strip()[:200]}); run `wsz db upgrade` first (nothing was written)"
+            ) from exc
 
     def levels(self) -> list[str]:
         """The levels held, by name."""

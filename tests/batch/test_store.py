@@ -12,17 +12,19 @@ import geopandas as gpd
 import pandas as pd
 import psycopg
 import pytest
+from psycopg import sql
 
 from geo.batch.driver import BatchSummary, run_batch
 from geo.batch.results import LEVELS
 from geo.batch.settings import BatchSettings
-from geo.errors import NotFoundError
+from geo.errors import ConfigurationError, NotFoundError
 from geo.store.base import Store
 from geo.store.geopackage import GeoPackageStore
 from geo.store.postgis import PostGISStore
 from service.cli import main
 from tests.batch.conftest import copy_finished, samples_argv, samples_input
 from tests.conftest import make_settings
+from tests.store.conftest import SERVER
 
 OGRINFO = shutil.which("ogrinfo")
 
@@ -124,3 +126,17 @@ def test_cli_to_the_geopackage_store(
     assert len(GeoPackageStore(store).batch_tables.read("gemeenten")) == len(
         gpd.read_parquet(output / "gemeenten.parquet")
     )
+
+
+def test_postgis_not_upgraded(postgis_url: str, tmp_path: Path) -> None:
+    """A database without ``wsz db upgrade``: said so, nothing written."""
+    name = f"{psycopg.conninfo.conninfo_to_dict(postgis_url)['dbname']}_bare"
+    with psycopg.connect(SERVER, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        try:
+            store = PostGISStore(psycopg.conninfo.make_conninfo(SERVER, dbname=name), tmp_path)
+            frame = gpd.GeoDataFrame({"gm_code": ["GM0503"]}, geometry=[None], crs="EPSG:28992")
+            with pytest.raises(ConfigurationError, match=r"run `wsz db upgrade` first"):
+                store.batch_tables.write({"gemeenten": frame})
+        finally:
+            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
