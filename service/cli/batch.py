@@ -33,7 +33,8 @@ keeps the gemeenten it finished: run the same command again and only the rest is
 
 Workers and memory per worker: WSZ_BATCH_WORKERS (default 2), WSZ_BATCH_MEMORY_PER_WORKER
 (default 4GB); WSZ_BATCH_MIN_COVER (default 0.5) is the least share of a gemeente the extract
-must cover.
+must cover; WSZ_BATCH_RETRIES (default 1) how often a gemeente whose worker died is tried
+again before it is reported as failed.
 """
 
 
