@@ -211,6 +211,13 @@ class DownloadError(WszError, OSError):
     title = "Download failed"
 
 
+class ResultWriteError(WszError, OSError):
+    """Results that cannot be written (a full disk, a file size limit, no permission); what
+    was written completely before stays, nothing half-written is taken as finished."""
+
+    title = "Cannot write results"
+
+
 class DataQualityWarning(UserWarning):
     """Data that is usable but deserves a look: buurten in no zone, points outside zones."""
 

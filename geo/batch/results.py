@@ -17,6 +17,7 @@ and the straight-line figures beside them), with the area's polygon in RD New (E
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -25,12 +26,13 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo.common.files import atomic_write
+from geo.common.files import atomic_write, remove_stale_temporaries
 from geo.crs import WORKING_CRS
 from geo.pipeline import GemeenteFigures
 
 LEVELS = ("buurten", "wijken", "zones", "gemeenten")
 OUTCOME = "outcome.json"
+SUMMARY = "summary.json"
 
 
 @dataclass(frozen=True)
@@ -128,37 +130,57 @@ def read_outcome(output: Path, gemeente: str, key: str) -> Outcome:
 
 
 def remove_temporaries(output: Path) -> int:
-    """Remove the temporary folders an interrupted run left (never taken as finished)."""
+    """Remove what an interrupted run left half-written (never taken as finished): the
+    temporary folders of parts, and the temporary files of merged tables and the summary."""
     parts = Path(output) / "parts"
     removed = 0
     for stale in parts.glob(".*.tmp") if parts.is_dir() else ():
         shutil.rmtree(stale, ignore_errors=True)
         removed += 1
+    for name in (*(f"{level}.parquet" for level in LEVELS), SUMMARY):
+        removed += len(remove_stale_temporaries(Path(output) / name))
     return removed
 
 
-def merge_parts(output: Path, keys: dict[str, str]) -> dict[str, Path]:
-    """All finished gemeenten of ``keys`` (code → key) merged into one GeoParquet file per
-    level, each written atomically; returns the files."""
-    written = {}
+def cannot_write(what: str, path: Path, exc: OSError) -> str:
+    """What to say when ``what`` cannot be written to ``path`` (a full disk, …): the
+    system's words for the error number (Arrow's own message wraps them)."""
+    reason = os.strerror(exc.errno) if exc.errno else exc.strerror or str(exc)
+    return (
+        f"cannot write {what} to {path}: {reason}; free space there (or "
+        "choose another --output) and run the same command again: finished gemeenten are kept"
+    )
+
+
+def merged_tables(output: Path, keys: dict[str, str]) -> dict[str, gpd.GeoDataFrame]:
+    """All finished gemeenten of ``keys`` (code → key) merged into one table per level (RD
+    New), in gemeente code order; levels no gemeente finished are left out."""
+    merged = {}
     for level in LEVELS:
         frames = [
             gpd.read_parquet(part_folder(output, gm, key) / f"{level}.parquet")
             for gm, key in sorted(keys.items())
             if finished(output, gm, key)
         ]
-        if not frames:
-            continue
-        merged = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=WORKING_CRS)
+        if frames:
+            merged[level] = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=WORKING_CRS)
+    return merged
+
+
+def write_merged(output: Path, tables: dict[str, gpd.GeoDataFrame]) -> dict[str, Path]:
+    """Each merged table as ``<level>.parquet`` in ``output``, written atomically; returns
+    the files."""
+    written = {}
+    for level, table in tables.items():
         path = Path(output) / f"{level}.parquet"
         with atomic_write(path) as temporary:
-            merged.to_parquet(temporary, index=False)
+            table.to_parquet(temporary, index=False)
         written[level] = path
     return written
 
 
 def write_summary(output: Path, summary: dict[str, object]) -> Path:
-    path = Path(output) / "summary.json"
+    path = Path(output) / SUMMARY
     with atomic_write(path) as temporary:
         temporary.write_text(json.dumps(summary, indent=1, default=str), encoding="utf-8")
     return path

@@ -28,7 +28,11 @@ class BatchSettings(BaseSettings):
     )
     processes: bool = Field(default=True, description="Workers as processes (else threads).")
     retries: int = Field(
-        default=1, ge=0, le=10, description="Tries more for a gemeente whose worker died."
+        default=1,
+        ge=0,
+        le=10,
+        description="Tries more for a gemeente whose worker died (the LocalCluster's allowed "
+        "failures) or whose task raised; then it is reported as failed.",
     )
     scheduler_timeout_s: float = Field(
         default=10.0, gt=0, description="How long to wait for a scheduler given by address."

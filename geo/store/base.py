@@ -23,6 +23,7 @@ from geo.store.dataset import Dataset
 from geo.store.log import ImportReport
 
 if TYPE_CHECKING:
+    from geo.store.batch_tables import BatchTables
     from geo.store.scenarios import ScenarioBook
 
 
@@ -60,6 +61,9 @@ class Store(Protocol):
 
     @property
     def scenarios(self) -> ScenarioBook: ...
+
+    @property
+    def batch_tables(self) -> BatchTables: ...
 
 
 class StoreSettings(BaseSettings):

@@ -36,6 +36,7 @@ from geo.store.lock import store_lock
 from geo.store.log import ImportLog, store_version
 
 if TYPE_CHECKING:
+    from geo.store.batch_tables import FileBatchTables
     from geo.store.scenarios import FileScenarios
 
 CODE_COLUMNS = ("bu_code", "wk_code", "gm_code", "zone_code", "id", "category")
@@ -137,12 +138,20 @@ class GeoPackageStore:
 
         return FileScenarios(self.path)
 
+    @property
+    def batch_tables(self) -> FileBatchTables:
+        """The results of ``wsz batch --to-store``, beside the file
+        (:mod:`geo.store.batch_tables`)."""
+        from geo.store.batch_tables import FileBatchTables
+
+        return FileBatchTables(self.path)
+
     def write(self, dataset: Dataset) -> None:
         """Replace the stored dataset with ``dataset``, atomically."""
         with atomic_write(self.path) as temporary:
-            _write_layer(dataset.buurten, temporary, "buurten")
-            _write_layer(dataset.zones, temporary, "zones")
-            _write_layer(dataset.voorzieningen, temporary, "voorzieningen")
+            write_layer(dataset.buurten, temporary, "buurten")
+            write_layer(dataset.zones, temporary, "zones")
+            write_layer(dataset.voorzieningen, temporary, "voorzieningen")
             if dataset.definition is not None:
                 table = pd.DataFrame({"definition": [dataset.definition.model_dump_json()]})
                 pyogrio.write_dataframe(table, temporary, layer="zone_definition", driver="GPKG")
@@ -152,7 +161,8 @@ class GeoPackageStore:
             carry_history(self.path, temporary)  # the years of figures stay (geo.store.history)
 
 
-def _write_layer(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:
+def write_layer(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:
+    """Add ``frame`` (RD New) as ``layer`` to the GeoPackage at ``path`` (nothing if empty)."""
     if frame.empty:
         return
     pyogrio.write_dataframe(

@@ -41,6 +41,7 @@ from geo.store.geopackage import CODE_COLUMNS
 from geo.store.log import ImportReport
 
 if TYPE_CHECKING:
+    from geo.store.batch_tables import PostGISBatchTables
     from geo.store.scenarios import PostGISScenarios
 
 SCHEMA = "wsz"
@@ -146,6 +147,14 @@ class PostGISStore:
 
         return PostGISScenarios(self)
 
+    @property
+    def batch_tables(self) -> PostGISBatchTables:
+        """The results of ``wsz batch --to-store``, ``wsz.batch_<level>``
+        (:mod:`geo.store.batch_tables`)."""
+        from geo.store.batch_tables import PostGISBatchTables
+
+        return PostGISBatchTables(self)
+
     # ------------------------------------------------------------------ read
 
     def read(self) -> Dataset:
@@ -160,7 +169,7 @@ class PostGISStore:
                         (SCHEMA,),
                     )
                 }
-                frames = {n: _read_layer(connection, n) if n in tables else None for n in LAYERS}
+                frames = {n: read_table(connection, n) if n in tables else None for n in LAYERS}
                 documents = dict(
                     connection.execute(f"SELECT name, body::text FROM {SCHEMA}.documents")
                 )
@@ -185,7 +194,7 @@ class PostGISStore:
         try:
             with self.connect() as connection, connection.transaction():
                 for name in LAYERS:
-                    _write_layer(connection, name, getattr(dataset, name), digest)
+                    write_table(connection, name, getattr(dataset, name), digest)
                 connection.execute(f"DELETE FROM {SCHEMA}.documents")
                 for name, document in (
                     ("zone_definition", dataset.definition),
@@ -221,10 +230,12 @@ def _column_type(series: pd.Series) -> str:
     return "text"
 
 
-def _write_layer(
+def write_table(
     connection: psycopg.Connection[Any], name: str, frame: gpd.GeoDataFrame, digest: Any
 ) -> None:
-    """Create ``wsz.<name>`` anew with ``frame``'s columns and load it with COPY."""
+    """Create ``wsz.<name>`` anew with ``frame``'s columns (geometry in RD New, listed in
+    ``geometry_columns``) and load it with COPY, in the caller's transaction; every row goes
+    into ``digest`` (a hashlib object)."""
     table = sql.Identifier(SCHEMA, name)
     columns = [c for c in frame.columns if c != frame.geometry.name]
     kind = "Point" if name == "voorzieningen" else "Geometry"
@@ -271,7 +282,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _read_layer(connection: psycopg.Connection[Any], name: str) -> gpd.GeoDataFrame:
+def read_table(connection: psycopg.Connection[Any], name: str) -> gpd.GeoDataFrame:
+    """The table ``wsz.<name>`` in feature order (``fid``), geometry in RD New."""
     table = sql.Identifier(SCHEMA, name)
     cursor = connection.execute(
         sql.SQL("SELECT *, ST_AsBinary(geom) AS wkb FROM {} ORDER BY fid").format(table)

@@ -12,6 +12,7 @@ from geo.batch.settings import BatchSettings
 from geo.errors import ConfigurationError
 from geo.read.options import ReadOptions
 from geo.settings import Settings
+from geo.store.base import open_store
 from service.cli.output import configuration_problems, progress
 
 DESCRIPTION = """\
@@ -23,12 +24,17 @@ extract (its buurten plus 1 km), residents are placed and every category measure
 Voorzieningen: those tagged in the extract, plus --voorzieningen files.
 
 Results go to OUTPUT as GeoParquet (RD New): buurten, wijken, zones and gemeenten .parquet,
-and summary.json. A run stopped halfway (Ctrl-C, a crash) keeps the gemeenten it finished:
-run the same command again and only the rest is computed.
+and summary.json; with --to-store also to the store as tables batch_buurten, batch_wijken,
+batch_zones and batch_gemeenten (RD New), replaced in one transaction per run: beside the
+GeoPackage (<store>-batch.gpkg, the store of --store / WSZ_STORE_PATH) or in PostGIS schema
+wsz (WSZ_STORE_URL). A full disk is reported (per gemeente, or for the merged tables) and
+nothing half-written is ever taken as finished. A run stopped halfway (Ctrl-C, a crash)
+keeps the gemeenten it finished: run the same command again and only the rest is computed.
 
 Workers and memory per worker: WSZ_BATCH_WORKERS (default 2), WSZ_BATCH_MEMORY_PER_WORKER
 (default 4GB); WSZ_BATCH_MIN_COVER (default 0.5) is the least share of a gemeente the extract
-must cover.
+must cover; WSZ_BATCH_RETRIES (default 1) how often a gemeente whose worker died is tried
+again before it is reported as failed.
 """
 
 
@@ -73,6 +79,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "--single-process", action="store_true", help="no Dask: one gemeente after the other"
     )
+    parser.add_argument(
+        "--to-store",
+        action="store_true",
+        help="also write the tables to the configured store (GeoPackage or WSZ_STORE_URL)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -102,6 +113,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         single_process=args.single_process,
         progress=progress,
         bar=True,
+        store=open_store(settings) if args.to_store else None,
     )
     print(format_summary(summary))
     return 1 if summary.failed else 0
@@ -124,4 +136,6 @@ def format_summary(summary: BatchSummary) -> str:
     lines += [f"  failed {o.gemeente}: {o.message}" for o in summary.failed]
     lines += [f"  partly covered {text}" for text in summary.partly_covered]
     lines += [f"  {level}: {path}" for level, path in summary.files.items()]
+    if summary.store is not None:
+        lines.append(f"  store: {summary.store}")
     return "\n".join(lines)

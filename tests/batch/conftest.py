@@ -3,6 +3,7 @@ extracts, voorzieningen and zone definitions; a real Dask LocalCluster of two pr
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from geo.batch.driver import BatchInput
+from geo.batch.driver import LOCAL_HTTP, BatchInput, BatchSummary, run_batch
+from geo.batch.settings import BatchSettings
 from geo.read.options import ReadOptions
 from geo.settings import SAMPLE_DIR
 from tests.conftest import (
@@ -20,8 +22,10 @@ from tests.conftest import (
     SAMPLE_HUISARTSEN,
     SAMPLE_VOORZIENINGEN,
     SAMPLE_ZONES,
+    make_settings,
     skip_without_shared_data,
 )
+from tests.store.conftest import any_store, postgis_url  # noqa: F401  (the store tests' stores)
 
 #: The delft-tu sample's buurten (data/sample/delft-tu.yaml).
 DELFT_CODES = (
@@ -61,12 +65,46 @@ def samples_input(buurten: Path, output: Path, **changes: object) -> BatchInput:
     return BatchInput(**values)  # type: ignore[arg-type]
 
 
+def samples_argv(buurten: Path, output: Path, *extracts: Path) -> list[str]:
+    """``wsz batch`` of the two samples (:func:`samples_input`'s files) to ``output``; their
+    own extracts unless ``extracts`` are given."""
+    osm = [str(path) for path in extracts or (NIEUWEGEIN_OSM, DELFT_OSM)]
+    argv = ["batch", str(buurten), *osm, "-o", str(output)]
+    argv += ["--voorzieningen", str(SAMPLE_VOORZIENINGEN), "--voorzieningen-crs", "EPSG:28992"]
+    argv += ["--voorzieningen", str(SAMPLE_HUISARTSEN), "--zones", str(SAMPLE_ZONES)]
+    return [*argv, "--zones", str(DELFT_ZONES)]
+
+
+def copy_finished(run: BatchSummary, output: Path, *gemeenten: str) -> None:
+    """Copy the finished parts of ``gemeenten`` of ``run`` into the output folder ``output``
+    (as a run stopped after them would leave it)."""
+    for gemeente in gemeenten:
+        done = next((run.files["buurten"].parent / "parts").glob(f"{gemeente}-*"))
+        shutil.copytree(done, output / "parts" / done.name)
+
+
+@pytest.fixture(scope="session")
+def first_run(
+    two_gemeenten: Path, cluster: str, tmp_path_factory: pytest.TempPathFactory
+) -> BatchSummary:
+    """Both samples computed on :func:`cluster` (other tests must not write to its output)."""
+    output = tmp_path_factory.mktemp("batch-run")
+    settings = make_settings(output / "unused.gpkg")
+    return run_batch(
+        samples_input(two_gemeenten, output), settings, BatchSettings(), scheduler=cluster
+    )
+
+
 @pytest.fixture(scope="session")
 def cluster() -> Iterator[str]:
     """A real LocalCluster: two worker processes of one thread; yields its address."""
     from distributed import LocalCluster
 
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        scheduler_kwargs=LOCAL_HTTP,
     ) as local:
         yield str(local.scheduler_address)

@@ -3,7 +3,7 @@ the single-process ``wsz coverage``, resumable, and clear about input it cannot 
 
 from __future__ import annotations
 
-import shutil
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -13,29 +13,14 @@ import pytest
 from geo.analysis import Analysis
 from geo.batch.driver import BatchSummary, run_batch
 from geo.batch.settings import BatchSettings
-from geo.errors import ConfigurationError, ReadError
+from geo.errors import ConfigurationError
 from service.cli import main
-from tests.batch.conftest import DELFT_ZONES, NIEUWEGEIN_OSM, samples_input
+from tests.batch.conftest import NIEUWEGEIN_OSM, copy_finished, samples_argv, samples_input
 from tests.conftest import (
-    DELFT_OSM,
-    SAMPLE_HUISARTSEN,
-    SAMPLE_VOORZIENINGEN,
-    SAMPLE_ZONES,
     VOCABULARY,
     free_port,
     make_settings,
 )
-
-
-@pytest.fixture(scope="module")
-def first_run(
-    two_gemeenten: Path, cluster: str, tmp_path_factory: pytest.TempPathFactory
-) -> BatchSummary:
-    output = tmp_path_factory.mktemp("batch-run")
-    settings = make_settings(output / "unused.gpkg")
-    return run_batch(
-        samples_input(two_gemeenten, output), settings, BatchSettings(), scheduler=cluster
-    )
 
 
 def _same(batch: pd.DataFrame, single: pd.DataFrame) -> None:
@@ -84,8 +69,7 @@ def test_resume_after_partial_run(
 ) -> None:
     """A run stopped after Nieuwegein (its folder kept) and mid-write of Delft (a half-written
     temporary folder): the rerun computes Delft only, never reads the half-written one."""
-    done = next((first_run.files["buurten"].parent / "parts").glob("GM0356-*"))
-    shutil.copytree(done, tmp_path / "parts" / done.name)
+    copy_finished(first_run, tmp_path, "GM0356")
     stale = tmp_path / "parts" / ".GM0503-0123456789abcdef-feed.tmp"
     stale.mkdir()
     (stale / "buurten.parquet").write_bytes(b"PAR1 half written")
@@ -110,11 +94,7 @@ def test_cli_summary_of_a_finished_run(
     first_run: BatchSummary, two_gemeenten: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     output = first_run.files["buurten"].parent
-    argv = ["batch", str(two_gemeenten), str(NIEUWEGEIN_OSM), str(DELFT_OSM), "-o", str(output)]
-    argv += ["--voorzieningen", str(SAMPLE_VOORZIENINGEN), "--voorzieningen-crs", "EPSG:28992"]
-    argv += ["--voorzieningen", str(SAMPLE_HUISARTSEN), "--zones", str(SAMPLE_ZONES)]
-    argv += ["--zones", str(DELFT_ZONES)]
-    assert main(argv) == 0
+    assert main(samples_argv(two_gemeenten, output)) == 0
     out = capsys.readouterr().out
     assert "2 gemeenten: 0 computed, 2 finished earlier (kept), 0 failed" in out
     assert "partly covered GM0503 Delft: 90% of its buurten' area (6 of 10 buurten fully)" in out
@@ -153,14 +133,33 @@ def test_extract_without_highways(two_gemeenten: Path, tmp_path: Path) -> None:
         "<node id='1' lat='51.99' lon='4.37'><tag k='amenity' v='bench'/></node>\n</osm>\n"
     )
     inputs = samples_input(two_gemeenten, tmp_path, extracts=(empty,), gemeenten=("GM0503",))
-    with pytest.raises(ReadError, match=r"no_highways\.osm: holds no highway ways"):
-        run_batch(inputs, make_settings(tmp_path / "x.gpkg"), BatchSettings(), single_process=True)
+    summary = run_batch(
+        inputs, make_settings(tmp_path / "x.gpkg"), BatchSettings(), single_process=True
+    )
+    assert [(o.gemeente, o.message) for o in summary.failed] == [
+        (
+            "GM0503",
+            f"Unreadable file: {empty}: holds no highway ways (1 tagged objects read); is it "
+            "an OSM extract of a built-up area?",
+        )
+    ]
 
 
-def test_scheduler_that_does_not_answer(two_gemeenten: Path, tmp_path: Path) -> None:
-    address = f"tcp://127.0.0.1:{free_port()}"
-    inputs = samples_input(two_gemeenten, tmp_path, gemeenten=("GM0503",))
-    with pytest.raises(ConfigurationError, match=rf"no Dask scheduler answers at {address}"):
+@pytest.mark.parametrize(
+    ("address", "message"),
+    [
+        (
+            f"tcp://127.0.0.1:{free_port()}",
+            "no Dask scheduler answers at {address} (waited at most 1 s",
+        ),
+        ("127.0.0.1", "--scheduler '{address}' is not a Dask scheduler address (missing port"),
+        ("http://127.0.0.1:8786", "--scheduler '{address}' is not a Dask scheduler address (Dask"),
+    ],
+)
+def test_scheduler_that_does_not_answer(tmp_path: Path, address: str, message: str) -> None:
+    """Refused before any input is read (the buurten file here does not even exist)."""
+    inputs = samples_input(tmp_path / "not-read.gpkg", tmp_path)
+    with pytest.raises(ConfigurationError, match=re.escape(message.format(address=address))):
         run_batch(
             inputs,
             make_settings(tmp_path / "x.gpkg"),
