@@ -5,7 +5,9 @@ into a GeoPackage and into a fresh PostGIS database (127.0.0.1:5432; skipped, an
 when unreachable); for each store and worker count a real ``wsz serve --workers N`` answers
 Debian's ``wrk`` (200 connections, 2 threads, 15 s per endpoint; ``--quick``: 5 s) on
 ``/health``, ``/zones``, ``/coverage``, ``/lookup`` and ``/route`` (at buurt points chosen at
-random per request), ``/ogc/collections/buurten/items?limit=100`` and ``/embed/``. Prints
+random per request), ``/ogc/collections/buurten/items?limit=100``, ``/embed/`` and
+``not_modified`` (``/zones`` with the ETag held: 304s; also ``single_ms``, the median of one
+conditional request at a time). Prints
 req/s, p50, p99 and errors per endpoint; the last line is one JSON object
 ``{"gpkg": {"1": {"zones": {"rps": …, "p50_ms": …, "p99_ms": …, "errors": …}}}, "postgis": …,
 "pygeoapi": …, "pygeoapi_rps": …, "ratio_pygeoapi": …}``.
@@ -61,6 +63,8 @@ ENDPOINTS = {
     "route": "/route",
     "ogc_items": OGC_ITEMS,
     "embed": "/embed/",
+    # /zones asked again with the ETag of the answer held: a 304 (no body).
+    "not_modified": "/zones",
 }
 #: wrk script: each request at one of the buurt points, at random.
 POINTS_LUA = """
@@ -147,11 +151,16 @@ def _points(base: str) -> list[tuple[float, float]]:
     return [(round(p.x, 6), round(p.y, 6)) for p in points]
 
 
-def wrk(url: str, seconds: int, script: Path | None = None) -> dict[str, float | None]:
-    """One wrk run: req/s, p50 and p99 in ms, errors (socket errors and non-2xx/3xx)."""
+def wrk(
+    url: str, seconds: int, script: Path | None = None, header: str | None = None
+) -> dict[str, float | None]:
+    """One wrk run: req/s, p50 and p99 in ms, errors (socket errors and non-2xx/3xx; a 304
+    counts as an answer)."""
     command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     if script is not None:
         command += ["-s", str(script)]
+    if header is not None:
+        command += ["-H", header]
     out = subprocess.run(
         [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 60
     ).stdout
@@ -207,13 +216,30 @@ def measure(
         script = folder / f"{name}.lua"
         script.write_text(POINTS_LUA % (points, 15, ENDPOINTS[name], extra))
         scripts[name] = script
+    etag = httpx.get(base + ENDPOINTS["not_modified"], timeout=30).headers["etag"]
+    headers = {"not_modified": f"If-None-Match: {etag}"}
     figures = {}
     for name in only:
         idle(pid)
         url = base + (ENDPOINTS[name] if name not in scripts else "/")
-        figures[name] = wrk(url, seconds, scripts.get(name))
+        figures[name] = wrk(url, seconds, scripts.get(name), headers.get(name))
+        if name == "not_modified":
+            figures[name]["single_ms"] = single_request_ms(url, etag)
         log(f"  {name:10s} {figures[name]}")
     return figures
+
+
+def single_request_ms(url: str, etag: str, count: int = 200) -> float:
+    """Median time (ms) of one conditional request answered 304, asked one at a time over a
+    kept-alive connection (the client's own time included)."""
+    times = []
+    with httpx.Client(timeout=30, headers={"If-None-Match": etag}) as client:
+        for _ in range(count):
+            start = time.perf_counter()
+            status = client.get(url).status_code
+            times.append(time.perf_counter() - start)
+            assert status == 304, status
+    return round(sorted(times)[count // 2] * 1000, 3)
 
 
 def measure_pygeoapi(
@@ -311,9 +337,10 @@ def main() -> None:
         for workers, figures in (summary.get(store) or {}).items():
             print(f"{store:8s} {workers} worker(s)")
             for name, row in figures.items():
+                single = f"  one at a time {row['single_ms']} ms" if "single_ms" in row else ""
                 print(
-                    f"  {name:10s} {row['rps']} req/s  p50 {row['p50_ms']} ms  "
-                    f"p99 {row['p99_ms']} ms  errors {row['errors']}"
+                    f"  {name:12s} {row['rps']} req/s  p50 {row['p50_ms']} ms  "
+                    f"p99 {row['p99_ms']} ms  errors {row['errors']}{single}"
                 )
     workers = (peer or {}).get("workers")
     for server in pygeoapi_peer.SERVERS:
