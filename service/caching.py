@@ -11,7 +11,8 @@ The ETag is weak (``W/``): gzip may change the bytes, not the meaning.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from functools import lru_cache
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -34,8 +35,14 @@ VERSIONED_PREFIXES = ("/static/vendor/", "/static/embed-", "/static/docs/")
 
 def etag_of(state: StoreState, accept: str) -> str:
     """The ETag of an answer from ``state`` to a request with this ``Accept`` header."""
+    return _etag(state.version, state.signature, accept)
+
+
+@lru_cache(maxsize=256)
+def _etag(version: str | None, signature: Hashable, accept: str) -> str:
+    """(Kept: every state-bound request asks for it, once or twice, with the same few.)"""
     digest = hashlib.sha256()
-    digest.update(repr((state.version, state.signature)).encode())
+    digest.update(repr((version, signature)).encode())
     digest.update(b"\0" + accept.encode())
     return f'W/"{digest.hexdigest()[:32]}"'
 

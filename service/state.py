@@ -85,8 +85,10 @@ class Published:
 
     def voorzieningen_lonlat(self) -> NDArray[np.float64]:
         """The voorzieningen' WGS84 lon/lat, one row per voorziening (built once per state)."""
-        geometry = self.voorzieningen.geometry.values
-        return self.cache.get("voorzieningen.lonlat", lambda: shapely.get_coordinates(geometry))
+        return self.cache.get(
+            "voorzieningen.lonlat",
+            lambda: shapely.get_coordinates(self.voorzieningen.geometry.values),
+        )
 
 
 def publish(analysis: Analysis) -> Published:
