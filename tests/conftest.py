@@ -13,6 +13,7 @@ end-to-end fixtures start a real uvicorn process and the map tests a real Chromi
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -21,9 +22,11 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Coroutine, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -90,6 +93,16 @@ def skip_without_shared_data(*paths: Path) -> None:
     reason = missing_shared_data(*paths)
     if reason is not None:
         pytest.skip(reason)
+
+
+T = TypeVar("T")
+
+
+def run_on_own_loop(work: Coroutine[object, object, T]) -> T:
+    """``asyncio.run(work)`` in a thread of its own: a test process may already run an event
+    loop in its main thread (Playwright's sync API leaves one there)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, work).result()
 
 
 def make_settings(store_path: Path, **overrides: object) -> Settings:

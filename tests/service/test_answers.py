@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from service.answers import AnswerStore, KeptAnswer, kept_path
 from service.state import Published
-from tests.conftest import SAMPLE_VOORZIENINGEN, make_app, make_settings
+from tests.conftest import SAMPLE_VOORZIENINGEN, make_app, make_settings, run_on_own_loop
 from tests.servers import AUTH, KEYS_JSON
 
 KEPT = (
@@ -138,7 +138,7 @@ def test_a_crowd_on_a_new_state_builds_each_answer_once(
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             return await asyncio.gather(*(client.get("/coverage") for _ in range(40)))
 
-    responses = asyncio.run(crowd())
+    responses = run_on_own_loop(crowd())
     assert {r.status_code for r in responses} == {200}
     assert len({r.content for r in responses}) == 1
     assert answers.kept == 1

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from service.freshness import StalenessCheck
 from service.state import LiveState, Published
-from tests.conftest import make_settings
+from tests.conftest import make_settings, run_on_own_loop
 
 
 class CountingLive(LiveState):
@@ -39,7 +39,7 @@ def test_one_look_per_turn_of_the_loop(
         await asyncio.sleep(0)  # the next turn
         return [*first, check.is_stale()]
 
-    answers = asyncio.run(turns())
+    answers = run_on_own_loop(turns())
     assert answers == [False] * 51
     assert live.looks == 2
 
@@ -62,6 +62,6 @@ def test_a_change_is_seen_in_the_next_turn(
         check.forget()  # what FreshState does after reloading
         return before, changed, check.is_stale()
 
-    before, changed, again = asyncio.run(turns())
+    before, changed, again = run_on_own_loop(turns())
     assert (before, changed, again) == (False, True, True)
     assert live.looks == 3
