@@ -72,7 +72,7 @@ def summary_card(scenario: Scenario, candidates_shown: int) -> dict[str, Any]:
     if scenario.objective == "distance":
         before, after = (s.get(k) for k in ("mean_before_m", "mean_after_m"))
         walk = " → ".join("?" if m is None else f"{m:.0f} m" for m in (before, after))
-        rows.insert(1, [nl_en("Gemiddelde looptijd", "Mean walking distance"), walk])
+        rows.insert(1, [nl_en("Gemiddelde loopafstand", "Mean walking distance"), walk])
     total = int((scenario.sites["role"] == "candidate").sum())
     if total > candidates_shown:
         rows.append(
