@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -212,12 +212,55 @@ def _model(
     return rows.cost, constraints
 
 
+#: Candidates the LP bound starts from (most weight within reach first; at least 2k); others
+#: join while the duals price them in (:func:`lp_bound`).
+LP_START_COLUMNS = 50
+
+
 def lp_bound(reduced: Reduced, k: int, areas: Sequence[NDArray[np.int64]] = ()) -> float:
-    """The LP relaxation's value: no choice of k sites covers more. Solved by HiGHS's
-    interior point method with crossover (a basic optimal solution, as the simplex gives):
-    on covering LPs of thousands of groups it is several times faster than the simplex."""
+    """The LP relaxation's value: no choice of k sites covers more.
+
+    Without areas, by column generation: the LP over a few candidates and the groups they
+    reach gives duals ``u`` (``0 ≤ u_g ≤ w_g``; ``u_g = w_g`` for a group none of them
+    reaches), and for any such ``u`` (weak duality) ``Σ_g (w_g − u_g)`` plus the k largest
+    ``Σ_{g reached by j} u_g`` over every candidate j bounds the full LP from above — equal to
+    it once no other candidate prices in (its sum above the k-th largest); while some do,
+    they join and the LP is solved again. On the bench's 9,957 groups × 1,000 candidates one
+    round of 50 candidates gives the LP's value, about 5 times faster than the full LP.
+    """
     if reduced.matrix.shape[0] == 0:
         return 0.0
+    n = reduced.matrix.shape[1]
+    first = max(LP_START_COLUMNS, 2 * k)
+    if areas or n <= first:
+        result = _lp(reduced, k, areas)
+        return float(-result.fun) if result.x is not None else float(reduced.weight.sum())
+    weight = reduced.weight
+    by_candidate = sp.csc_array(reduced.matrix.astype(float))
+    columns = np.zeros(n, dtype=bool)
+    columns[np.argsort(-(by_candidate.T @ weight), kind="stable")[:first]] = True
+    while True:
+        sub = sp.csr_array(reduced.matrix[:, np.flatnonzero(columns)])
+        rows = np.flatnonzero(np.diff(sub.indptr) > 0)
+        part = Reduced(sp.csr_array(sub[rows]), weight[rows], np.zeros(0, dtype=np.int64))
+        result = _lp(part, k, ())
+        if result.x is None:  # pragma: no cover  # k ≤ the columns: always feasible
+            return float(weight.sum())
+        dual = weight.copy()
+        dual[rows] = np.clip(-np.asarray(result.ineqlin.marginals), 0.0, weight[rows])
+        priced = by_candidate.T @ dual
+        top = np.sort(priced)[::-1][:k]
+        bound = float((weight - dual).sum() + top.sum())
+        entering = ~columns & (priced > top[-1] + 1e-9 * max(1.0, float(top[-1])))
+        if not entering.any():
+            return bound
+        columns |= entering
+
+
+def _lp(reduced: Reduced, k: int, areas: Sequence[NDArray[np.int64]]) -> Any:
+    """The LP relaxation solved by HiGHS's interior point method with crossover (a basic
+    optimal solution and its duals, as the simplex gives; on covering LPs of thousands of
+    groups several times faster than the simplex)."""
     from scipy.optimize import linprog
 
     rows = _rows(reduced, areas)
@@ -225,11 +268,10 @@ def lp_bound(reduced: Reduced, k: int, areas: Sequence[NDArray[np.int64]] = ()) 
     if rows.presence is not None:
         upper = sp.vstack([upper, -rows.presence], format="csr")
         limits = np.concatenate([limits, -np.ones(rows.presence.shape[0])])
-    result = linprog(
+    return linprog(
         rows.cost, A_ub=upper, b_ub=limits, A_eq=rows.count, b_eq=[float(k)], bounds=(0.0, 1.0),
         method="highs-ipm",
     )  # fmt: skip
-    return float(-result.fun) if result.x is not None else float(reduced.weight.sum())
 
 
 def _exact(
