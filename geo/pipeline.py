@@ -122,6 +122,8 @@ from geo.whatif.report import (
     with_addresses,
 )
 from geo.whatif.scenarios import (
+    MEAN_AFTER,
+    MEAN_BEFORE,
     Scenario,
     ScenarioKind,
     SiteValue,
@@ -1095,11 +1097,14 @@ def whatif_scenario(
     *,
     version: str | None,
     solution: dict[str, Any] | None = None,
+    zone_means: pd.DataFrame | None = None,
 ) -> Scenario:
     """A what-if answer as the named scenario ``name`` (``parts``: kind, request and sites of
-    :func:`geo.whatif.scenarios.placement_parts` / ``closure_parts``), with its figures per
-    zone and buurt; ``version``: the store version the analysis was read from. Not stored
-    (:func:`save_scenario` does)."""
+    :func:`geo.whatif.scenarios.placement_parts` / ``median_parts`` / ``closure_parts``), with
+    its figures per zone and buurt; ``version``: the store version the analysis was read from;
+    ``zone_means``: a distance placement's mean walking distance per zone (``zone_code``,
+    ``mean_before_m``, ``mean_after_m``; :attr:`MedianPlacement.by_zone`), added to its
+    ``by_zone``. Not stored (:func:`save_scenario` does)."""
     kind, request, sites = parts
     check_name(name)
     category = str(request["category"])
@@ -1109,6 +1114,9 @@ def whatif_scenario(
     before, after = scenario_cover(analysis, category, norm, added, closed)
     weights = _weights(analysis.points)
     by_zone, by_buurt, totals = cover_figures(_whatif_areas(analysis), weights, before, after)
+    if zone_means is not None:
+        means = zone_means[["zone_code", MEAN_BEFORE, MEAN_AFTER]].round(1)
+        by_zone = by_zone.merge(means, on="zone_code", how="left")
     created = pd.Timestamp.now("UTC").isoformat(timespec="seconds").replace("+00:00", "Z")
     return Scenario(
         name, kind, created, version, {**request, "norm_m": norm}, {**totals, **(solution or {})},

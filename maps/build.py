@@ -4,7 +4,8 @@ Both read an :class:`geo.pipeline.Analysis` and nothing else, so the API (``/map
 CLI (``wsz map``) draw the same map. Layers, bottom to top: tiles (configurable, may be
 none), the coverage gaps per category (the first shown, the others in the layer control), buurten,
 zone outlines, the wijken and zones failing a presence norm (:mod:`maps.presence`),
-voorzieningen per category. A legend and an open layer control complete it.
+voorzieningen per category. A legend and an open layer control complete it; a served map also
+answers a click with what a new voorziening there would bring (:mod:`maps.evaluate`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from geo.crs import to_edge_crs
 from geo.read.provenance import Provenance
 from maps.assets import OfflineMap, copy_vendor
 from maps.cards import figure_tables
+from maps.evaluate import EVALUATE_CSS, Evaluate, chosen_click
 from maps.layers import (
     buurten_layer,
     gap_layer,
@@ -43,12 +45,14 @@ TileLayer = tuple[str, str] | None
 
 
 class Serving(NamedTuple):
-    """Where a map is shown: its tiles, where Leaflet is (``asset_base``) and where the
-    wijkprofielen are relative to the page (None: no links)."""
+    """Where a map is shown: its tiles, where Leaflet is (``asset_base``), where the
+    wijkprofielen are relative to the page (None: no links) and where a click asks what a new
+    voorziening there would bring (None: no click, as on a map written to a file)."""
 
     tiles: TileLayer
     asset_base: str
     profiel_base: str | None
+    evaluate: Evaluate | None = None
 
 
 #: Zone maps draw walking isochrones around the voorzieningen of these categories.
@@ -56,11 +60,13 @@ ISOCHRONE_CATEGORIES = ("ontmoetingsplek", "gezondheidscentrum")
 
 
 def overview_map(
-    analysis: Analysis, *, tiles: TileLayer, asset_base: str, profiel_base: str | None = None
-) -> OfflineMap:
+    analysis: Analysis, *, tiles: TileLayer, asset_base: str, profiel_base: str | None = None,
+    evaluate: Evaluate | None = None,
+) -> OfflineMap:  # fmt: skip
     """The whole gemeente: every zone, buurt and voorziening. ``profiel_base``: where the
     wijkprofielen are, relative to the page (the service: ``../profiel/``); None: no links
-    (a map written to a file has no service beside it)."""
+    (a map written to a file has no service beside it). ``evaluate``: where a click asks
+    what a new voorziening of the chosen category there would bring (None: no click)."""
     dataset = analysis.dataset
     dataset.require_buurten()
     return _compose(
@@ -69,16 +75,16 @@ def overview_map(
         zones=dataset.zones,
         voorzieningen=dataset.voorzieningen,
         title=f"{bilingual('zones')} — {_gemeente_name(dataset.buurten)}",
-        serving=Serving(tiles, asset_base, profiel_base),
+        serving=Serving(tiles, asset_base, profiel_base, evaluate),
     )
 
 
 def zone_map(
     analysis: Analysis, zone_code: str, *, tiles: TileLayer, asset_base: str,
-    profiel_base: str | None = None,
+    profiel_base: str | None = None, evaluate: Evaluate | None = None,
 ) -> OfflineMap:  # fmt: skip
     """One zone: its buurten and outline, and the voorzieningen within reach of it (links to
-    wijkprofielen under ``profiel_base``, as :func:`overview_map`).
+    wijkprofielen under ``profiel_base`` and the click, as :func:`overview_map`).
 
     Voorzieningen are shown up to the largest threshold beyond the zone's edge (RD New metres),
     since residents near the edge use those too. Where a street network is loaded, the zone's
@@ -96,7 +102,7 @@ def zone_map(
         zones=dataset.zones[dataset.zones["zone_code"] == zone_code],
         voorzieningen=dataset.voorzieningen[nearby],
         title=f"{bilingual('zone')}: {zone['zone_name']}",
-        serving=Serving(tiles, asset_base, profiel_base),
+        serving=Serving(tiles, asset_base, profiel_base, evaluate),
         zone_code=zone_code,
     )
 
@@ -185,7 +191,7 @@ def _compose(
     serving: Serving,
     zone_code: str | None = None,
 ) -> OfflineMap:
-    tiles, asset_base, profiel_base = serving
+    tiles, asset_base, profiel_base = serving.tiles, serving.asset_base, serving.profiel_base
     buurten_wgs84 = to_edge_crs(buurten)
     xmin, ymin, xmax, ymax = buurten_wgs84.total_bounds
     fmap = OfflineMap(asset_base=asset_base, tiles=None, control_scale=True, prefer_canvas=False)
@@ -232,13 +238,15 @@ def _compose(
         extra=presence_legend(presence, analysis.vocabulary),
         links=_profiel_links(profiel_base, zone_code, buurten),
     ).add_to(fmap)
+    if serving.evaluate is not None:
+        chosen_click(serving.evaluate, analysis.vocabulary).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.fit_bounds([[ymin, xmin], [ymax, xmax]])
     no_tiles_css = ".leaflet-container { background: #f2efe9; }" if tiles is None else ""
     fmap.page_text = PageText(
         title=title,
         banner=synthetic_note(analysis.dataset.provenance),
-        extra_css=MAP_CSS + PAGE_CSS + no_tiles_css,
+        extra_css=MAP_CSS + PAGE_CSS + EVALUATE_CSS + no_tiles_css,
     )
     return fmap
 

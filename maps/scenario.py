@@ -5,8 +5,9 @@ category and norm today (hidden) and after the scenario (shown), the existing vo
 of the category, the candidates (small circles, at most :data:`MAX_CANDIDATES_SHOWN`), the
 closed and the chosen sites. A card (bottom left) gives the scenario's figures; a click on the
 map asks ``POST /whatif/evaluate`` what a new voorziening there would bring and shows the
-answer in a second card (bottom right). Every value is set as text (``textContent``), never
-HTML; the script is moved into a same-origin file like every planners' map (:mod:`maps.page`).
+answer in a second card (bottom right; :mod:`maps.evaluate`, the planners' maps' shared
+click). Every value is set as text (``textContent``), never HTML; the script is moved into a
+same-origin file like every planners' map (:mod:`maps.page`).
 Everything is WGS84 here (frames from :func:`geo.crs.to_edge_crs`).
 """
 
@@ -25,6 +26,7 @@ from geo.crs import to_edge_crs
 from geo.whatif.scenarios import Scenario
 from maps.assets import OfflineMap
 from maps.build import TileLayer, synthetic_note
+from maps.evaluate import EVALUATE_CSS, Evaluate, fixed_click
 from maps.layers import (
     TextCard,
     cards,
@@ -34,7 +36,7 @@ from maps.layers import (
     zones_layer,
 )
 from maps.page import PageText
-from maps.style import LABELS, MAP_CSS, PAGE_CSS, category_label
+from maps.style import MAP_CSS, PAGE_CSS, category_label, nl_en
 
 #: Most candidates drawn (a generated set may hold thousands; the card says how many).
 MAX_CANDIDATES_SHOWN = 2_000
@@ -43,16 +45,12 @@ ROLE_STYLE = {
     "closed": ("#d73027", "wsz-scenario-closed"),
 }
 SCENARIO_CSS = """
-.wsz-scenario-card, .wsz-evaluate { background: #fff; padding: 6px 10px; border-radius: 4px;
+.wsz-scenario-card { background: #fff; padding: 6px 10px; border-radius: 4px;
   box-shadow: 0 1px 4px rgba(0,0,0,.4); font: 13px/1.4 system-ui, sans-serif; max-width: 300px; }
-.wsz-scenario-card strong, .wsz-evaluate strong { display: block; margin-bottom: 2px; }
+.wsz-scenario-card strong { display: block; margin-bottom: 2px; }
 .wsz-site { border-radius: 50%; border: 2px solid #fff; box-shadow: 0 0 2px #000;
   width: 18px; height: 18px; color: #fff; font: bold 11px/18px sans-serif; text-align: center; }
 """
-
-
-def _text(nl: str, en: str) -> str:
-    return f"{nl} / {en}"
 
 
 def summary_card(scenario: Scenario, candidates_shown: int) -> dict[str, Any]:
@@ -61,126 +59,64 @@ def summary_card(scenario: Scenario, candidates_shown: int) -> dict[str, Any]:
     keys = ("residents_newly_covered", "residents_65plus_newly_covered", "residents_losing")
     n = count_text(pd.Series([*(s[k] for k in keys), s["residents_65plus_losing"]]))
     rows = [
-        [_text("Soort", "Kind"), scenario.kind],
-        [_text("Norm", "Norm"), f"{scenario.category} ≤ {scenario.norm_m:.0f} m"],
-        [_text("Nieuw binnen de norm", "Newly within the norm"), f"{n[0]} (65+: {n[1]})"],
-        [_text("Verliezen bereik", "Losing coverage"), f"{n[2]} (65+: {n[3]})"],
+        [nl_en("Soort", "Kind"), scenario.kind],
+        [nl_en("Norm", "Norm"), f"{scenario.category} ≤ {scenario.norm_m:.0f} m"],
+        [nl_en("Nieuw binnen de norm", "Newly within the norm"), f"{n[0]} (65+: {n[1]})"],
+        [nl_en("Verliezen bereik", "Losing coverage"), f"{n[2]} (65+: {n[3]})"],
         [
-            _text("Verder dan de norm", "Beyond the norm"),
+            nl_en("Verder dan de norm", "Beyond the norm"),
             f"{100 * s['share_beyond_before']:.0f}% → {100 * s['share_beyond_after']:.0f}%",
         ],
-        [_text("Opgeslagen", "Saved"), scenario.created],
+        [nl_en("Opgeslagen", "Saved"), scenario.created],
     ]
+    if scenario.objective == "distance":
+        before, after = (s.get(k) for k in ("mean_before_m", "mean_after_m"))
+        walk = " → ".join("?" if m is None else f"{m:.0f} m" for m in (before, after))
+        rows.insert(1, [nl_en("Gemiddelde loopafstand", "Mean walking distance"), walk])
     total = int((scenario.sites["role"] == "candidate").sum())
     if total > candidates_shown:
         rows.append(
-            [_text("Kandidaten getoond", "Candidates shown"), f"{candidates_shown} / {total}"]
+            [nl_en("Kandidaten getoond", "Candidates shown"), f"{candidates_shown} / {total}"]
         )
     return {"title": f"Scenario: {scenario.name}", "rows": rows}
 
 
-class ScenarioControls(MacroElement):
-    """The scenario's card and the click-to-evaluate card, drawn as text nodes; a click
-    POSTs the point to ``url`` (same origin) and shows residents newly covered per zone."""
+class ScenarioCard(MacroElement):
+    """The scenario's card (bottom left), drawn as text nodes by the shared planners' script
+    (:mod:`maps.evaluate`, loaded by the click added beside it)."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function() {
-            var map = {{ this._parent.get_name() }};
-            var config = {{ this.config|tojson }};
-            function add(parent, tag, text, css) {
-                var node = document.createElement(tag);
-                if (text !== null && text !== undefined) node.textContent = String(text);
-                if (css) node.className = css;
-                parent.appendChild(node);
-                return node;
-            }
-            function card(position, css, fill) {
-                var control = L.control({position: position});
-                control.onAdd = function() {
-                    var div = L.DomUtil.create("section", css);
-                    fill(div);
-                    L.DomEvent.disableClickPropagation(div);
-                    return div;
-                };
-                control.addTo(map);
-                return control.getContainer();
-            }
-            card("bottomleft", "wsz-scenario-card", function(div) {
-                add(div, "strong", config.card.title);
-                config.card.rows.forEach(function(row) {
-                    var line = add(div, "div", null);
-                    add(line, "span", row[0] + ": ", "wsz-card-label");
-                    line.appendChild(document.createTextNode(String(row[1])));
+            var card = {{ this.card|tojson }}, add = wszPlanner.add;
+            wszPlanner.card({{ this._parent.get_name() }}, "bottomleft", "wsz-scenario-card",
+                function(div) {
+                    add(div, "strong", card.title);
+                    card.rows.forEach(function(row) {
+                        var line = add(div, "div", null);
+                        add(line, "span", row[0] + ": ", "wsz-card-label");
+                        line.appendChild(document.createTextNode(String(row[1])));
+                    });
                 });
-            });
-            var answer = card("bottomright", "wsz-evaluate", function(div) {
-                div.setAttribute("aria-live", "polite");
-                add(div, "p", config.hint);
-            });
-            function number(v) {
-                return Math.round(v).toLocaleString("nl-NL");
-            }
-            function show(ok, data) {
-                answer.textContent = "";
-                if (!ok) { add(answer, "p", data.detail || data.title || config.failed); return; }
-                add(answer, "strong", config.title);
-                add(answer, "div", config.residents + ": " + number(data.residents),
-                    "wsz-evaluate-total");
-                add(answer, "div", "65+: " + number(data.residents_65plus));
-                var list = add(answer, "ul", null);
-                data.by_zone.forEach(function(zone) {
-                    var where = zone.zone_code || config.outside;
-                    add(list, "li", where + ": " + number(zone.residents));
-                });
-                if (!data.on_network) add(answer, "p", config.off_network);
-            }
-            map.on("click", function(e) {
-                var body = {lon: +e.latlng.lng.toFixed(6), lat: +e.latlng.lat.toFixed(6),
-                            category: config.category, norm_m: config.norm_m};
-                answer.textContent = "";
-                add(answer, "p", config.busy);
-                fetch(config.url, {method: "POST", headers: {"Content-Type": "application/json"},
-                                   body: JSON.stringify(body)})
-                    .then(function(r) { return r.json().then(function(d) { show(r.ok, d); }); })
-                    .catch(function() { show(false, {}); });
-            });
         })();
         {% endmacro %}
     """)
 
-    def __init__(self, scenario: Scenario, url: str, candidates_shown: int) -> None:
+    def __init__(self, scenario: Scenario, candidates_shown: int) -> None:
         super().__init__()  # type: ignore[no-untyped-call]  # branca's __init__ is untyped
-        self._name = "ScenarioControls"
-        self.config = {
-            "url": url,
-            "category": scenario.category,
-            "norm_m": scenario.norm_m,
-            "card": summary_card(scenario, candidates_shown),
-            "hint": _text(
-                "Klik op de kaart: wat brengt een nieuwe voorziening daar?",
-                "Click the map: what would a new voorziening there bring?",
-            ),
-            "title": _text("Een nieuwe voorziening hier", "A new voorziening here"),
-            "residents": _text("Nieuw binnen de norm", "Newly within the norm"),
-            "outside": LABELS["outside_zones"][0],
-            "busy": _text("Bezig met rekenen…", "Computing…"),
-            "failed": _text("Geen antwoord", "No answer"),
-            "off_network": _text(
-                "Dit punt ligt te ver van het wegennet", "This point is too far from the network"
-            ),
-        }
+        self._name = "ScenarioCard"
+        self.card = summary_card(scenario, candidates_shown)
 
 
 def _sites_layer(sites: gpd.GeoDataFrame, role: str, name: str) -> folium.GeoJson:
     """Chosen or closed sites as numbered round markers with a text tooltip."""
     colour, css = ROLE_STYLE[role]
-    label = _text("Nieuw", "New") if role == "chosen" else _text("Dicht", "Closed")
+    label = nl_en("Nieuw", "New") if role == "chosen" else nl_en("Dicht", "Closed")
     gain = count_text(sites["gain"].astype(float))
     data = sites[["geometry"]].assign(
         card=cards(
             sites["id"].astype(str),
-            [("", pd.Series(label, index=sites.index)), (_text("Winst", "Gain"), gain)],
+            [("", pd.Series(label, index=sites.index)), (nl_en("Winst", "Gain"), gain)],
         )
     )
     icon = folium.DivIcon(
@@ -195,11 +131,11 @@ def _sites_layer(sites: gpd.GeoDataFrame, role: str, name: str) -> folium.GeoJso
 
 
 def _candidates_layer(candidates: gpd.GeoDataFrame) -> folium.GeoJson:
-    kind = pd.Series(_text("Kandidaat", "Candidate"), index=candidates.index)
+    kind = pd.Series(nl_en("Kandidaat", "Candidate"), index=candidates.index)
     data = candidates[["geometry"]].assign(card=cards(candidates["id"].astype(str), [("", kind)]))
     layer = folium.GeoJson(
         data,
-        name=_text("Kandidaten", "Candidates"),
+        name=nl_en("Kandidaten", "Candidates"),
         marker=folium.CircleMarker(
             radius=3,
             color="#4d4d4d",
@@ -220,10 +156,11 @@ def scenario_map(
     *,
     tiles: TileLayer,
     asset_base: str,
-    evaluate_url: str,
+    evaluate: Evaluate,
 ) -> OfflineMap:
     """The planners' map of ``scenario`` (module docstring); ``gaps``: the gap polygons
-    today and after it (RD New, :func:`geo.pipeline.scenario_gaps`)."""
+    today and after it (RD New, :func:`geo.pipeline.scenario_gaps`); ``evaluate``: where a
+    click asks what a new voorziening there would bring."""
     dataset = analysis.dataset
     category = analysis.vocabulary[scenario.category].model_copy(
         update={"threshold_m": scenario.norm_m}
@@ -234,7 +171,7 @@ def scenario_map(
         folium.TileLayer(tiles[0], attr=tiles[1], name="Achtergrond / Background").add_to(fmap)
     if not dataset.zones.empty:
         zones_layer(to_edge_crs(dataset.zones)).add_to(fmap)
-    moments = ((gaps[0], _text("vandaag", "today"), False), (gaps[1], scenario.name, True))
+    moments = ((gaps[0], nl_en("vandaag", "today"), False), (gaps[1], scenario.name, True))
     for frame, when, show in moments:
         if not frame.empty:
             gap_polygon_layer(to_edge_crs(frame), category, source=when, show=show).add_to(fmap)
@@ -245,16 +182,17 @@ def scenario_map(
     candidates = sites[sites["role"] == "candidate"].iloc[:MAX_CANDIDATES_SHOWN]
     if not candidates.empty:
         _candidates_layer(candidates).add_to(fmap)
-    for role, name in (("closed", _text("Gesloten", "Closed")), ("chosen", _text("Nieuw", "New"))):
+    for role, name in (("closed", nl_en("Gesloten", "Closed")), ("chosen", nl_en("Nieuw", "New"))):
         chosen = sites[sites["role"] == role]
         if not chosen.empty:
             _sites_layer(chosen, role, f"{name}: {category_label(category)}").add_to(fmap)
-    ScenarioControls(scenario, evaluate_url, len(candidates)).add_to(fmap)
+    fixed_click(evaluate, category, scenario.norm_m).add_to(fmap)
+    ScenarioCard(scenario, len(candidates)).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.fit_bounds([[ymin, xmin], [ymax, xmax]])
     fmap.page_text = PageText(
         title=f"Scenario: {scenario.name}",
         banner=synthetic_note(dataset.provenance),
-        extra_css=MAP_CSS + PAGE_CSS + SCENARIO_CSS,
+        extra_css=MAP_CSS + PAGE_CSS + EVALUATE_CSS + SCENARIO_CSS,
     )
     return fmap

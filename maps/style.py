@@ -84,6 +84,11 @@ ZONE_COLOUR = "#08306b"
 BUURT_COLOUR = "#525252"
 
 
+def nl_en(nl: str, en: str) -> str:
+    """Dutch and English words as shown on the maps: ``"Nieuw / New"``."""
+    return f"{nl} / {en}"
+
+
 def bilingual(key: str) -> str:
     """``"Inwoners / Residents"`` for a key of :data:`LABELS`."""
     nl, en = LABELS[key]

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -41,6 +41,9 @@ Method = Literal["auto", "exact", "greedy"]
 EXACT_MAX_NONZEROS = 3_000_000
 #: Seconds HiGHS may spend on one ILP before answering its best solution.
 DEFAULT_TIME_LIMIT_S = 60.0
+#: HiGHS's relative MIP gap: 0, so "optimal" is proven optimal (HiGHS's default, 1e-4,
+#: would stop within 0.01 % of the bound and still call it optimal).
+MIP_REL_GAP = 0.0
 
 
 @dataclass(frozen=True)
@@ -158,34 +161,117 @@ def covered_weight(reduced: Reduced, chosen: NDArray[np.int64]) -> float:
     return float(reduced.weight[hit].sum())
 
 
-def _model(
-    reduced: Reduced, k: int, areas: Sequence[NDArray[np.int64]]
-) -> tuple[NDArray[np.float64], list[LinearConstraint]]:
-    """Objective and constraints over (x: candidates, y: groups)."""
-    from scipy.optimize import LinearConstraint  # here, not at start: `wsz serve` starts faster
+class _Rows(NamedTuple):
+    """The model over (x: candidates, y: groups): cost (minimised), the link rows
+    ``y_g − Σ_{j reaches g} x_j ≤ 0``, the count row ``Σ x_j = k`` and the presence rows
+    ``Σ_{j in area} x_j ≥ 1`` (None without areas)."""
 
+    cost: NDArray[np.float64]
+    link: sp.csr_array
+    count: sp.csr_array
+    presence: sp.csr_array | None
+
+
+def _rows(reduced: Reduced, areas: Sequence[NDArray[np.int64]]) -> _Rows:
     g, n = reduced.matrix.shape
     cost = np.concatenate([np.zeros(n), -reduced.weight])
-    link = sp.hstack([-reduced.matrix.astype(float), sp.eye_array(g)], format="csr")
     count = sp.csr_array(np.concatenate([np.ones(n), np.zeros(g)])[None, :])
-    constraints = [LinearConstraint(link, -np.inf, 0.0), LinearConstraint(count, k, k)]
+    presence = None
     if areas:
         rows = np.repeat(np.arange(len(areas)), [len(a) for a in areas])
         cols = np.concatenate(list(areas))
         presence = sp.csr_array((np.ones(len(cols)), (rows, cols)), shape=(len(areas), n + g))
-        constraints.append(LinearConstraint(presence, 1.0, np.inf))
-    return cost, constraints
+    return _Rows(cost, _link(reduced.matrix), count, presence)
+
+
+def _link(matrix: sp.csr_array) -> sp.csr_array:
+    """``[−matrix | I]`` (groups × (candidates + groups)) from the CSR arrays directly: each
+    row's candidates, then its own ``y`` (column ``n + g``, after them)."""
+    g, n = matrix.shape
+    indptr = matrix.indptr.astype(np.int64) + np.arange(g + 1)
+    own = indptr[1:] - 1
+    theirs = np.ones(int(indptr[-1]), dtype=bool)
+    theirs[own] = False
+    indices = np.empty(int(indptr[-1]), dtype=np.int64)
+    data = np.empty(int(indptr[-1]))
+    indices[theirs], data[theirs] = matrix.indices, -matrix.data.astype(float)
+    indices[own], data[own] = n + np.arange(g), 1.0
+    return sp.csr_array((data, indices, indptr), shape=(g, n + g))
+
+
+def _model(
+    reduced: Reduced, k: int, areas: Sequence[NDArray[np.int64]]
+) -> tuple[NDArray[np.float64], list[LinearConstraint]]:
+    """Objective and constraints over (x: candidates, y: groups), for ``milp``."""
+    from scipy.optimize import LinearConstraint  # here, not at start: `wsz serve` starts faster
+
+    rows = _rows(reduced, areas)
+    constraints = [LinearConstraint(rows.link, -np.inf, 0.0), LinearConstraint(rows.count, k, k)]
+    if rows.presence is not None:
+        constraints.append(LinearConstraint(rows.presence, 1.0, np.inf))
+    return rows.cost, constraints
+
+
+#: Candidates the LP bound starts from (most weight within reach first; at least 2k); others
+#: join while the duals price them in (:func:`lp_bound`).
+LP_START_COLUMNS = 50
 
 
 def lp_bound(reduced: Reduced, k: int, areas: Sequence[NDArray[np.int64]] = ()) -> float:
-    """The LP relaxation's value: no choice of k sites covers more."""
+    """The LP relaxation's value: no choice of k sites covers more.
+
+    Without areas, by column generation: the LP over a few candidates and the groups they
+    reach gives duals ``u`` (``0 ≤ u_g ≤ w_g``; ``u_g = w_g`` for a group none of them
+    reaches), and for any such ``u`` (weak duality) ``Σ_g (w_g − u_g)`` plus the k largest
+    ``Σ_{g reached by j} u_g`` over every candidate j bounds the full LP from above — equal to
+    it once no other candidate prices in (its sum above the k-th largest); while some do,
+    they join and the LP is solved again. On the bench's 9,957 groups × 1,000 candidates one
+    round of 50 candidates gives the LP's value, about 5 times faster than the full LP.
+    """
     if reduced.matrix.shape[0] == 0:
         return 0.0
-    from scipy.optimize import Bounds, milp
+    n = reduced.matrix.shape[1]
+    first = max(LP_START_COLUMNS, 2 * k)
+    if areas or n <= first:
+        result = _lp(reduced, k, areas)
+        return float(-result.fun) if result.x is not None else float(reduced.weight.sum())
+    weight = reduced.weight
+    by_candidate = sp.csc_array(reduced.matrix.astype(float))
+    columns = np.zeros(n, dtype=bool)
+    columns[np.argsort(-(by_candidate.T @ weight), kind="stable")[:first]] = True
+    while True:
+        sub = sp.csr_array(reduced.matrix[:, np.flatnonzero(columns)])
+        rows = np.flatnonzero(np.diff(sub.indptr) > 0)
+        part = Reduced(sp.csr_array(sub[rows]), weight[rows], np.zeros(0, dtype=np.int64))
+        result = _lp(part, k, ())
+        if result.x is None:  # pragma: no cover  # k ≤ the columns: always feasible
+            return float(weight.sum())
+        dual = weight.copy()
+        dual[rows] = np.clip(-np.asarray(result.ineqlin.marginals), 0.0, weight[rows])
+        priced = by_candidate.T @ dual
+        top = np.sort(priced)[::-1][:k]
+        bound = float((weight - dual).sum() + top.sum())
+        entering = ~columns & (priced > top[-1] + 1e-9 * max(1.0, float(top[-1])))
+        if not entering.any():
+            return bound
+        columns |= entering
 
-    cost, constraints = _model(reduced, k, areas)
-    result = milp(cost, constraints=constraints, bounds=Bounds(0.0, 1.0))
-    return float(-result.fun) if result.x is not None else float(reduced.weight.sum())
+
+def _lp(reduced: Reduced, k: int, areas: Sequence[NDArray[np.int64]]) -> Any:
+    """The LP relaxation solved by HiGHS's interior point method with crossover (a basic
+    optimal solution and its duals, as the simplex gives; on covering LPs of thousands of
+    groups several times faster than the simplex)."""
+    from scipy.optimize import linprog
+
+    rows = _rows(reduced, areas)
+    upper, limits = rows.link, np.zeros(rows.link.shape[0])
+    if rows.presence is not None:
+        upper = sp.vstack([upper, -rows.presence], format="csr")
+        limits = np.concatenate([limits, -np.ones(rows.presence.shape[0])])
+    return linprog(
+        rows.cost, A_ub=upper, b_ub=limits, A_eq=rows.count, b_eq=[float(k)], bounds=(0.0, 1.0),
+        method="highs-ipm",
+    )  # fmt: skip
 
 
 def _exact(
@@ -206,7 +292,7 @@ def _exact(
         constraints=constraints,
         integrality=integrality,
         bounds=Bounds(0.0, 1.0),
-        options={"time_limit": time_limit_s},
+        options={"time_limit": time_limit_s, "mip_rel_gap": MIP_REL_GAP},
     )
     if result.x is None:
         if areas and result.status == 2:
@@ -297,7 +383,10 @@ def _greedy(
             gains = gains - by_group[new].T @ remaining[new]
             remaining[new] = 0.0
         open_areas = [a for a in open_areas if not np.isin(a, chosen).any()]
-    bound = (
-        min(posterior, lp_bound(reduced, k, areas)) if not areas else lp_bound(reduced, k, areas)
-    )
+    if areas:
+        bound = lp_bound(reduced, k, areas)
+    elif posterior <= value + 1e-9 * max(1.0, posterior):
+        bound = posterior  # the greedy's own bound proves it optimal: no LP to solve
+    else:
+        bound = min(posterior, lp_bound(reduced, k, areas))
     return _finish(reduced, np.asarray(chosen, dtype=np.int64), "greedy", status, bound)

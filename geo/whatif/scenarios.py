@@ -30,9 +30,13 @@ from geo.whatif.reach import Reach
 
 if TYPE_CHECKING:
     from geo.whatif.closing import ClosureImpact
+    from geo.whatif.median import MedianPlacement
     from geo.whatif.report import Placement
 
 ScenarioKind = Literal["placement", "closure"]
+#: What a scenario answers: newly within the norm (a coverage placement), the mean walking
+#: distance (a distance placement, p-median) or who loses coverage (a closure).
+Objective = Literal["coverage", "distance", "closure"]
 SiteRole = Literal["chosen", "closed", "candidate"]
 #: A scenario's name: 1-64 letters, digits, ``.``, ``_`` or ``-``, starting with a letter or
 #: digit (safe in a URL path, a file name and a GeoPackage value alike).
@@ -101,16 +105,24 @@ class Scenario:
     def norm_m(self) -> float:
         return float(self.request["norm_m"])
 
+    @property
+    def objective(self) -> Objective:
+        """``coverage``, ``distance`` or ``closure`` (the request's ``objective``)."""
+        default = "closure" if self.kind == "closure" else "coverage"
+        found: Objective = self.request.get("objective", default)
+        return found
+
     def is_stale(self, version: str | None) -> bool:
         """Whether the store has changed since this scenario was computed."""
         return self.store_version != version
 
     def brief(self, version: str | None) -> dict[str, Any]:
-        """Name, kind, when, on which store version (and whether stale), category, norm and
-        the totals — a line of a list."""
+        """Name, kind, objective, when, on which store version (and whether stale), category,
+        norm and the totals — a line of a list."""
         return {
             "name": self.name,
             "kind": self.kind,
+            "objective": self.objective,
             "created": self.created,
             "store_version": self.store_version,
             "stale": self.is_stale(version),
@@ -230,12 +242,28 @@ def site_value(
     )
 
 
+#: How a scenario's objective reads in a message.
+OBJECTIVE_TEXT: dict[str, str] = {
+    "coverage": "placement by coverage (newly within the norm)",
+    "distance": "placement by mean walking distance",
+    "closure": "closure",
+}
+
+
 def check_comparable(scenarios: list[Scenario], version: str | None) -> None:
-    """Scenarios compared side by side share a category and norm, and each was computed on
-    the store as it is (:class:`ConflictError` saying which is stale otherwise)."""
+    """Scenarios compared side by side share a category and norm, are all placements by mean
+    walking distance or none is (:class:`QueryError` otherwise), and each was computed on the
+    store as it is (:class:`ConflictError` saying which is stale otherwise)."""
     for scenario in scenarios:
         if scenario.is_stale(version):
             raise StaleScenarioError(scenario.name, scenario.store_version, version)
+    if len({s.objective == "distance" for s in scenarios}) > 1:
+        listed = ", ".join(f"{s.name}: {OBJECTIVE_TEXT[s.objective]}" for s in scenarios)
+        raise QueryError(
+            f"compare a placement by mean walking distance with another by distance only, not "
+            f"with one by coverage or a closure (their figures answer different questions); "
+            f"got {listed}"
+        )
     kinds = {(s.category, s.norm_m) for s in scenarios}
     if len(kinds) > 1:
         listed = ", ".join(f"{s.name}: {s.category} {s.norm_m:.0f} m" for s in scenarios)
@@ -257,19 +285,25 @@ class StaleScenarioError(ConflictError):
 
 def compare_frame(scenarios: list[Scenario]) -> pd.DataFrame:
     """Per zone: residents and 65+ beyond the norm today, then in each scenario (columns
-    ``<name>_residents_beyond``, ``<name>_residents_65plus_beyond``), side by side."""
+    ``<name>_residents_beyond``, ``<name>_residents_65plus_beyond``), side by side; for
+    placements by distance also the mean walking distance (``today_mean_m``, ``<name>_mean_m``,
+    metres)."""
     first = scenarios[0].by_zone
     frame = first[["zone_code", "residents", "residents_65plus"]].copy()
     frame["today_residents_beyond"] = first["residents_beyond_before"]
     frame["today_residents_65plus_beyond"] = first["residents_65plus_beyond_before"]
+    means = all(MEAN_AFTER in s.by_zone for s in scenarios)
+    if means:
+        frame["today_mean_m"] = first[MEAN_BEFORE]
     for scenario in scenarios:
         zone = scenario.by_zone.set_index("zone_code")
-        frame[f"{scenario.name}_residents_beyond"] = frame["zone_code"].map(
-            zone["residents_beyond_after"]
-        )
-        frame[f"{scenario.name}_residents_65plus_beyond"] = frame["zone_code"].map(
-            zone["residents_65plus_beyond_after"]
-        )
+        columns = {
+            "residents_beyond": "residents_beyond_after",
+            "residents_65plus_beyond": "residents_65plus_beyond_after",
+            **({"mean_m": MEAN_AFTER} if means else {}),
+        }
+        for name, column in columns.items():
+            frame[f"{scenario.name}_{name}"] = frame["zone_code"].map(zone[column])
     return frame.sort_values("zone_code", ignore_index=True)
 
 
@@ -285,20 +319,10 @@ def placement_parts(
     """A placement as a scenario's request, sites (chosen, then every candidate) and solver
     figures; ``described`` says where the candidates came from (an area, a file, points)."""
     s = placement.solution
-    request = {
-        "category": placement.category,
-        "norm_m": placement.norm_m,
-        "k": len(s.chosen),
-        "weight": placement.weight,
-        "objective": "coverage",
-        "method": s.method,
-        "candidates": {**described, "count": len(candidates)},
-        "closures": [],
-    }
-    sites = pd.concat(
-        [site_frame(placement.sites, "chosen"), site_frame(candidates, "candidate")],
-        ignore_index=True,
-    )
+    request = _placement_request(
+        (placement.category, placement.norm_m, placement.weight, "coverage"), s, candidates,
+        described,
+    )  # fmt: skip
     solution = {
         "method": s.method,
         "status": s.status,
@@ -306,7 +330,70 @@ def placement_parts(
         "bound": round(s.bound, 3),
         "gap": round(s.gap, 6),
     }
-    return request, gpd.GeoDataFrame(sites, geometry="geometry", crs=candidates.crs), solution
+    return request, _placement_sites(placement.sites, candidates), solution
+
+
+#: The mean walking distance per zone before and after, in a distance scenario's ``by_zone``.
+MEAN_BEFORE, MEAN_AFTER = "mean_before_m", "mean_after_m"
+
+
+def median_parts(
+    placement: MedianPlacement, candidates: gpd.GeoDataFrame, described: dict[str, Any]
+) -> tuple[dict[str, Any], gpd.GeoDataFrame, dict[str, Any]]:
+    """A placement by mean walking distance (p-median) as a scenario's request, sites and
+    figures, like :func:`placement_parts`. Its ``norm_m`` is None (the category's threshold:
+    :func:`geo.pipeline.whatif_scenario` adds who is within it before and after, as for every
+    scenario); a site's ``gain`` is the weight it now serves nearest. The figures add the mean
+    walking distances (m) before, after and the bound below which no k sites bring it."""
+    s = placement.solution
+    request = _placement_request(
+        (placement.category, None, placement.weight, "distance"), s, candidates, described
+    )
+    request["limit_m"] = placement.limit_m
+    solution: dict[str, Any] = {
+        "method": s.method,
+        "status": s.status,
+        "objective": round(s.saving, 1),
+        "bound": round(s.bound, 1),
+        "gap": round(s.gap, 6),
+        "mean_before_m": placement.mean_before_m,
+        "mean_after_m": placement.mean_after_m,
+        "mean_after_bound_m": placement.mean_after_bound_m,
+        "unreachable_before": round(placement.unreachable_before, 3),
+        "unreachable_after": round(placement.unreachable_after, 3),
+    }
+    solution = {k: round(v, 1) if k.startswith("mean") and v is not None else v
+                for k, v in solution.items()}  # fmt: skip
+    sites = placement.sites.rename(columns={"served": "gain"})
+    return request, _placement_sites(sites, candidates), solution
+
+
+def _placement_request(
+    asked: tuple[str, float | None, str, Objective],
+    solution: Any,
+    candidates: gpd.GeoDataFrame,
+    described: dict[str, Any],
+) -> dict[str, Any]:
+    """A placement's request (``asked``: category, norm, weight and objective)."""
+    category, norm_m, weight, objective = asked
+    return {
+        "category": category,
+        "norm_m": norm_m,
+        "k": len(solution.chosen),
+        "weight": weight,
+        "objective": objective,
+        "method": solution.method,
+        "candidates": {**described, "count": len(candidates)},
+        "closures": [],
+    }
+
+
+def _placement_sites(chosen: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The chosen sites, then every candidate, as scenario sites (RD New)."""
+    sites = pd.concat(
+        [site_frame(chosen, "chosen"), site_frame(candidates, "candidate")], ignore_index=True
+    )
+    return gpd.GeoDataFrame(sites, geometry="geometry", crs=candidates.crs)
 
 
 def closure_parts(

@@ -12,6 +12,11 @@ from geo.errors import ConfigurationError, DataQualityWarning
 from service.settings import ServiceSettings
 
 
+def metres(value: float | None) -> str:
+    """A distance for a table line: ``"1,234 m"``, ``"n/a"`` for None."""
+    return "n/a" if value is None else f"{value:,.0f} m"
+
+
 def progress(message: str) -> None:
     """One line of progress on stderr (results go to stdout)."""
     print(message, file=sys.stderr, flush=True)

@@ -30,6 +30,7 @@ from geo.store.base import Store, open_store
 from geo.store.log import Caller
 from geo.store.scenarios import refuse_taken
 from geo.whatif.closing import ClosureImpact
+from geo.whatif.median import MedianPlacement
 from geo.whatif.report import Placement
 from geo.whatif.scenario_export import LAYER_NAMES, scenario_bytes, scenario_file_name
 from geo.whatif.scenarios import (
@@ -38,9 +39,10 @@ from geo.whatif.scenarios import (
     check_name,
     closure_parts,
     compare_frame,
+    median_parts,
     placement_parts,
 )
-from service.cli.output import progress
+from service.cli.output import metres, progress
 
 #: The scenario actions of ``wsz whatif``.
 ACTIONS = ("scenarios", "show", "compare", "export", "delete")
@@ -151,10 +153,11 @@ def analyse_for_save(
 def save_placement(
     args: argparse.Namespace,
     context: tuple[Analysis, Store, str | None],
-    placement: Placement,
+    placement: Placement | MedianPlacement,
     candidates: gpd.GeoDataFrame,
 ) -> None:
-    """Keep a placement as ``args.save`` (when asked)."""
+    """Keep a placement (by coverage or by mean walking distance) as ``args.save`` (when
+    asked)."""
     if not args.save:
         return
     described: dict[str, Any] = (
@@ -162,6 +165,10 @@ def save_placement(
         if args.candidates is not None
         else {"area": args.area, "spacing_m": args.spacing}
     )
+    if isinstance(placement, MedianPlacement):
+        request, sites, solution = median_parts(placement, candidates, described)
+        _save(args, context, ("placement", request, sites), solution, placement.by_zone)
+        return
     request, sites, solution = placement_parts(placement, candidates, described)
     _save(args, context, ("placement", request, sites), solution)
 
@@ -181,10 +188,13 @@ def _save(
     context: tuple[Analysis, Store, str | None],
     parts: Any,
     solution: dict[str, Any] | None,
+    zone_means: pd.DataFrame | None = None,
 ) -> None:
     analysis, store, version = context
     progress(f"Saving scenario {args.save} ...")
-    scenario = whatif_scenario(analysis, args.save, parts, version=version, solution=solution)
+    scenario = whatif_scenario(
+        analysis, args.save, parts, version=version, solution=solution, zone_means=zone_means
+    )
     report = save_scenario(store, scenario, replace=args.replace, caller=Caller(user=_user()))
     print(f"\nSaved scenario {scenario.name} ({scenario.kind}). [import {report.id}]")
 
@@ -211,6 +221,18 @@ def format_list(store: Store) -> str:
     return str(frame.round(1).to_string(index=False))
 
 
+def _mean_line(scenario: Scenario) -> list[str]:
+    """A distance placement's mean walking distance before and after (no line otherwise)."""
+    if scenario.objective != "distance":
+        return []
+    s = scenario.summary
+    return [
+        f"mean walking distance: {metres(s.get('mean_before_m'))} before, "
+        f"{metres(s.get('mean_after_m'))} after (no {scenario.request['k']} sites bring it "
+        f"below {metres(s.get('mean_after_bound_m'))})"
+    ]
+
+
 def format_scenario(scenario: Scenario, version: str | None) -> str:
     """The scenario as readable lines: request, totals, sites, zones."""
     s = scenario.summary
@@ -227,6 +249,7 @@ def format_scenario(scenario: Scenario, version: str | None) -> str:
             f"beyond the norm: {s['share_beyond_before']:.1%} before, "
             f"{s['share_beyond_after']:.1%} after (65+: {s['share_65plus_beyond_before']:.1%} → "
             f"{s['share_65plus_beyond_after']:.1%})",
+            *_mean_line(scenario),
             "",
             chosen.drop(columns="geometry").round(1).to_string(index=False),
             "",

@@ -28,7 +28,7 @@ from geo.whatif.closing import ClosureImpact
 from geo.whatif.median import MedianPlacement
 from geo.whatif.report import NO_ADDRESS_INDEX, Placement, PlaceOptions
 from service.cli import scenarios
-from service.cli.output import progress
+from service.cli.output import metres, progress
 from service.cli.report import format_presence
 
 
@@ -133,11 +133,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """Answer the question and print a table (and keep it as a scenario with ``--save``)."""
     if args.action in scenarios.ACTIONS:
         return scenarios.run(args, settings)
-    if args.action == "place" and args.objective == "distance" and args.save:
-        raise QueryError(
-            "--save keeps coverage placements and closures; a placement by mean walking "
-            "distance (--objective distance) cannot be kept as a scenario yet"
-        )
     context = scenarios.analyse_for_save(settings, args)
     analysis = context[0]
     if args.action == "norms":
@@ -179,8 +174,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     )
     if isinstance(answer, MedianPlacement):
         print(format_median(answer))
-        return 0
-    print(format_placement(answer))
+    else:
+        print(format_placement(answer))
     scenarios.save_placement(args, context, answer, candidates)
     return 0
 
@@ -226,10 +221,6 @@ def format_placement(placement: Placement) -> str:
     return "\n".join(lines)
 
 
-def _metres(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:,.0f} m"
-
-
 def format_median(placement: MedianPlacement) -> str:
     """The p-median answer as readable lines: mean walking distance before and after, the
     method and its LP bound, the sites and the means per zone."""
@@ -239,9 +230,9 @@ def format_median(placement: MedianPlacement) -> str:
         f"weight {placement.weight}",
         f"method {s.method} ({s.status}); metres saved (weighted) {s.saving:,.0f}, LP bound "
         f"{s.bound:,.0f}, gap {s.gap:.1%}; walks searched up to {placement.limit_m:,.0f} m",
-        f"mean walking distance: {_metres(placement.mean_before_m)} before, "
-        f"{_metres(placement.mean_after_m)} after (no k sites bring it below "
-        f"{_metres(placement.mean_after_bound_m)})",
+        f"mean walking distance: {metres(placement.mean_before_m)} before, "
+        f"{metres(placement.mean_after_m)} after (no k sites bring it below "
+        f"{metres(placement.mean_after_bound_m)})",
         f"reaching no voorziening: {placement.unreachable_before:,.1f} before, "
         f"{placement.unreachable_after:,.1f} after",
         "",

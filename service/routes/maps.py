@@ -3,7 +3,9 @@ to the wijkprofielen (zone and buurt popups, the legend).
 
 A page runs no inline script: ``/maps/<name>.html`` loads Leaflet from ``/static/vendor`` and
 its own map from ``/maps/<name>.js`` (both rendered from one Folium map, cached together), and
-its Content-Security-Policy allows scripts from this service only.
+its Content-Security-Policy allows scripts from this service only. The click shared by every
+planners' map ("a new voorziening here") is ``/maps/static/evaluate.js`` (:mod:`maps.evaluate`);
+it posts to ``/whatif/evaluate``, which the policy's ``connect-src 'self'`` allows.
 """
 
 from __future__ import annotations
@@ -54,12 +56,19 @@ def _page(
     def render() -> MapPage:
         # Folium here, on the first map asked for, not at start: `wsz serve` starts faster.
         from maps.build import overview_map, render_page, zone_map
+        from maps.evaluate import served
 
         analysis = published.analysis
+        click = served(root)
         if zone_code is None:
-            fmap = overview_map(analysis, tiles=tiles, asset_base=base, profiel_base=PROFIEL)
+            fmap = overview_map(
+                analysis, tiles=tiles, asset_base=base, profiel_base=PROFIEL, evaluate=click
+            )
         else:
-            fmap = zone_map(analysis, zone_code, tiles=tiles, asset_base=base, profiel_base=PROFIEL)
+            fmap = zone_map(
+                analysis, zone_code, tiles=tiles, asset_base=base, profiel_base=PROFIEL,
+                evaluate=click,
+            )  # fmt: skip
         return render_page(fmap, script_url)
 
     page: MapPage = published.cache.get(("map", name, base, tiles), render)
@@ -71,11 +80,24 @@ def _html(page: MapPage, tiles: TileLayer) -> HTMLResponse:
 
 
 def _script(page: MapPage) -> Response:
+    return _script_response(page.script)
+
+
+def _script_response(script: str) -> Response:
     return Response(
-        page.script,
+        script,
         media_type="text/javascript; charset=utf-8",
         headers={"X-Content-Type-Options": "nosniff"},
     )
+
+
+@router.get("/static/evaluate.js", summary="The planners' maps' click", include_in_schema=False)
+def evaluate_script() -> Response:
+    """The script the overview, zone and scenario maps share: a click asks
+    ``POST /whatif/evaluate`` what a new voorziening there would bring."""
+    from maps.evaluate import script_text
+
+    return _script_response(script_text())
 
 
 @router.get("/index.html", response_class=HTMLResponse, summary="Overview map")

@@ -36,13 +36,14 @@ def _page(
     def render() -> MapPage:
         # Folium is imported with the first map asked for, not at start (as service/routes/maps.py).
         from maps.build import render_page
+        from maps.evaluate import served
         from maps.scenario import scenario_map
 
         analysis = published.analysis
         gaps = pipeline.scenario_gaps(analysis, scenario)
         fmap = scenario_map(
             analysis, scenario, gaps, tiles=tiles, asset_base=base,
-            evaluate_url=f"{root}/whatif/evaluate",
+            evaluate=served(root),
         )  # fmt: skip
         return render_page(fmap, f"{root}/maps/scenario/{scenario.name}.js?v={{digest}}")
 

@@ -5,7 +5,9 @@
   taken (unless ``replace``) or the store changed since the planner's answer;
 * ``GET /whatif/scenarios``, ``GET /whatif/scenarios/{name}``: list, show;
 * ``GET /whatif/scenarios/{name}/compare?with=NAME2``: residents and 65+ beyond the norm per
-  zone, today and in each scenario (409 for a stale one);
+  zone, today and in each scenario (and the mean walking distance, for placements by
+  distance; 409 for a stale one, 400 for a placement by distance beside one by coverage or a
+  closure);
 * ``GET /whatif/scenarios/{name}/export?format=``: GeoJSON, GeoPackage or CSV;
 * ``DELETE /whatif/scenarios/{name}`` (API key);
 * ``POST /whatif/evaluate``: "a new voorziening here" — residents newly covered, in total and
@@ -35,6 +37,8 @@ from geo.whatif.report import PlaceOptions
 from geo.whatif.scenario_export import ScenarioLayer, scenario_bytes, scenario_file_name
 from geo.whatif.scenarios import (
     MAX_NAME_LENGTH,
+    MEAN_AFTER,
+    MEAN_BEFORE,
     NAME,
     SITE_COLUMNS,
     Scenario,
@@ -42,13 +46,14 @@ from geo.whatif.scenarios import (
     check_comparable,
     check_name,
     closure_parts,
+    median_parts,
     placement_parts,
     records,
 )
 from service.auth import CallerDep
 from service.deps import LiveDep, PublishedDep, StateDep
 from service.routes.imports import PROBLEM
-from service.routes.whatif import RESPONSES, LimitedBodyRoute, _candidates
+from service.routes.whatif import RESPONSES, LimitedBodyRoute, _candidates, check_objective
 from service.schemas.scenarios import (
     CompareAnswer,
     DeletedScenario,
@@ -115,8 +120,9 @@ def post_scenario(
     caller: CallerDep,
     body: SaveScenario,
 ) -> dict[str, Any]:
-    """Run the placement or closure of the body and keep its answer as the scenario
-    ``name``, beside the real voorzieningen (which it never changes)."""
+    """Run the placement (by coverage or by mean walking distance) or closure of the body and
+    keep its answer as the scenario ``name``, beside the real voorzieningen (which it never
+    changes)."""
     who = LogCaller(via="http", key=caller.key_name)
     try:  # before the work; logged like every refused write
         name = check_name(body.name)
@@ -128,26 +134,35 @@ def post_scenario(
         raise
     analysis = published.analysis
     solution = None
+    zone_means = None
     if body.placement is not None:
         question = body.placement
+        check_objective(question)
         candidates = _candidates(analysis, question)
         options = PlaceOptions(question.norm_m, question.weight, question.method)
-        placement = pipeline.whatif_place(
-            analysis, question.category, candidates, question.k, options=options
-        )
         described: dict[str, Any] = (
             question.candidates.model_dump()
             if isinstance(question.candidates, CandidateArea)
             else {"points": len(question.candidates.features)}
         )
-        request, sites, solution = placement_parts(placement, candidates, described)
+        if question.objective == "distance":
+            median = pipeline.whatif_median(
+                analysis, question.category, candidates, question.k, options=options
+            )
+            request, sites, solution = median_parts(median, candidates, described)
+            zone_means = median.by_zone
+        else:
+            placement = pipeline.whatif_place(
+                analysis, question.category, candidates, question.k, options=options
+            )
+            request, sites, solution = placement_parts(placement, candidates, described)
         parts: Any = ("placement", request, sites)
     else:
         assert body.closure is not None  # the model requires one of the two
         impact = pipeline.whatif_closure(analysis, body.closure.ids, norm_m=body.closure.norm_m)
         parts = ("closure", *closure_parts(impact, analysis.dataset.voorzieningen))
     scenario = pipeline.whatif_scenario(
-        analysis, name, parts, version=state.version, solution=solution
+        analysis, name, parts, version=state.version, solution=solution, zone_means=zone_means
     )
     report = pipeline.save_scenario(live.store, scenario, replace=body.replace, caller=who)
     return scenario_answer(scenario, state.version, report.id)
@@ -215,6 +230,7 @@ def compare_answer(scenarios: list[Scenario], state: StoreState) -> dict[str, An
             "today": {
                 "residents_beyond": row["residents_beyond_before"],
                 "residents_65plus_beyond": row["residents_65plus_beyond_before"],
+                "mean_walk_m": row.get(MEAN_BEFORE),
             },
             "scenarios": {},
         }
@@ -224,6 +240,7 @@ def compare_answer(scenarios: list[Scenario], state: StoreState) -> dict[str, An
             entry["scenarios"][scenario.name] = {
                 "residents_beyond": found.get("residents_beyond_after"),
                 "residents_65plus_beyond": found.get("residents_65plus_beyond_after"),
+                "mean_walk_m": found.get(MEAN_AFTER),
             }
         zones.append(entry)
     return {

@@ -159,6 +159,13 @@ def _candidates(analysis: Analysis, body: PlacementRequest) -> gpd.GeoDataFrame:
     return candidate_frame(body.candidates)
 
 
+def check_objective(body: PlacementRequest) -> None:
+    """Refuse ``norm_m`` or ``presence`` with objective ``distance`` (400): they constrain
+    the coverage objective only."""
+    if body.objective == "distance" and (body.presence or body.norm_m is not None):
+        raise QueryError("norm_m and presence apply to objective coverage, not distance")
+
+
 SITE_COLUMNS = ["id", "rank", "gain", "bu_code", "bu_naam", "wk_code", "zone_code", "address",
                 "address_m"]  # fmt: skip
 MEDIAN_SITE_COLUMNS = ["id", "rank", "served", "saved_m", *SITE_COLUMNS[3:]]
@@ -240,8 +247,7 @@ def post_placements(
     existing voorzieningen kept. The coverage answer has the gain curve for k = 1…K; each
     site its buurt, wijk, zone and nearest address. Read-only: nothing is stored."""
     analysis = published.analysis
-    if body.objective == "distance" and (body.presence or body.norm_m is not None):
-        raise QueryError("norm_m and presence apply to objective coverage, not distance")
+    check_objective(body)
     candidates = _candidates(analysis, body)
     options = PlaceOptions(
         norm_m=body.norm_m,

@@ -18,8 +18,8 @@ from service.schemas.whatif import ClosureRequest, NormM, PlacementRequest
 
 class SaveScenario(BaseModel):
     """Run a what-if question and keep its answer as the named scenario ``name``: exactly one
-    of ``placement`` (the body of ``POST /whatif/placements``) or ``closure`` (that of
-    ``POST /whatif/closures``)."""
+    of ``placement`` (the body of ``POST /whatif/placements``, by coverage or by mean walking
+    distance) or ``closure`` (that of ``POST /whatif/closures``)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -91,6 +91,11 @@ class ScenarioBrief(BaseModel):
 
     name: str
     kind: Literal["placement", "closure"]
+    objective: Literal["coverage", "distance", "closure"] = Field(
+        description="`coverage`: a placement by residents newly within the norm; `distance`: "
+        "by mean walking distance (its summary adds `mean_before_m`, `mean_after_m`, "
+        "`mean_after_bound_m`; its zones `mean_before_m`, `mean_after_m`); `closure`."
+    )
     created: str = Field(description="ISO 8601, UTC.")
     store_version: str | None = Field(description="The store version it was computed on.")
     stale: bool = Field(description="The store has changed since (compare and map refuse it).")
@@ -113,7 +118,10 @@ class SiteProperties(BaseModel):
     role: Literal["chosen", "closed", "candidate"]
     id: str
     rank: int | None
-    gain: float | None = Field(description="Residents (or 65+) newly covered by this site.")
+    gain: float | None = Field(
+        description="Residents (or 65+) newly covered by this site; in a placement by "
+        "distance, those it is now the nearest voorziening of."
+    )
     bu_code: str | None
     zone_code: str | None
 
@@ -135,6 +143,9 @@ class BeyondFigures(BaseModel):
 
     residents_beyond: float | None
     residents_65plus_beyond: float | None
+    mean_walk_m: float | None = Field(
+        default=None, description="Placements by distance: the mean walking distance (m)."
+    )
 
 
 class CompareZone(BaseModel):
@@ -148,7 +159,8 @@ class CompareZone(BaseModel):
 
 
 class CompareAnswer(BaseModel):
-    """Scenarios of one category and norm side by side with today, per zone."""
+    """Scenarios of one category and norm side by side with today, per zone (placements by
+    mean walking distance only with each other)."""
 
     category: str
     norm_m: float

@@ -1,36 +1,53 @@
 """Named scenarios on the real delft-tu sample (CBS buurten, OSM extract of TU Delft): their
 figures agree with the answers they keep, the click on the map agrees with a one-site
 placement, and the CLI and the API save, list, show, compare, export and delete them on a
-private copy of the store (the session's store is never written)."""
+private copy of the store (the session's store is never written). A placement by mean walking
+distance is kept too, in both stores (GeoPackage and PostGIS: tests/store's fixtures), and
+compared only with placements by distance."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
 from geo.analysis import Analysis
+from geo.errors import QueryError
 from geo.pipeline import (
+    find_scenario,
+    save_scenario,
     scenario_cover,
     whatif_candidates,
     whatif_closure,
     whatif_evaluate,
+    whatif_median,
     whatif_place,
     whatif_scenario,
 )
+from geo.store.base import Store
 from geo.store.geopackage import GeoPackageStore
-from geo.whatif.scenarios import closure_parts, placement_parts
+from geo.whatif.scenarios import (
+    Scenario,
+    check_comparable,
+    closure_parts,
+    compare_frame,
+    median_parts,
+    placement_parts,
+)
 from service.auth import hash_key
 from service.cli import main
 from service.state import publish
 from tests.conftest import make_app, make_settings
+from tests.store.conftest import any_store, postgis_url  # noqa: F401  # both stores' fixtures
 
 KEY = "scenario-test-key-0123456789abcdefghijkl"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -197,3 +214,101 @@ def test_the_click_endpoint(api: TestClient) -> None:
     )
     assert api.post("/whatif/evaluate", json={**click, "category": "xx"}).status_code == 404
     assert api.post("/whatif/evaluate", json={**click, "lon": 0.0, "lat": 0.0}).status_code == 422
+
+
+def _distance_scenario(analysis: Analysis, version: str | None) -> tuple[Any, Scenario]:
+    """A one-site huisarts placement by mean walking distance on delft-tu, as a scenario."""
+    candidates = whatif_candidates(analysis, None, 200.0)
+    median = whatif_median(analysis, "huisarts", candidates, 1)
+    request, sites, solution = median_parts(median, candidates, {"spacing_m": 200.0})
+    scenario = whatif_scenario(
+        analysis, "korter", ("placement", request, sites), version=version, solution=solution,
+        zone_means=median.by_zone,
+    )  # fmt: skip
+    return median, scenario
+
+
+def test_a_distance_placement_is_kept_in_both_stores(
+    delft_analysis: Analysis,
+    any_store: Store,  # noqa: F811  # the fixture imported above
+) -> None:
+    median, scenario = _distance_scenario(delft_analysis, any_store.version())
+    assert scenario.objective == "distance"
+    assert scenario.norm_m == 500.0  # the category's threshold: who is within it, too
+    assert scenario.summary["mean_after_m"] == pytest.approx(median.mean_after_m, abs=0.05)
+    assert scenario.summary["mean_before_m"] == pytest.approx(median.mean_before_m, abs=0.05)
+    save_scenario(any_store, scenario)
+    back = find_scenario(any_store, "korter")
+    assert (back.kind, back.objective) == ("placement", "distance")
+    assert back.request["limit_m"] == median.limit_m
+    assert back.summary["mean_after_bound_m"] == scenario.summary["mean_after_bound_m"]
+    means = back.by_zone.set_index("zone_code")["mean_after_m"]
+    expected = median.by_zone.set_index("zone_code")["mean_after_m"].round(1)
+    assert means.loc[expected.index].tolist() == pytest.approx(expected.tolist())
+    chosen = back.sites[back.sites["role"] == "chosen"]
+    assert chosen["gain"].tolist() == pytest.approx(median.sites["served"].round(3).tolist())
+    frame = compare_frame([back, back])
+    assert {"today_mean_m", "korter_mean_m"} <= set(frame.columns)
+    assert (frame["korter_mean_m"] <= frame["today_mean_m"] + 1e-6).all()  # never longer
+    candidates = whatif_candidates(delft_analysis, None, 200.0)
+    placement = whatif_place(delft_analysis, "huisarts", candidates, 1)
+    request, sites, solution = placement_parts(placement, candidates, {"spacing_m": 200.0})
+    covering = whatif_scenario(
+        delft_analysis, "dekking", ("placement", request, sites), version=any_store.version(),
+        solution=solution,
+    )  # fmt: skip
+    with pytest.raises(QueryError, match="by mean walking distance with another by distance"):
+        check_comparable([back, covering], any_store.version())
+    assert [s.objective for s in any_store.scenarios.all()] == ["distance"]
+
+
+def test_the_cli_and_the_api_keep_a_distance_placement(
+    copy_store: Path, api: TestClient, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    store = ["--store", str(copy_store), "whatif"]
+    place = [*store, "place", "huisarts", "1", "--spacing", "200"]
+    assert main([*place, "--objective", "distance", "--save", "korter"]) == 0
+    assert "Saved scenario korter (placement)" in capsys.readouterr().out
+    assert main([*store, "show", "korter"]) == 0
+    shown = capsys.readouterr().out
+    assert '"objective": "distance"' in shown
+    assert "mean walking distance: " in shown
+    assert main([*store, "compare", "korter"]) == 0
+    assert "korter_mean_m" in capsys.readouterr().out
+    assert main([*place, "--save", "dekking"]) == 0
+    capsys.readouterr()
+    assert main([*store, "compare", "korter", "dekking"]) == 1
+    refused = capsys.readouterr().err
+    assert "korter: placement by mean walking distance" in refused
+    assert "dekking: placement by coverage" in refused
+    target = tmp_path / "zones.geojson"
+    exported = [*store, "export", "korter", "--layer", "zones", "-o", str(target)]
+    assert main(exported) == 0
+    zone = json.loads(target.read_text(encoding="utf-8"))["features"][0]["properties"]
+    assert {"mean_before_m", "mean_after_m"} <= set(zone)
+    question: dict[str, Any] = {
+        "category": "huisarts", "k": 1, "objective": "distance",
+        "candidates": {"area": None, "spacing_m": 200.0},
+    }  # fmt: skip
+    body = {"name": "api-korter", "placement": question}
+    saved = api.post("/whatif/scenarios", json=body, headers=AUTH)
+    assert saved.status_code == 201, saved.text
+    answer = saved.json()
+    assert (answer["kind"], answer["objective"]) == ("placement", "distance")
+    assert answer["summary"]["mean_after_m"] <= answer["summary"]["mean_before_m"]
+    assert "mean_after_m" in answer["by_zone"][0]
+    with_norm = {"name": "met-norm", "placement": {**question, "norm_m": 300.0}}
+    assert api.post("/whatif/scenarios", json=with_norm, headers=AUTH).status_code == 400
+    compared = api.get("/whatif/scenarios/api-korter/compare", params={"with": "korter"}).json()
+    assert compared["zones"][0]["today"]["mean_walk_m"] is not None
+    assert compared["zones"][0]["scenarios"]["korter"]["mean_walk_m"] is not None
+    mixed = api.get("/whatif/scenarios/api-korter/compare", params={"with": "dekking"})
+    assert mixed.status_code == 400
+    assert "api-korter: placement by mean walking distance" in mixed.json()["detail"]
+    listed = {s["name"]: s["objective"] for s in api.get("/whatif/scenarios").json()["scenarios"]}
+    assert listed == {"korter": "distance", "dekking": "coverage", "api-korter": "distance"}
+    csv_file = api.get("/whatif/scenarios/api-korter/export", params={"format": "csv"})
+    assert csv_file.status_code == 200
+    page = api.get("/maps/scenario/api-korter.html")
+    assert page.status_code == 200
+    assert "Gemiddelde loopafstand" in api.get("/maps/scenario/api-korter.js").text

@@ -13,7 +13,14 @@ from hypothesis import strategies as st
 from numpy.typing import NDArray
 
 from geo.errors import QueryError
-from geo.whatif.mclp import covered_weight, lp_bound, reduce_demand, solve_mclp
+from geo.whatif.mclp import (
+    LP_START_COLUMNS,
+    _model,
+    covered_weight,
+    lp_bound,
+    reduce_demand,
+    solve_mclp,
+)
 from geo.whatif.pmedian import savings_matrix, simple_bound, solve_pmedian, total_saving
 
 
@@ -50,6 +57,26 @@ def test_exact_mclp_equals_brute_force(seed: int, k: int) -> None:
     assert greedy.objective >= (1 - (1 - 1 / k) ** k) * expected - 1e-9
     assert greedy.bound >= expected - 1e-6
     assert lp_bound(reduced, k) >= expected - 1e-6
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=instances, k=st.integers(min_value=1, max_value=12))
+def test_the_lp_bound_by_column_generation_is_the_full_lp(seed: int, k: int) -> None:
+    """More candidates than the bound starts from: its value is the full LP's (by the
+    simplex, every candidate and group at once), never below it."""
+    from scipy.optimize import Bounds, milp
+
+    rng = np.random.default_rng(seed)
+    demand, candidates = int(rng.integers(20, 400)), int(rng.integers(LP_START_COLUMNS + 1, 200))
+    cover = rng.random((demand, candidates)) < rng.uniform(0.01, 0.1)
+    weight = rng.integers(1, 20, demand).astype(float)
+    reduced = reduce_demand(weight, np.zeros(demand, dtype=bool), _pairs(cover))
+    if reduced.matrix.shape[0] == 0:
+        return
+    cost, constraints = _model(reduced, k, ())
+    full = -milp(cost, constraints=constraints, bounds=Bounds(0.0, 1.0)).fun
+    assert lp_bound(reduced, k) == pytest.approx(full, rel=1e-9)
+    assert lp_bound(reduced, k) >= full - 1e-9 * full
 
 
 def test_merging_keeps_the_weight_and_drops_covered_demand() -> None:
