@@ -51,8 +51,7 @@ def feature_text(geometry: shapely.Geometry | None, values: Mapping[str, object]
 def _feature(geometry: str | None, values: Mapping[str, object], identifier: object) -> str:
     member = "" if identifier is None else f'"id":{dumps(identifier)},'
     return (
-        f'{{"type":"Feature",{member}"geometry":{geometry or "null"},'
-        f'"properties":{dumps(values)}}}'
+        f'{{"type":"Feature",{member}"geometry":{geometry or "null"},"properties":{dumps(values)}}}'
     )
 
 
