@@ -195,6 +195,14 @@ def area_around(lines: NDArray[np.object_], buffer_m: float) -> shapely.Geometry
     return shapely.union_all(shapely.buffer(lines, buffer_m, quad_segs=2))
 
 
+def snap_line(graph: WalkGraph, origin: Snapped, origin_point: shapely.Point) -> shapely.LineString:
+    """The straight walk from the origin's point to where it snapped onto its edge (RD New)."""
+    snapped_at = shapely.line_interpolate_point(
+        graph.edge_geometry[int(origin.edge[0])], float(origin.position_m[0])
+    )
+    return shapely.LineString([origin_point, snapped_at])
+
+
 def isochrones(
     graph: WalkGraph,
     origin: Snapped,
@@ -212,10 +220,7 @@ def isochrones(
     largest = max(max(cutoffs_m) - offset, 0.0)
     near = near_nodes(graph, origin, largest)
     reached = reach(graph, origin, near, largest)
-    snapped_at = shapely.line_interpolate_point(
-        graph.edge_geometry[int(origin.edge[0])], float(origin.position_m[0])
-    )
-    snap_line = shapely.LineString([origin_point, snapped_at])
+    walked_to = snap_line(graph, origin, origin_point)
     polygons: dict[float, shapely.Geometry] = {}
     previous: shapely.Geometry = shapely.Polygon()
     drawn: set[bytes] = set()  # the lines (WKB) whose area is inside ``previous``
@@ -224,7 +229,7 @@ def isochrones(
         if budget <= 0:
             polygons[cutoff] = shapely.Polygon()
             continue
-        lines = merged_lines(np.append(reachable_pieces(reached, budget), snap_line))
+        lines = merged_lines(np.append(reachable_pieces(reached, budget), walked_to))
         keys = shapely.to_wkb(lines)
         new = np.fromiter((key not in drawn for key in keys), dtype=bool, count=len(keys))
         drawn.update(keys[new])

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from functools import cache
 
 import numpy as np
 import pytest
@@ -22,7 +21,7 @@ import shapely
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
 
-from geo.network.graph import WalkGraph, build_graph
+from geo.network.graph import WalkGraph
 from geo.network.isochrone import (
     DEFAULT_BUFFER_M,
     NearNodes,
@@ -33,20 +32,15 @@ from geo.network.isochrone import (
     near_nodes,
     reach,
     reachable_pieces,
+    snap_line,
 )
-from geo.network.osm import read_osm
 from geo.network.snap import Snapped, snap_points
 from tests.conftest import DELFT_OSM, skip_without_shared_data
+from tests.network.test_snap_equivalence import delft_graph
 
 #: 5, 10 and 15 minutes at 0.8 m/s, and 3 and 7 (the rollator request of the goldens), metres.
 CUTOFFS = ((240.0, 480.0, 720.0), (144.0, 336.0))
 POINTS = 40
-
-
-@cache
-def delft_graph() -> WalkGraph:
-    extract = read_osm(DELFT_OSM)
-    return build_graph(extract.ways, extract.node_tags, "walk").prepare()
 
 
 @pytest.fixture(scope="module")
@@ -94,10 +88,7 @@ def isochrones_as_before(
     largest = max(max(cutoffs_m) - offset, 0.0)
     near = whole_graph_distances(graph, origin, largest)
     reached = whole_graph_reach(graph, origin, near, largest)
-    at = shapely.line_interpolate_point(
-        graph.edge_geometry[int(origin.edge[0])], float(origin.position_m[0])
-    )
-    snap_line = shapely.LineString([point, at])
+    walked_to = snap_line(graph, origin, point)
     polygons: dict[float, shapely.Geometry] = {}
     previous: shapely.Geometry = shapely.Polygon()
     for cutoff in sorted(set(cutoffs_m)):
@@ -105,7 +96,7 @@ def isochrones_as_before(
         if budget <= 0:
             polygons[cutoff] = shapely.Polygon()
             continue
-        lines = merged_lines(np.append(reachable_pieces(reached, budget), snap_line))
+        lines = merged_lines(np.append(reachable_pieces(reached, budget), walked_to))
         polygons[cutoff] = previous = shapely.union(area_around(lines, DEFAULT_BUFFER_M), previous)
     return [polygons[c] for c in cutoffs_m]
 
