@@ -40,7 +40,8 @@ def print_preamble() -> None:
     print(
         "Walking-distance benchmark. Times: best of runs (perf_counter). Memory: peak resident "
         "set of a subprocess per tool (Linux VmHWM, reset before the tool's work).\n"
-        "ours_s = six target_field + nearest_for passes on snapped points (snapping apart: "
+        "ours_s = six target_field passes + one nearest_distances gather on snapped points "
+        "(snapping apart: "
         "ours_snap_s; both: ours_total_s). Ratios = a peer's six-category query ÷ ours_s, on "
         "the same input; set-up (nx.Graph, pandana's CH and precompute) is reported apart."
     )
@@ -72,7 +73,8 @@ def print_ours(ours: dict[str, Any]) -> None:
         f"   ours      index (CSR + STRtree) {ours['index_s']:.3f} s | snap "
         f"{ours['snap_s'] * 1000:9.1f} ms | six Dijkstra+gather {ours['query_s'] * 1000:9.1f} "
         f"ms (Dijkstra {ours['dijkstra_s'] * 1000:.1f} ms, gather "
-        f"{ours['gather_s'] * 1000:.1f} ms; per category {ours['per_category_ms']} ms) | "
+        f"{ours['gather_s'] * 1000:.1f} ms for all six; Dijkstra per category "
+        f"{ours['per_category_ms']} ms) | "
         f"total {total * 1000:9.1f} ms | "
         f"peak RSS {ours['peak_rss_mb']:,.0f} MB (baseline {ours['peak_rss_baseline_mb']:,.0f})"
     )

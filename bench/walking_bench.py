@@ -5,8 +5,9 @@ six voorziening sets (categories), and answers "how far does each origin walk to
 voorziening of each category?":
 
 * **ours** — :func:`geo.network.snap.snap_points` (origins and targets onto edges), then per
-  category one :func:`geo.network.paths.target_field` (a multi-source SciPy Dijkstra) and
-  :meth:`~geo.network.paths.TargetField.nearest_for` (the gather at each origin's edge).
+  category one :func:`geo.network.paths.target_field` (a multi-source SciPy Dijkstra), then
+  :func:`~geo.network.paths.nearest_distances` (the gather at each origin's edge, all six
+  categories in one pass).
 * **networkx** — ``multi_source_dijkstra_path_length`` on an ``nx.Graph`` of the same arrays,
   given exactly our problem: one extra node per snapped target joined to its edge's two ends by
   offset + position, the same gather at each origin's edge ends, and its own (independent)

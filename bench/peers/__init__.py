@@ -8,7 +8,8 @@ benchmark script's hidden ``--worker`` flag, which calls :func:`run_worker`), so
 peak memory is that process's.
 
 The peers' own packages are imported inside their workers only: networkx, pandana and cityseer
-come with the optional ``bench`` extra.
+come with the optional ``bench`` extra. :mod:`bench.peers.osmnx_peer` is no worker but a script
+of its own (OSM reading and graph building against OSMnx, not the walking question).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from geo.network.graph import WalkGraph
 from geo.network.isochrone import DEFAULT_BUFFER_M, isochrones
-from geo.network.paths import Route, TargetField, route, target_field
+from geo.network.paths import Route, TargetField, nearest_distances, route, target_field
 from geo.network.snap import Snapped, snap_points
 
 
@@ -140,6 +140,16 @@ class WalkingDistance:
         distance, target = self.field(targets).nearest_for(snapped)
         return Nearest(distance, target, ~snapped.snapped)
 
+    def nearest_of_each(
+        self, origins: NDArray[np.object_], target_sets: Sequence[NDArray[np.object_]]
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        """Metres from each origin to the nearest target of each set (one column per set,
+        ``inf`` where none is reachable), and which origins lie beyond the snap limit: one
+        snap, one Dijkstra per set (kept, as for :meth:`nearest`), one gather for all."""
+        snapped = self.snap(origins)
+        fields = [self.field(targets) for targets in target_sets]
+        return nearest_distances(fields, snapped), ~snapped.snapped
+
     def unreachable_targets(self, targets: NDArray[np.object_]) -> NDArray[np.bool_]:
         """Targets too far from every walkable edge to be walked to (a snap, no Dijkstra)."""
         return ~snap_points(self.graph, targets, self.snap_limit_m).snapped
@@ -162,3 +172,25 @@ class WalkingDistance:
         if not snapped.snapped[0]:
             return None
         return isochrones(self.graph, snapped, origin, cutoffs_m, buffer_m=buffer_m)
+
+
+def nearest_of_each(
+    source: DistanceSource,
+    origins: NDArray[np.object_],
+    target_sets: Sequence[NDArray[np.object_]],
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Metres from each origin to the nearest target of each set (origins × sets, ``inf`` where
+    none is reachable), and which origins no set can reach because they lie off the network.
+
+    Walking answers all sets in one gather (:meth:`WalkingDistance.nearest_of_each`); any other
+    source one :meth:`~DistanceSource.nearest` per set. The same figures either way.
+    """
+    if isinstance(source, WalkingDistance) and len(target_sets):
+        return source.nearest_of_each(origins, target_sets)
+    distance = np.full((len(origins), len(target_sets)), np.inf)
+    off_network = np.zeros(len(origins), dtype=bool)
+    for k, targets in enumerate(target_sets):
+        nearest = source.nearest(origins, targets)
+        distance[:, k] = nearest.distance_m
+        off_network |= nearest.unreachable_origins
+    return distance, off_network

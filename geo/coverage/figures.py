@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from geo.coverage.distance import DistanceSource
+from geo.coverage.distance import DistanceSource, nearest_of_each
 from geo.coverage.population import placement_by_buurt
 from geo.read.cbs import distance_column
 from geo.vocabulary import Vocabulary
@@ -105,13 +105,15 @@ def point_distances(
     or the point cannot reach one.
     """
     origins = np.asarray(points.geometry.values, dtype=object)
-    columns = {}
-    off_network = np.zeros(len(points), dtype=bool)
-    for category in categories:
-        targets = voorzieningen.geometry[voorzieningen["category"] == category]
-        nearest = source.nearest(origins, np.asarray(targets.values, dtype=object))
-        columns[category] = np.where(np.isfinite(nearest.distance_m), nearest.distance_m, np.nan)
-        off_network |= nearest.unreachable_origins
+    target_sets = [
+        np.asarray(voorzieningen.geometry[voorzieningen["category"] == c].values, dtype=object)
+        for c in categories
+    ]
+    distance, off_network = nearest_of_each(source, origins, target_sets)
+    columns = {
+        category: np.where(np.isfinite(distance[:, k]), distance[:, k], np.nan)
+        for k, category in enumerate(categories)
+    }
     return pd.DataFrame(columns, index=points.index), pd.Series(off_network, index=points.index)
 
 

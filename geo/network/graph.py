@@ -171,6 +171,41 @@ class WalkGraph:
         return Segments(edge, x0, y0, x1, y1, s1 - length, s1)
 
     @cached_property
+    def segment_offsets(self) -> NDArray[np.int64]:
+        """Per edge the index of its first segment in :attr:`segments`, and one past the last
+        segment at the end (segments are ordered by edge)."""
+        counts = np.bincount(self.segments.edge, minlength=self.n_edges)
+        offsets = np.zeros(self.n_edges + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        return offsets
+
+    @cached_property
+    def node_edges(self) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Every edge at each node, parallel edges and loops included: ``(offsets, edges)``,
+        node ``i``'s edges being ``edges[offsets[i]:offsets[i + 1]]`` (ascending)."""
+        ends = np.concatenate([self.edge_u, self.edge_v])
+        edge = np.tile(np.arange(self.n_edges, dtype=np.int64), 2)
+        order = np.lexsort((edge, ends))
+        offsets = np.zeros(self.n_nodes + 1, dtype=np.int64)
+        np.cumsum(np.bincount(ends, minlength=self.n_nodes), out=offsets[1:])
+        return offsets, edge[order]
+
+    @cached_property
+    def node_tree(self) -> cKDTree:
+        """A k-d tree of the nodes (RD New), for the nodes within a walk of a point."""
+        return cKDTree(np.column_stack([self.node_x, self.node_y]))
+
+    @cached_property
+    def walks_at_least_straight(self) -> bool:
+        """True when no edge is shorter than the straight line between its ends, so that a
+        walk of ``d`` metres never leaves the circle of radius ``d`` around where it began."""
+        straight = np.hypot(
+            self.node_x[self.edge_v] - self.node_x[self.edge_u],
+            self.node_y[self.edge_v] - self.node_y[self.edge_u],
+        )
+        return bool(np.all(self.edge_length >= straight * (1 - 1e-9)))
+
+    @cached_property
     def _entry_keys(self) -> NDArray[np.int64]:
         """``row * n_nodes + column`` of every stored matrix entry, ascending (CSR order)."""
         matrix = self.matrix
@@ -180,9 +215,11 @@ class WalkGraph:
 
     def prepare(self) -> WalkGraph:
         """Build every derived structure now (the CSR matrix, the spatial indexes, the
-        segments), so that request threads only ever read them; returns the graph."""
+        segments and what isochrones look up), so that request threads only ever read them;
+        returns the graph."""
         _ = self.matrix, self.tree, self.sample_index, self.segments, self._entry_keys
-        _ = self.snap_table
+        _ = self.snap_table, self.segment_offsets, self.node_edges, self.node_tree
+        _ = self.walks_at_least_straight
         return self
 
     def edges_between(self, a: NDArray[np.int64], b: NDArray[np.int64]) -> NDArray[np.int64]:

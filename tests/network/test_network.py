@@ -17,7 +17,7 @@ from geo.network.cache import NetworkCache
 from geo.network.graph import WalkGraph, build_graph
 from geo.network.isochrone import isochrones
 from geo.network.osm import read_osm
-from geo.network.paths import route, target_field
+from geo.network.paths import nearest_distances, route, target_field
 from geo.network.rules import classify_ways, rules_markdown
 from geo.network.snap import snap_points
 from tests.conftest import (
@@ -288,6 +288,28 @@ def test_adding_a_voorziening_never_increases_a_distance(delft: WalkGraph, seed:
     before, _ = walk(delft, origins, targets[:3])
     after, _ = walk(delft, origins, targets)
     assert np.all(after <= before + 1e-9)
+
+
+def test_delft_distances_of_many_fields_at_once_equal_each_field(delft: WalkGraph) -> None:
+    """The one-pass gather for several target sets gives each set's distances bit for bit,
+    origins beyond the snap limit and a set without targets included."""
+    rng = np.random.default_rng(8)
+    xmin, ymin, xmax, ymax = shapely.total_bounds(delft.edge_geometry)
+    origins = shapely.points(rng.uniform(xmin - 500, xmax, 3000), rng.uniform(ymin, ymax, 3000))
+    snapped = snap_points(delft, origins, 250)
+    assert 0 < (~snapped.snapped).sum() < len(origins)
+    fields = [
+        target_field(delft, snap_points(delft, shapely.points(xy), 250))
+        for xy in (rng.uniform((xmin, ymin), (xmax, ymax), (count, 2)) for count in (1, 5, 40, 300))
+    ]
+    fields.append(target_field(delft, snap_points(delft, shapely.points([(0.0, 0.0)]), 250)))
+    together = nearest_distances(fields, snapped)
+    assert together.shape == (len(origins), len(fields))
+    for k, field in enumerate(fields):
+        assert np.array_equal(together[:, k], field.nearest_for(snapped)[0])
+    assert np.all(np.isinf(together[:, -1]))
+    everyone = snap_points(delft, origins[snapped.snapped], 250)
+    assert np.array_equal(nearest_distances(fields, everyone), together[snapped.snapped])
 
 
 def test_delft_routes_match_their_distance(delft: WalkGraph) -> None:
