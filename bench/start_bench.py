@@ -72,22 +72,20 @@ def import_figures(repeats: int, root: Path) -> dict[str, Any]:
     }
 
 
+def _wsz(root: Path, *args: str, env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Run `wsz ARGS` (the checkout ``root``'s code); its wall and CPU seconds."""
+    before, start = os.times(), time.perf_counter()
+    command = [sys.executable, "-m", "service.cli", *args]
+    subprocess.run(command, env=env, cwd=root, capture_output=True, check=True)
+    wall, after = time.perf_counter() - start, os.times()
+    used = after.children_user + after.children_system
+    return wall, used - before.children_user - before.children_system
+
+
 def help_figures(repeats: int, root: Path) -> dict[str, Any]:
     """Median wall and CPU seconds of `wsz serve --help` (a whole process)."""
-    seconds, cpu = [], []
-    for _ in range(repeats):
-        before = os.times()
-        start = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "service.cli", "serve", "--help"],
-            cwd=root,
-            capture_output=True,
-            check=True,
-        )
-        seconds.append(time.perf_counter() - start)
-        after = os.times()
-        cpu.append(after.children_user + after.children_system)
-        cpu[-1] -= before.children_user + before.children_system
+    runs = [_wsz(root, "serve", "--help") for _ in range(repeats)]
+    seconds, cpu = [wall for wall, _ in runs], [used for _, used in runs]
     return {
         "help_s": round(statistics.median(seconds), 3),
         "help_cpu_s": round(statistics.median(cpu), 3),
@@ -146,15 +144,7 @@ def health_figures(repeats: int, root: Path) -> dict[str, Any]:
             "WSZ_NETWORK_CACHE_DIR": str(Path(folder) / "network"),
             "WSZ_MAP_TILES": "none",
         }
-        start = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "service.cli", "import", "sample"],
-            env=env,
-            cwd=root,
-            check=True,
-            capture_output=True,
-        )
-        import_s = time.perf_counter() - start
+        import_s, _ = _wsz(root, "import", "sample", env=env)
         log = Path(folder) / "serve.log"
         _first_health(env, log, root)  # the cache is warm after this one
         runs = [_first_health(env, log, root) for _ in range(repeats)]
