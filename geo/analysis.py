@@ -33,8 +33,9 @@ class Analysis:
     ``coverage`` is by ``source``: walking over ``network`` where one is loaded (with the
     straight-line figures beside it), else straight lines. ``straight`` is always the
     straight-line coverage. :attr:`gaps` are the gap polygons of ``coverage`` (RD New), built
-    by ``gap_builder`` on first use (None: no gaps); ``notes`` say what the figures rest on (synthetic parts, unreachable points, missing categories, a
-    network that does not cover the buurten).
+    by ``gap_builder`` on first use (None: no gaps); ``notes`` say what the figures rest on
+    (synthetic parts, unreachable points, missing categories, a network that does not cover
+    the buurten).
     """
 
     dataset: Dataset
