@@ -262,7 +262,7 @@ def test_a_worker_killed_mid_import_loses_nothing(
     client_port = connection.sock.getsockname()[1]
     connection.request("POST", request.url.raw_path.decode(), request.read(), dict(request.headers))
     owner = _connection_owner(int(port), client_port)
-    time.sleep(0.3)  # into the import (it reads, analyses and writes for a second or more)
+    time.sleep(0.1)  # into the import (it reads, analyses and writes for half a second or more)
     os.kill(owner, signal.SIGKILL)
     with pytest.raises((http.client.HTTPException, ConnectionError)):
         connection.getresponse()
