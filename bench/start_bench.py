@@ -9,9 +9,12 @@ warm network cache.
 2. **first /health**: the sample imported into a temporary store (which builds its network
    cache), then ``wsz serve`` started ``--repeats`` times on it; seconds from the process's
    start to the first ``200`` of ``/health`` (median). Target: < 2 s.
+3. **``wsz serve --help``**: wall seconds (median), which must stay far below the start (it
+   imports no analysis stack).
 
-The machine's load average is printed: other work on it slows both. The last line printed is
-one JSON object.
+Beside each wall time the CPU seconds of the process (user + system), which other work on
+the machine hardly changes: compare those on a busy machine. The machine's load average is
+printed: other work on it slows the wall times. The last line printed is one JSON object.
 """
 
 from __future__ import annotations
@@ -42,14 +45,15 @@ HEAVY = (
     "schemathesis",
 )
 PROBE = (
-    "import json, sys, time; start = time.perf_counter(); import service.cli, service.main; "
-    "print(json.dumps([time.perf_counter() - start, [m for m in {heavy!r} if m in sys.modules]]))"
+    "import json, sys, time; start = time.perf_counter(); cpu = time.process_time(); "
+    "import service.cli, service.main; print(json.dumps([time.perf_counter() - start, "
+    "time.process_time() - cpu, [m for m in {heavy!r} if m in sys.modules]]))"
 )
 
 
 def import_figures(repeats: int, root: Path) -> dict[str, Any]:
-    """Median wall seconds of the start's imports, and the heavy modules they load."""
-    seconds, loaded = [], []
+    """Median wall and CPU seconds of the start's imports, and the heavy modules they load."""
+    seconds, cpu, loaded = [], [], []
     for _ in range(repeats):
         out = subprocess.run(
             [sys.executable, "-c", PROBE.format(heavy=HEAVY)],
@@ -58,9 +62,40 @@ def import_figures(repeats: int, root: Path) -> dict[str, Any]:
             text=True,
             check=True,
         ).stdout
-        took, loaded = json.loads(out.splitlines()[-1])
+        took, used, loaded = json.loads(out.splitlines()[-1])
         seconds.append(took)
-    return {"import_s": round(statistics.median(seconds), 3), "heavy_loaded_at_start": loaded}
+        cpu.append(used)
+    return {
+        "import_s": round(statistics.median(seconds), 3),
+        "import_cpu_s": round(statistics.median(cpu), 3),
+        "heavy_loaded_at_start": loaded,
+    }
+
+
+def _wsz(root: Path, *args: str, env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Run `wsz ARGS` (the checkout ``root``'s code); its wall and CPU seconds."""
+    before, start = os.times(), time.perf_counter()
+    command = [sys.executable, "-m", "service.cli", *args]
+    subprocess.run(command, env=env, cwd=root, capture_output=True, check=True)
+    wall, after = time.perf_counter() - start, os.times()
+    used = after.children_user + after.children_system
+    return wall, used - before.children_user - before.children_system
+
+
+def help_figures(repeats: int, root: Path) -> dict[str, Any]:
+    """Median wall and CPU seconds of `wsz serve --help` (a whole process)."""
+    runs = [_wsz(root, "serve", "--help") for _ in range(repeats)]
+    seconds, cpu = [wall for wall, _ in runs], [used for _, used in runs]
+    return {
+        "help_s": round(statistics.median(seconds), 3),
+        "help_cpu_s": round(statistics.median(cpu), 3),
+    }
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a running process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _free_port() -> int:
@@ -70,8 +105,9 @@ def _free_port() -> int:
         return port
 
 
-def _first_health(env: dict[str, str], log: Path, root: Path) -> float:
-    """Seconds from starting `wsz serve` to the first 200 of /health (the server stopped)."""
+def _first_health(env: dict[str, str], log: Path, root: Path) -> tuple[float, float]:
+    """Wall seconds from starting `wsz serve` to the first 200 of /health, and the CPU
+    seconds the server used until then (the server stopped)."""
     port = _free_port()
     start = time.perf_counter()
     with log.open("w") as out:
@@ -89,7 +125,7 @@ def _first_health(env: dict[str, str], log: Path, root: Path) -> float:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as r:
                     if r.status == 200:
-                        return time.perf_counter() - start
+                        return time.perf_counter() - start, _cpu_seconds(process.pid)
             except OSError:
                 time.sleep(0.02)
         raise SystemExit(f"no /health answer within 120 s; see {log}")
@@ -108,21 +144,15 @@ def health_figures(repeats: int, root: Path) -> dict[str, Any]:
             "WSZ_NETWORK_CACHE_DIR": str(Path(folder) / "network"),
             "WSZ_MAP_TILES": "none",
         }
-        start = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "service.cli", "import", "sample"],
-            env=env,
-            cwd=root,
-            check=True,
-            capture_output=True,
-        )
-        import_s = time.perf_counter() - start
+        import_s, _ = _wsz(root, "import", "sample", env=env)
         log = Path(folder) / "serve.log"
         _first_health(env, log, root)  # the cache is warm after this one
-        seconds = [_first_health(env, log, root) for _ in range(repeats)]
+        runs = [_first_health(env, log, root) for _ in range(repeats)]
+    seconds = [wall for wall, _ in runs]
     return {
         "sample_import_s": round(import_s, 2),
         "first_health_s": round(statistics.median(seconds), 3),
+        "first_health_cpu_s": round(statistics.median(cpu for _, cpu in runs), 3),
         "first_health_runs_s": [round(s, 3) for s in seconds],
     }
 
@@ -142,11 +172,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     figures: dict[str, Any] = import_figures(args.repeats, args.root)
-    print(f"imports at start: {figures['import_s']:.2f} s (median of {args.repeats})")
+    figures |= help_figures(args.repeats, args.root)
+    print(
+        f"imports at start: {figures['import_s']:.2f} s, CPU {figures['import_cpu_s']:.2f} s "
+        f"(median of {args.repeats})"
+    )
+    print(f"wsz serve --help: {figures['help_s']:.2f} s, CPU {figures['help_cpu_s']:.2f} s")
     print(f"heavy modules loaded at start: {figures['heavy_loaded_at_start'] or 'none'}")
     if not args.imports_only:
         figures |= health_figures(args.repeats, args.root)
-        print(f"first /health with a warm cache: {figures['first_health_s']:.2f} s (target < 2 s)")
+        print(
+            f"first /health with a warm cache: {figures['first_health_s']:.2f} s, CPU "
+            f"{figures['first_health_cpu_s']:.2f} s (target < 2 s)"
+        )
     figures["loadavg_1min"] = os.getloadavg()[0]
     figures["cores"] = len(os.sched_getaffinity(0))
     print(f"load average {figures['loadavg_1min']:.1f} on {figures['cores']} cores")

@@ -10,6 +10,7 @@ layer's demand points, their k-d tree and snapping).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -31,9 +32,10 @@ class Analysis:
 
     ``coverage`` is by ``source``: walking over ``network`` where one is loaded (with the
     straight-line figures beside it), else straight lines. ``straight`` is always the
-    straight-line coverage. ``gaps`` are the gap polygons of ``coverage`` (RD New); ``notes``
-    say what the figures rest on (synthetic parts, unreachable points, missing categories, a
-    network that does not cover the buurten).
+    straight-line coverage. :attr:`gaps` are the gap polygons of ``coverage`` (RD New), built
+    by ``gap_builder`` on first use (None: no gaps); ``notes`` say what the figures rest on
+    (synthetic parts, unreachable points, missing categories, a network that does not cover
+    the buurten).
     """
 
     dataset: Dataset
@@ -43,7 +45,10 @@ class Analysis:
     source: DistanceSource = field(default_factory=StraightLineDistance)
     straight: Coverage | None = None
     network: Network | None = None
-    gaps: gpd.GeoDataFrame | None = None
+    #: Builds the gap polygons (:mod:`geo.coverage.gaps`), once, when :attr:`gaps` is first
+    #: read: dissolving the cells is a good part of an analysis, which serving the figures
+    #: (``wsz serve``'s start, every import and reload) does not need.
+    gap_builder: Callable[[], gpd.GeoDataFrame] | None = field(default=None, repr=False)
     notes: tuple[str, ...] = ()
     snap_limit_m: float = 250.0
     #: Walking speed (m/s) and isochrone margin (m) of the settings the analysis was made with.
@@ -54,6 +59,15 @@ class Analysis:
     derived: OnceCache = field(default_factory=OnceCache, init=False, repr=False, compare=False)
     _walking: dict[str, WalkingDistance] = field(default_factory=dict, repr=False)
     _walking_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _gaps: OnceCache = field(default_factory=OnceCache, init=False, repr=False, compare=False)
+
+    @property
+    def gaps(self) -> gpd.GeoDataFrame | None:
+        """The gap polygons of ``coverage`` (RD New; one row per category and zone), built on
+        first use by one thread while others asking wait; None without a ``gap_builder``."""
+        if self.gap_builder is None:
+            return None
+        return self._gaps.get("gaps", self.gap_builder)
 
     def coverage_by(self, distance: str | None = None) -> Coverage:
         """The coverage by ``distance`` (``walking``, ``straight_line``; None: the default)."""

@@ -194,7 +194,7 @@ def analyse(
         source,
         straight=compared if compared is not None else coverage,
         network=network,
-        gaps=gap_polygons(points, dataset.buurten, coverage, vocabulary),
+        gap_builder=lambda: gap_polygons(points, dataset.buurten, coverage, vocabulary),
         notes=tuple(notes),
         snap_limit_m=settings.network_snap_limit_m,
         walking_speed_m_per_s=settings.walking_speed_m_per_s,

@@ -78,10 +78,20 @@ class Published:
     zones: gpd.GeoDataFrame
     buurten: gpd.GeoDataFrame
     voorzieningen: gpd.GeoDataFrame
-    #: Gap polygons per category and zone (see :mod:`geo.coverage.gaps`), by the coverage's measure.
-    gaps: gpd.GeoDataFrame | None
     #: What is built from this state on first use (pages, catalogs, indexes).
     cache: StateCache = field(default_factory=StateCache, compare=False, repr=False)
+    _gaps: OnceCache = field(default_factory=OnceCache, init=False, compare=False, repr=False)
+
+    @property
+    def gaps(self) -> gpd.GeoDataFrame | None:
+        """Gap polygons per category and zone (see :mod:`geo.coverage.gaps`), by the
+        coverage's measure: the analysis' (built on first use), converted once."""
+
+        def convert() -> gpd.GeoDataFrame | None:
+            gaps = self.analysis.gaps
+            return None if gaps is None else to_edge_crs(gaps)
+
+        return self._gaps.get("gaps", convert)
 
     def voorzieningen_lonlat(self) -> NDArray[np.float64]:
         """The voorzieningen' WGS84 lon/lat, one row per voorziening (built once per state)."""
@@ -104,7 +114,6 @@ def publish(analysis: Analysis) -> Published:
         zones=zones,
         buurten=to_edge_crs(dataset.buurten),
         voorzieningen=to_edge_crs(dataset.voorzieningen),
-        gaps=None if analysis.gaps is None else to_edge_crs(analysis.gaps),
     )
 
 

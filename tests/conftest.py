@@ -241,11 +241,19 @@ def live_folder(sample_store_file: Path, tmp_path_factory: pytest.TempPathFactor
     """The folder of :func:`live_server`'s copy of the sample store (``store.gpkg``): what a
     command line beside the server writes (a saved scenario) goes here."""
     folder = tmp_path_factory.mktemp("live")
-    shutil.copy(sample_store_file, folder / "store.gpkg")
-    addresses = address_file(sample_store_file)  # the sample's (synthetic) address table
-    if addresses.is_file():
-        shutil.copy(addresses, address_file(folder / "store.gpkg"))
+    copy_sample_store(sample_store_file, folder / "store.gpkg")
     return folder
+
+
+def copy_sample_store(sample_store_file: Path, store: Path) -> Path:
+    """The imported sample copied to ``store`` with its (synthetic) address table, as
+    ``wsz import sample`` leaves it; its street network stays the session's (read only:
+    :func:`make_settings` of ``sample_store_file`` names its folder). Returns ``store``."""
+    shutil.copy(sample_store_file, store)
+    addresses = address_file(sample_store_file)
+    if addresses.is_file():
+        shutil.copy(addresses, address_file(store))
+    return store
 
 
 @pytest.fixture(scope="session")

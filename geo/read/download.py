@@ -28,18 +28,19 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
-
-import geopandas as gpd
-import pyogrio
-import shapely
 
 from geo.common.files import atomic_write
 from geo.common.progress import Progress, silent
-from geo.crs import EDGE_CRS
 from geo.errors import DownloadError, ValueProblemError
-from geo.network.cut import LonLatBox, cut_extract
+
+# GeoPandas, pyogrio, pyproj and pyosmium where a download is written or cut: the URLs and
+# checks here are read by `wsz --help` and argument parsing, which need none of them.
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from geo.network.cut import LonLatBox
 
 PDOK_WIJKENBUURTEN_WFS = "https://service.pdok.nl/cbs/wijkenbuurten/{year}/wfs/v1_0"
 BUURTEN_TYPENAME = "wijkenbuurten:buurten"
@@ -184,6 +185,9 @@ def download_buurten(
 
     Returns ``target``. Import it with ``wsz import buurten TARGET``.
     """
+    import geopandas as gpd
+    import pyogrio
+
     progress(f"Downloading CBS buurten {year} of {gemeente} from PDOK ...")
     features = fetch_buurten_features(
         gemeente, year, fetch=fetch, progress=progress, page_size=page_size
@@ -226,6 +230,11 @@ def _progress_line(received: int, total: int) -> str:
 
 def gemeente_box(buurten: gpd.GeoDataFrame, margin_m: float = GEMEENTE_MARGIN_M) -> LonLatBox:
     """The WGS84 box (min lon, min lat, max lon, max lat) of buurten (RD New) plus a margin."""
+    import geopandas as gpd
+    import shapely
+
+    from geo.crs import EDGE_CRS
+
     xmin, ymin, xmax, ymax = buurten.total_bounds
     corners = gpd.GeoSeries(
         [shapely.box(xmin - margin_m, ymin - margin_m, xmax + margin_m, ymax + margin_m)],
@@ -237,6 +246,9 @@ def gemeente_box(buurten: gpd.GeoDataFrame, margin_m: float = GEMEENTE_MARGIN_M)
 
 def choose_extract(index: bytes, box: LonLatBox, *, where: str) -> tuple[str, str]:
     """(name, .osm.pbf URL) of the smallest extract in Geofabrik's index that holds ``box``."""
+    import geopandas as gpd
+    import shapely
+
     try:
         document = json.loads(index)
         extracts = gpd.GeoDataFrame.from_features(document["features"], crs="EPSG:4326")
@@ -268,6 +280,8 @@ def download_gemeente_extract(
     ``buurten`` are the gemeente's buurten (RD New). The province extract is kept in
     ``downloads`` (reused when present); the cut is written to ``target`` (``.osm.pbf``).
     """
+    from geo.network.cut import cut_extract
+
     box = gemeente_box(buurten)
     progress(f"Finding the OSM extract that holds {gemeente} {tuple(round(v, 4) for v in box)} ...")
     name, url = choose_extract(fetch(index_url), box, where=_short(index_url))

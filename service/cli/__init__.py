@@ -18,7 +18,6 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from geo.errors import DataQualityWarning, WszError
-from geo.settings import Settings
 from service.cli import (
     analysis,
     batch,
@@ -32,7 +31,6 @@ from service.cli import (
     whatif,
 )
 from service.cli.output import configuration_problems, show_warning
-from service.cli.report import feature_report
 
 EPILOG = """\
 Configuration comes from WSZ_* environment variables or a .env file, e.g.
@@ -73,6 +71,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    # The settings, like each command's analysis stack, are imported once a command runs:
+    # `wsz --help` and argument errors need neither.
+    from geo.settings import Settings
+    from service.cli.report import feature_report
+
     try:
         settings = Settings(**({"store_path": args.store} if args.store else {}))
     except ValidationError as exc:

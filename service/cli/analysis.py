@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from geo.ask import export
-from geo.pipeline import analyse_store, whatif_norms
-from geo.settings import Settings
 from service.cli.output import progress, service_settings
-from service.cli.report import format_coverage
+
+if TYPE_CHECKING:
+    from geo.settings import Settings
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -53,6 +53,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def coverage(args: argparse.Namespace, settings: Settings) -> int:
     """Coverage per zone and category, walking and straight line side by side."""
+    from geo.pipeline import analyse_store, whatif_norms
+    from service.cli.report import format_coverage
+
     analysis = analyse_store(settings, progress=progress)
     presence = whatif_norms(analysis, zone_code=args.zone)
     print(format_coverage(analysis, args.zone, presence))
@@ -61,6 +64,7 @@ def coverage(args: argparse.Namespace, settings: Settings) -> int:
 
 def maps(args: argparse.Namespace, settings: Settings) -> int:
     """The overview map and one page per zone, with Leaflet copied beside them."""
+    from geo.pipeline import analyse_store
     from maps.build import overview_map, write_map, zone_map
 
     tiles = service_settings().tile_layer()
@@ -78,6 +82,9 @@ def maps(args: argparse.Namespace, settings: Settings) -> int:
 
 def export_layer(args: argparse.Namespace, settings: Settings) -> int:
     """One layer to a file, as the API's ``/export`` serves it."""
+    from geo.ask import export
+    from geo.pipeline import analyse_store
+
     crs = export.check_crs(args.crs)
     fmt = args.format or export.format_for(args.output)
     analysis = analyse_store(settings)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from geo.batch.driver import BatchInput, BatchSummary, run_batch
-from geo.batch.settings import BatchSettings
 from geo.errors import ConfigurationError
-from geo.read.options import ReadOptions
-from geo.settings import Settings
-from geo.store.base import open_store
 from service.cli.output import configuration_problems, progress
+
+if TYPE_CHECKING:
+    from geo.batch.driver import BatchSummary
+    from geo.settings import Settings
 
 DESCRIPTION = """\
 Coverage per buurt, wijk, zone and gemeente for every gemeente of a buurten file (the CBS
@@ -89,6 +89,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the batch; exit 0 when every gemeente was computed, 1 when any failed."""
+    from geo.batch.driver import BatchInput, run_batch
+    from geo.batch.settings import BatchSettings
+    from geo.read.options import ReadOptions
+    from geo.store.base import open_store
+
     try:
         batch = BatchSettings(**({"workers": args.workers} if args.workers else {}))
     except ValidationError as exc:

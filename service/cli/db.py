@@ -7,10 +7,9 @@ import argparse
 from typing import TYPE_CHECKING
 
 from geo.errors import ConfigurationError
-from geo.settings import Settings
-from geo.store.base import StoreSettings
 
 if TYPE_CHECKING:  # psycopg only for these commands, not at every `wsz` start
+    from geo.settings import Settings
     from geo.store.postgis import PostGISStore
 
 
@@ -29,6 +28,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _store(args: argparse.Namespace, settings: Settings) -> PostGISStore:
+    from geo.store.base import StoreSettings
+
     url = args.url or StoreSettings().store_url
     if not url:
         raise ConfigurationError(

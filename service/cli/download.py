@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from geo.read import download
-from geo.read.buurten import read_buurten
-from geo.read.options import ReadOptions
-from geo.settings import Settings
-from geo.vocabulary import Vocabulary
 from service.cli.output import ObjectCounter, progress
+
+if TYPE_CHECKING:
+    from geo.settings import Settings
+    from geo.vocabulary import Vocabulary
 
 #: Where downloads go unless ``-o`` says otherwise.
 DOWNLOADS = Path("var/downloads")
@@ -118,6 +119,9 @@ def download_extract(
     vocabulary: Vocabulary,
 ) -> Path:
     """The gemeente's OSM extract (cut to its buurten + 1 km); buurten from PDOK unless given."""
+    from geo.read.buurten import read_buurten
+    from geo.read.options import ReadOptions
+
     source = buurten or download_buurten(gemeente, year)
     frame = read_buurten(source, ReadOptions(gemeente=gemeente), vocabulary=vocabulary)
     with ObjectCounter() as counter:

@@ -6,16 +6,16 @@ import argparse
 import getpass
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from geo.pipeline import ImportResult, run_import
 from geo.read.options import ReadOptions
-from geo.settings import Settings
-from geo.store.base import open_store
-from geo.store.log import Caller
-from geo.store.request import ImportMode, ImportOptions, ImportRequest
 from service.cli import profiel
 from service.cli.output import ObjectCounter, progress
-from service.cli.report import format_addresses, format_samples, format_sources, summary
+
+if TYPE_CHECKING:
+    from geo.pipeline import ImportResult
+    from geo.settings import Settings
+    from geo.store.request import ImportMode, ImportRequest
 
 #: The flags of each kind that are reader options (the rest: mode and dry run).
 READ_FLAGS = tuple(ReadOptions.model_fields)
@@ -170,6 +170,8 @@ def _mode(args: argparse.Namespace) -> ImportMode:
 
 def request_from(args: argparse.Namespace) -> ImportRequest:
     """The :class:`~geo.store.request.ImportRequest` the command line asks for."""
+    from geo.store.request import ImportOptions, ImportRequest
+
     if args.what == "sample":
         return ImportRequest(kind="sample", sample=args.name)
     given = {name: getattr(args, name) for name in READ_FLAGS if getattr(args, name, None)}
@@ -180,6 +182,8 @@ def request_from(args: argparse.Namespace) -> ImportRequest:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """``wsz import KIND …``: print the outcome and what the store holds now."""
+    from service.cli.report import format_addresses, format_samples, format_sources, summary
+
     if args.what == "sample" and args.list:
         print(format_samples(settings))
         return 0
@@ -196,6 +200,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 def execute(request: ImportRequest, settings: Settings) -> ImportResult:
     """Run an import from the command line (logged with the user's name) and print its
     warnings, its one-line outcome and the coverage snapshot it kept, if any."""
+    from geo.pipeline import run_import
+    from geo.store.base import open_store
+    from geo.store.log import Caller
+
     caller = Caller(via="cli", user=getpass.getuser())
     with ObjectCounter() as counter:
         result = run_import(

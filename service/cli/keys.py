@@ -6,10 +6,12 @@ import argparse
 import getpass
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from geo.errors import ConfigurationError
-from geo.settings import Settings
-from service.auth import check_key_name, hash_key, new_key
+
+if TYPE_CHECKING:
+    from geo.settings import Settings
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,6 +37,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Print a new key and its settings line, or the hash of a key read from stdin."""
     del settings
+    from service.auth import check_key_name, hash_key, new_key  # FastAPI: only for this command
+
     try:
         if args.action == "new":
             name = check_key_name(args.name)

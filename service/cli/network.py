@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from geo.network.rules import PROFILES
-from geo.pipeline import build_network, load_network
-from geo.settings import Settings
-from service.cli.output import ObjectCounter, progress
-from service.cli.report import format_network
+from service.cli.output import ObjectCounter, lazy_choices, progress
+
+if TYPE_CHECKING:
+    from geo.settings import Settings
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,18 +25,22 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     actions = net.add_subparsers(dest="action", required=True, metavar="ACTION")
     build = actions.add_parser("build", help="build (or reuse) the graphs of an extract")
     build.add_argument("extract", type=Path, help="OSM extract: .osm.pbf or .osm XML")
-    build.add_argument(
+    profile = build.add_argument(
         "--profile",
         action="append",
-        choices=PROFILES,
         help="profile to build (repeat; default: all of walk, rollator)",
     )
+    lazy_choices(profile, "geo.network.rules", "PROFILES")
     actions.add_parser("status", help="show the active network and its summary")
     net.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Build the network (or show the active one) and print its summary."""
+    from geo.network.rules import PROFILES
+    from geo.pipeline import build_network, load_network
+    from service.cli.report import format_network
+
     if args.action == "status":
         print(format_network(load_network(settings), settings))
         return 0

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
+import importlib
 import sys
-from typing import TextIO
-
-from pydantic import ValidationError
-from tqdm import tqdm
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, TextIO, overload
 
 from geo.errors import ConfigurationError, DataQualityWarning
-from service.settings import ServiceSettings
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+    from tqdm import tqdm
+
+    from service.settings import ServiceSettings
 
 
 def metres(value: float | None) -> str:
@@ -43,6 +48,10 @@ def configuration_problems(error: ValidationError) -> str:
 
 def service_settings() -> ServiceSettings:
     """The service's settings (``WSZ_*``), for the commands that serve or draw maps."""
+    from pydantic import ValidationError
+
+    from service.settings import ServiceSettings
+
     try:
         return ServiceSettings()
     except ValidationError as exc:
@@ -60,9 +69,50 @@ class ObjectCounter:
 
     def __call__(self, count: int) -> None:
         if self._bar is None:
+            from tqdm import tqdm
+
             self._bar = tqdm(desc="Reading OSM", unit=" objects", unit_scale=True, file=sys.stderr)
         self._bar.update(count - self._bar.n)
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
             self._bar.close()
+
+
+class LazyChoices(Sequence[str]):
+    """An option's choices, the names of ``module.attribute`` (a sequence or mapping of
+    names), read on first use: at parsing when the option is given, in that command's
+    ``--help`` or in an error. So registering the option does not import the module (e.g.
+    the analysis stack for ``wsz --help``)."""
+
+    def __init__(self, module: str, attribute: str) -> None:
+        self._where = (module, attribute)
+        self._names: tuple[str, ...] | None = None
+
+    def _loaded(self) -> tuple[str, ...]:
+        if self._names is None:
+            module, attribute = self._where
+            self._names = tuple(getattr(importlib.import_module(module), attribute))
+        return self._names
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        return self._loaded()[index]
+
+    def __len__(self) -> int:
+        return len(self._loaded())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded())
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._loaded()
+
+
+def lazy_choices(action: argparse.Action, module: str, attribute: str) -> None:
+    """Give an added option the choices ``module.attribute``, imported on first use (set
+    after ``add_argument``, which would otherwise list them at once)."""
+    action.choices = LazyChoices(module, attribute)

@@ -7,12 +7,13 @@ import argparse
 import getpass
 import sys
 from pathlib import Path
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
-from geo import pipeline
 from geo.errors import EmptyStoreError
-from geo.settings import Settings
-from geo.store.log import Caller, ImportReport
+
+if TYPE_CHECKING:
+    from geo.settings import Settings
+    from geo.store.log import Caller, ImportReport
 
 Kinds: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
@@ -49,6 +50,8 @@ def import_parsers(kinds: Kinds) -> None:
 
 
 def _caller() -> Caller:
+    from geo.store.log import Caller
+
     return Caller(via="cli", user=getpass.getuser())
 
 
@@ -60,12 +63,16 @@ def _print_report(report: ImportReport) -> None:
 
 def run_indicators(args: argparse.Namespace, settings: Settings) -> int:
     """``wsz import indicators CSV``."""
+    from geo import pipeline
+
     _print_report(pipeline.import_indicators(settings.store_path, args.file, caller=_caller()))
     return 0
 
 
 def run_statistics(args: argparse.Namespace, settings: Settings) -> int:
     """``wsz import statistics TABLE [--year] [--replace]``."""
+    from geo import pipeline
+
     report = pipeline.import_statistics(
         settings.store_path,
         args.file,
@@ -112,6 +119,7 @@ def run_profiel(args: argparse.Namespace, settings: Settings) -> int:
     """``wsz profiel CODE``: write the page (and PDF), or print JSON."""
     import json
 
+    from geo import pipeline
     from maps.profiel.render import render_html, render_pdf
 
     dataset = pipeline.read_store(settings)
@@ -142,6 +150,7 @@ def run_profiel(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_snapshots(args: argparse.Namespace, settings: Settings) -> int:
     """``wsz snapshots [--take] [--compare A B]``."""
+    from geo import pipeline
     from geo.profiel.snapshots import compare_snapshots, find_snapshot, read_snapshots, summary
 
     if args.take:

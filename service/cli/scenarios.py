@@ -10,39 +10,23 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
-import pandas as pd
+from service.cli.output import lazy_choices, metres, progress
 
-from geo.analysis import Analysis
-from geo.ask.export import CRS_CODES, FORMATS, check_crs
-from geo.common.files import atomic_write
-from geo.pipeline import (
-    analyse_store,
-    delete_scenario,
-    find_scenario,
-    save_scenario,
-    whatif_scenario,
-)
-from geo.settings import Settings
-from geo.store.base import Store, open_store
-from geo.store.log import Caller
-from geo.store.scenarios import refuse_taken
-from geo.whatif.closing import ClosureImpact
-from geo.whatif.median import MedianPlacement
-from geo.whatif.report import Placement
-from geo.whatif.scenario_export import LAYER_NAMES, scenario_bytes, scenario_file_name
-from geo.whatif.scenarios import (
-    Scenario,
-    check_comparable,
-    check_name,
-    closure_parts,
-    compare_frame,
-    median_parts,
-    placement_parts,
-)
-from service.cli.output import metres, progress
+# The analysis stack is imported by the action that runs (registering the actions for
+# `wsz --help` needs none of it).
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+    from geo.analysis import Analysis
+    from geo.settings import Settings
+    from geo.store.base import Store
+    from geo.whatif.closing import ClosureImpact
+    from geo.whatif.median import MedianPlacement
+    from geo.whatif.report import Placement
+    from geo.whatif.scenarios import Scenario
 
 #: The scenario actions of ``wsz whatif``.
 ACTIONS = ("scenarios", "show", "compare", "export", "delete")
@@ -63,6 +47,8 @@ def add_save_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _name(value: str) -> str:
+    from geo.whatif.scenarios import check_name
+
     try:
         return check_name(value)
     except ValueError as exc:
@@ -93,9 +79,10 @@ def register_actions(actions: argparse._SubParsersAction[argparse.ArgumentParser
         "GeoPackage holds both layers.",
     )
     export.add_argument("name", type=_name)
-    export.add_argument("--format", choices=FORMATS, default="geojson")
-    export.add_argument("--layer", choices=tuple(LAYER_NAMES), default="sites")
-    export.add_argument("--crs", choices=CRS_CODES, default="EPSG:4326")
+    lazy_choices(export.add_argument("--format", default="geojson"), "geo.ask.export", "FORMATS")
+    layer = export.add_argument("--layer", default="sites")
+    lazy_choices(layer, "geo.whatif.scenario_export", "LAYER_NAMES")
+    lazy_choices(export.add_argument("--crs", default="EPSG:4326"), "geo.ask.export", "CRS_CODES")
     export.add_argument("-o", "--output", type=Path, help="file (default: a name in the folder)")
     delete = actions.add_parser("delete", help="delete a saved scenario")
     delete.add_argument("name", type=_name)
@@ -103,6 +90,14 @@ def register_actions(actions: argparse._SubParsersAction[argparse.ArgumentParser
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run a scenario action."""
+    from geo.ask.export import check_crs
+    from geo.common.files import atomic_write
+    from geo.pipeline import delete_scenario, find_scenario
+    from geo.store.base import open_store
+    from geo.store.log import Caller
+    from geo.whatif.scenario_export import scenario_bytes, scenario_file_name
+    from geo.whatif.scenarios import check_comparable, compare_frame
+
     store = open_store(settings)
     if args.action == "scenarios":
         print(format_list(store))
@@ -143,6 +138,10 @@ def analyse_for_save(
     """The analysis of the store, the store and the version it was read at (read first: a
     scenario never claims a newer version than its figures); a ``--save`` name already taken
     (without ``--replace``) is refused before any work."""
+    from geo.pipeline import analyse_store
+    from geo.store.base import open_store
+    from geo.store.scenarios import refuse_taken
+
     store = open_store(settings)
     if getattr(args, "save", None):
         refuse_taken(store.scenarios, args.save, args.replace)
@@ -158,6 +157,9 @@ def save_placement(
 ) -> None:
     """Keep a placement (by coverage or by mean walking distance) as ``args.save`` (when
     asked)."""
+    from geo.whatif.median import MedianPlacement
+    from geo.whatif.scenarios import median_parts, placement_parts
+
     if not args.save:
         return
     described: dict[str, Any] = (
@@ -177,6 +179,8 @@ def save_closure(
     args: argparse.Namespace, context: tuple[Analysis, Store, str | None], impact: ClosureImpact
 ) -> None:
     """Keep a closure as ``args.save`` (when asked)."""
+    from geo.whatif.scenarios import closure_parts
+
     if not args.save:
         return
     request, sites = closure_parts(impact, context[0].dataset.voorzieningen)
@@ -190,6 +194,9 @@ def _save(
     solution: dict[str, Any] | None,
     zone_means: pd.DataFrame | None = None,
 ) -> None:
+    from geo.pipeline import save_scenario, whatif_scenario
+    from geo.store.log import Caller
+
     analysis, store, version = context
     progress(f"Saving scenario {args.save} ...")
     scenario = whatif_scenario(
@@ -201,6 +208,8 @@ def _save(
 
 def format_list(store: Store) -> str:
     """One line per scenario, oldest first."""
+    import pandas as pd
+
     version = store.version()
     rows = [s.brief(version) for s in store.scenarios.all()]
     if not rows:

@@ -6,20 +6,22 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from geo.errors import ConfigurationError
-from geo.pipeline import analyse
-from geo.read import download
-from geo.settings import Settings
-from geo.store.request import ImportOptions, ImportRequest
 from service.cli.download import download_buurten, download_extract, download_options
 from service.cli.imports import execute
 from service.cli.output import configuration_problems, progress, service_settings
-from service.cli.report import format_coverage, format_sources, summary
-from service.state import Published, load_published, publish
+
+# The analysis stack, FastAPI and uvicorn are imported by the command that runs: `wsz --help`
+# and argument errors need none of them.
+if TYPE_CHECKING:
+    from geo.settings import Settings
+    from geo.store.request import ImportRequest
+    from service.state import Published
 
 #: Most worker processes ``--workers`` accepts (each holds the analysis in memory).
 MAX_WORKERS = 32
@@ -77,6 +79,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def serve(args: argparse.Namespace, settings: Settings) -> int:
     """Serve what the store holds (the server follows later imports by itself)."""
+    from service.state import load_published
+
     if _workers(args) > 1:  # each worker reads the store itself
         return _serve(args, settings, None)
     published = load_published(settings)
@@ -87,6 +91,10 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def demo(args: argparse.Namespace, settings: Settings) -> int:
     """Import a sample (or a gemeente's real data), print its coverage, then serve it."""
+    from geo.pipeline import analyse
+    from service.cli.report import format_coverage, format_sources, summary
+    from service.state import publish
+
     result = execute(_demo_request(args, settings), settings)
     dataset, network = result.dataset, result.network
     assert dataset is not None  # a sample or gemeente import holds a dataset
@@ -102,6 +110,9 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _demo_request(args: argparse.Namespace, settings: Settings) -> ImportRequest:
+    from geo.read import download
+    from geo.store.request import ImportOptions, ImportRequest
+
     if not args.download:
         return ImportRequest(kind="sample", sample=args.sample)
     gemeente = download.check_gemeente_code(args.download)

@@ -10,26 +10,17 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from geo.errors import QueryError
-from geo.pipeline import (
-    address_index,
-    whatif_candidates,
-    whatif_closure,
-    whatif_closure_ranking,
-    whatif_median,
-    whatif_norms,
-    whatif_place,
-)
-from geo.read.options import ReadOptions
-from geo.read.voorzieningen import read_voorzieningen
-from geo.settings import Settings
-from geo.whatif.closing import ClosureImpact
-from geo.whatif.median import MedianPlacement
-from geo.whatif.report import NO_ADDRESS_INDEX, Placement, PlaceOptions
 from service.cli import scenarios
 from service.cli.output import metres, progress
-from service.cli.report import format_presence
+
+if TYPE_CHECKING:
+    from geo.settings import Settings
+    from geo.whatif.closing import ClosureImpact
+    from geo.whatif.median import MedianPlacement
+    from geo.whatif.report import Placement
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -131,6 +122,21 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Answer the question and print a table (and keep it as a scenario with ``--save``)."""
+    from geo.pipeline import (
+        address_index,
+        whatif_candidates,
+        whatif_closure,
+        whatif_closure_ranking,
+        whatif_median,
+        whatif_norms,
+        whatif_place,
+    )
+    from geo.read.options import ReadOptions
+    from geo.read.voorzieningen import read_voorzieningen
+    from geo.whatif.median import MedianPlacement
+    from geo.whatif.report import PlaceOptions
+    from service.cli.report import format_presence
+
     if args.action in scenarios.ACTIONS:
         return scenarios.run(args, settings)
     context = scenarios.analyse_for_save(settings, args)
@@ -184,6 +190,8 @@ def format_placement(placement: Placement) -> str:
     """The placement as readable lines: method and bound, the sites with their area and
     nearest address, the gain curve, the areas given a site by a presence norm, and the
     residents newly covered per zone and buurt."""
+    from geo.whatif.report import NO_ADDRESS_INDEX
+
     s = placement.solution
     sites = placement.sites.drop(columns="geometry").round(1)
     lines = [
@@ -224,6 +232,8 @@ def format_placement(placement: Placement) -> str:
 def format_median(placement: MedianPlacement) -> str:
     """The p-median answer as readable lines: mean walking distance before and after, the
     method and its LP bound, the sites and the means per zone."""
+    from geo.whatif.report import NO_ADDRESS_INDEX
+
     s = placement.solution
     lines = [
         f"{placement.category}: {len(s.chosen)} new site(s) for the shortest mean walk, "

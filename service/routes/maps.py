@@ -16,12 +16,12 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from maps.page import MapPage
 from service.deps import PublishedDep, ServiceSettingsDep, ZoneDep
 from service.state import Published
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # branca and Jinja with the first map asked for (render), not at start
     from maps.build import TileLayer
+    from maps.page import MapPage
 
 router = APIRouter(prefix="/maps", tags=["maps"])
 #: The wijkprofielen (``/profiel/{code}``) relative to a map page (``/maps/{name}.html``).

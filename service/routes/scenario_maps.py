@@ -9,15 +9,19 @@ since it was computed) is refused (409): its gaps would mix two versions of the 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from geo import pipeline
 from geo.whatif.scenarios import StaleScenarioError, check_name
-from maps.page import MapPage
 from service.deps import LiveDep, PublishedDep, ServiceSettingsDep, StateDep
 from service.routes.maps import _html, _script
 from service.routes.scenarios import NameDep
+
+if TYPE_CHECKING:  # branca and Jinja with the first map asked for (render), not at start
+    from maps.page import MapPage
 
 router = APIRouter(prefix="/maps/scenario", tags=["maps"])
 

@@ -47,3 +47,21 @@ def server(server_store: Path, sample_store_file: Path, tmp_path: Path) -> Itera
     network; yields its base URL."""
     with serve(server_store, tmp_path / "server.log", network_from=sample_store_file) as base:
         yield base
+
+
+@pytest.fixture(scope="module")
+def shared_store(sample_store_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the sample store for :func:`shared_server`, one per test module."""
+    path = tmp_path_factory.mktemp("shared") / "store.gpkg"
+    shutil.copy(sample_store_file, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def shared_server(shared_store: Path, sample_store_file: Path) -> Iterator[str]:
+    """``wsz serve`` as :func:`server`, on :func:`shared_store`, one per test module: for the
+    tests whose checks hold whatever the module's earlier tests imported (each starts from
+    what the store holds at its start), so one server start serves them all."""
+    log_path = shared_store.with_name("server.log")
+    with serve(shared_store, log_path, network_from=sample_store_file) as base:
+        yield base

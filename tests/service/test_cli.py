@@ -9,7 +9,14 @@ import pytest
 
 from maps.assets import VENDOR_SUBDIR
 from service.cli import main
-from tests.conftest import DATA_PATH, SAMPLE_BUURTEN, fingerprint, requires_shared_data
+from tests.conftest import (
+    DATA_PATH,
+    SAMPLE_BUURTEN,
+    copy_sample_store,
+    fingerprint,
+    make_settings,
+    requires_shared_data,
+)
 
 #: The default sample reads Nieuwegein's real CBS buurten from ../shared/data.
 requires_sample = requires_shared_data(SAMPLE_BUURTEN)
@@ -20,6 +27,18 @@ def _environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("WSZ_STORE_PATH", str(tmp_path / "store.gpkg"))
     monkeypatch.setenv("WSZ_DATA_PATH", os.pathsep.join(str(p) for p in DATA_PATH))
     monkeypatch.setenv("WSZ_MAP_TILES", "none")
+
+
+@pytest.fixture
+def imported_sample(
+    sample_store_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """This test's store holding the sample as `wsz import sample` leaves it (a copy of the
+    session's import: the commands below are under test, not the import), walking over the
+    session's street network."""
+    network = make_settings(sample_store_file).network_cache
+    monkeypatch.setenv("WSZ_NETWORK_CACHE_DIR", str(network))
+    return copy_sample_store(sample_store_file, tmp_path / "store.gpkg")
 
 
 def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
@@ -47,9 +66,9 @@ def test_demo_without_server_prints_coverage_per_zone(capsys: pytest.CaptureFixt
 
 
 @requires_sample
-def test_coverage_of_one_zone_and_an_unknown_zone(capsys: pytest.CaptureFixture[str]) -> None:
-    main(["import", "sample"])
-    capsys.readouterr()
+def test_coverage_of_one_zone_and_an_unknown_zone(
+    imported_sample: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["coverage", "--zone", "noord"]) == 0
     out = capsys.readouterr().out
     assert "[noord]" in out
@@ -60,10 +79,9 @@ def test_coverage_of_one_zone_and_an_unknown_zone(capsys: pytest.CaptureFixture[
 
 @requires_sample
 def test_refused_import_exits_1_and_keeps_the_store(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    imported_sample: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    main(["import", "sample"])
-    store = tmp_path / "store.gpkg"
+    store = imported_sample
     before = fingerprint(store)
     broken = tmp_path / "buurten.geojson"
     broken.write_text('{"type": "FeatureCollection", "features": [')
@@ -79,8 +97,7 @@ def test_import_buurten_then_coverage_needs_no_zones(capsys: pytest.CaptureFixtu
 
 
 @requires_sample
-def test_map_writes_overview_and_zone_pages(tmp_path: Path) -> None:
-    main(["import", "sample"])
+def test_map_writes_overview_and_zone_pages(imported_sample: Path, tmp_path: Path) -> None:
     out = tmp_path / "maps"
     assert main(["map", "-o", str(out)]) == 0
     names = sorted(p.name for p in out.glob("*.html"))

@@ -1,9 +1,9 @@
 """The GIS round trip over a real server: ``ogr2ogr`` a layer out in RD New, edit it, push it
 back with a key, see it at once (voorzieningen, then buurten).
 
-Real parts: a real ``wsz serve`` process over a copy of the sample store (the ``server``
-fixture, tests/service/conftest.py), Debian's ``ogr2ogr`` and the GDAL inside pyogrio as
-clients.
+Real parts: a real ``wsz serve`` process over a copy of the sample store (the
+``shared_server`` fixture, tests/service/conftest.py: one for both tests, which edit different
+layers), Debian's ``ogr2ogr`` and the GDAL inside pyogrio as clients.
 """
 
 from __future__ import annotations
@@ -76,9 +76,10 @@ def _push(server: str, edited: Path) -> httpx.Response:
 
 @pytest.mark.e2e
 def test_gis_round_trip_ogr2ogr_out_in_rd_new_edit_push_back(
-    server: str, server_store: Path, tmp_path: Path
+    shared_server: str, shared_store: Path, tmp_path: Path
 ) -> None:
     """The done-when of the GIS issue, with the clients GIS staff use."""
+    server, server_store = shared_server, shared_store
     before = fingerprint(server_store)
     # 1. Out, in RD New (ogr2ogr, and pyogrio's GDAL asking for it).
     frame = _pull_in_rd_new(server, tmp_path)
@@ -115,8 +116,9 @@ def test_gis_round_trip_ogr2ogr_out_in_rd_new_edit_push_back(
 
 
 @pytest.mark.e2e
-def test_gis_round_trip_of_buurten(server: str, server_store: Path, tmp_path: Path) -> None:
+def test_gis_round_trip_of_buurten(shared_server: str, tmp_path: Path) -> None:
     """Buurten too: out in RD New from the server (Part 2), a figure corrected, back in."""
+    server = shared_server
     frame = pyogrio.read_dataframe(f"OAPIF:{server}/ogc", layer="buurten", CRS="EPSG:28992")
     code = str(frame.loc[0, "bu_code"])
     frame.loc[0, "residents"] = 9_999

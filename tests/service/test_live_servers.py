@@ -2,7 +2,9 @@
 a restart, as one state swapped whole; two imports at the same moment never interleave.
 
 Real parts: the sample store (real CBS buurten), real ``wsz serve`` processes walking over the
-sample's street network (the ``server`` fixture, tests/service/conftest.py).
+sample's street network (tests/service/conftest.py): one ``shared_server`` for the tests
+that start from whatever the store holds, a fresh ``server`` for the readers' test (its two
+states are the sample's voorzieningen with and without the CSV's).
 """
 
 from __future__ import annotations
@@ -36,8 +38,9 @@ from tests.service.live_support import names_of, renamed_upload
 
 @pytest.mark.e2e
 def test_a_cli_import_is_served_without_a_restart(
-    server: str, server_store: Path, tmp_path: Path
+    shared_server: str, shared_store: Path, tmp_path: Path
 ) -> None:
+    server, server_store = shared_server, shared_store
     before = httpx.get(f"{server}/health", timeout=30).json()
     path = renamed_upload(server_store, {"wsz-s-1": "Supermarkt Vanaf De Terminal"}, tmp_path)
     env = {
@@ -140,10 +143,11 @@ def _layer(store: GeoPackageStore) -> pd.DataFrame:
 
 @pytest.mark.e2e
 def test_two_imports_at_the_same_moment_never_interleave(
-    server: str, server_store: Path, tmp_path: Path
+    shared_server: str, shared_store: Path, tmp_path: Path
 ) -> None:
     """Two upserts fired together from two threads over HTTP: the result is one of the two
     serial orders, and the log shows the second starting from the first's version."""
+    server, server_store = shared_server, shared_store
     settings = make_settings(server_store)
     start = GeoPackageStore(server_store)
     original = tmp_path / "original.gpkg"

@@ -278,7 +278,7 @@ def test_schema_lists_typed_properties(client: TestClient, published: Published)
 
 def test_no_gaps_collection_without_gap_polygons(published: Published, tmp_path: Path) -> None:
     """The ``gaps`` collection (and download) exists only where the analysis has gaps."""
-    without = publish(dataclasses.replace(published.analysis, gaps=None))
+    without = publish(dataclasses.replace(published.analysis, gap_builder=None))
     app = make_app(make_settings(tmp_path / "unused.gpkg"), without)
     with TestClient(app) as plain:
         ids = [c["id"] for c in plain.get("/ogc/collections").json()["collections"]]

@@ -4,6 +4,10 @@ import made through one worker is served by every worker from the moment it is d
 through both workers at once never interleave; readers during 20 imports always see one whole
 version; a worker killed (``kill -9``) in the middle of an import loses nothing.
 
+These tests run here on the GeoPackage and in test_workers_postgis.py (the same tests) on
+PostGIS: two files, so that pytest-xdist (``--dist loadfile``: one file, one worker) runs the
+two stores' servers side by side.
+
 Real parts: the sample store (real CBS buurten), uvicorn's worker processes, ``ss`` to see
 which worker holds each client's connection, PostgreSQL + PostGIS on 127.0.0.1:5432.
 """
@@ -39,21 +43,19 @@ CLIENTS = 12
 IMPORTS = 20
 
 
-@pytest.fixture(scope="module", params=["gpkg", "postgis"])
-def server_env(
-    request: pytest.FixtureRequest,
-    sample_store_file: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def server_env(sample_store_file: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """The store of this module's server, holding the sample (no street network: straight-
-    line distances, so each worker's reload is quick): a private GeoPackage, or the local
-    PostGIS database. Its ``WSZ_*`` variables."""
-    folder = tmp_path_factory.mktemp(f"workers-{request.param}")
-    if request.param == "gpkg":
-        path = folder / "store.gpkg"
-        shutil.copy(sample_store_file, path)
-        return {"WSZ_STORE_PATH": str(path)}
-    url: str = request.getfixturevalue("postgis_url")
+    line distances, so each worker's reload is quick): a private GeoPackage. Its ``WSZ_*``
+    variables."""
+    path = tmp_path_factory.mktemp("workers-gpkg") / "store.gpkg"
+    shutil.copy(sample_store_file, path)
+    return {"WSZ_STORE_PATH": str(path)}
+
+
+def postgis_env(url: str, sample_store_file: Path, folder: Path) -> dict[str, str]:
+    """The ``WSZ_*`` variables of a server on the local PostGIS database ``url``, emptied and
+    given the sample (test_workers_postgis.py)."""
     empty_postgis(url)
     path = folder / "side.gpkg"  # only its folder is used (the store is the database)
     PostGISStore(url, path).write(GeoPackageStore(sample_store_file).read())
@@ -260,7 +262,7 @@ def test_a_worker_killed_mid_import_loses_nothing(
     client_port = connection.sock.getsockname()[1]
     connection.request("POST", request.url.raw_path.decode(), request.read(), dict(request.headers))
     owner = _connection_owner(int(port), client_port)
-    time.sleep(0.3)  # into the import (it reads, analyses and writes for a second or more)
+    time.sleep(0.1)  # into the import (it reads, analyses and writes for half a second or more)
     os.kill(owner, signal.SIGKILL)
     with pytest.raises((http.client.HTTPException, ConnectionError)):
         connection.getresponse()
