@@ -21,6 +21,11 @@ and ids) as ours for the items request, then under the same wrk settings.
 worker count) over that. When pygeoapi (or GDAL's Python bindings, which its OGR provider
 needs) is not installed, its figures are null, with a note on stderr.
 
+Each endpoint is also asked by ApacheBench (``ab -k``, same connections and seconds; the point
+endpoints at one fixed point), when installed (apt-get install apache2-utils): its figures
+are the row's ``ab``. On this 2-core machine wrk's latency percentiles of the per-point
+endpoints are not consistent with its own rate (see :func:`ab`); ab's are.
+
 Run: ``.venv/bin/python bench/load_bench.py [--quick]`` (needs wrk: apt-get install wrk).
 """
 
@@ -179,6 +184,27 @@ def wrk(
     }
 
 
+def ab(url: str, seconds: int) -> dict[str, float | None]:
+    """The same URL under ApacheBench (``ab -k``, 200 connections, one thread): req/s, p50 and
+    p99 in ms, failures. A second client beside wrk: on this 2-core machine wrk's latency
+    percentiles for the per-point endpoints add up to more time than its connections had
+    (mean latency × req/s far above 200 connections), while ab's obey Little's law."""
+    command = ["ab", "-k", "-q", "-c", str(CONNECTIONS), "-t", str(seconds), "-n", "100000000"]
+    out = subprocess.run(
+        [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 60
+    ).stdout
+    rps = float(re.search(r"Requests per second:\s+([\d.]+)", out)[1])  # type: ignore[index]
+    failed = int(re.search(r"Failed requests:\s+(\d+)", out)[1])  # type: ignore[index]
+    non_2xx = re.search(r"Non-2xx responses:\s+(\d+)", out)
+    quantiles = dict(re.findall(r"^\s+(\d+)%\s+(\d+)", out, flags=re.MULTILINE))
+    return {
+        "rps": round(rps, 1),
+        "p50_ms": float(quantiles["50"]),
+        "p99_ms": float(quantiles["99"]),
+        "errors": failed + (int(non_2xx[1]) if non_2xx else 0),
+    }
+
+
 def _ms(text: str) -> float:
     value, unit = re.fullmatch(r"([\d.]+)(\w+)", text).groups()  # type: ignore[union-attr]
     return round(float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit], 2)
@@ -207,24 +233,30 @@ def idle(pid: int, timeout_s: float = 180.0) -> None:
 
 def measure(
     base: str, pid: int, seconds: int, folder: Path, only: list[str]
-) -> dict[str, dict[str, float | None]]:
-    """The endpoints ``only`` names under wrk, each on an idle server; the point endpoints at
-    random buurt points."""
-    points = ", ".join(f"{{{x}, {y}}}" for x, y in _points(base))
-    scripts = {}
+) -> dict[str, dict[str, Any]]:
+    """The endpoints ``only`` names under wrk (and ab), each on an idle server; the point
+    endpoints at random buurt points (ab: at one)."""
+    at = _points(base)
+    points = ", ".join(f"{{{x}, {y}}}" for x, y in at)
+    scripts, fixed = {}, {}
     for name, extra in (("lookup", ""), ("route", "&category=supermarkt")):
         script = folder / f"{name}.lua"
         script.write_text(POINTS_LUA % (points, 15, ENDPOINTS[name], extra))
         scripts[name] = script
+        # ab asks one URL: the first buurt's point.
+        fixed[name] = f"{ENDPOINTS[name]}?lon={at[0][0]}&lat={at[0][1]}{extra}"
     etag = httpx.get(base + ENDPOINTS["not_modified"], timeout=30).headers["etag"]
     headers = {"not_modified": f"If-None-Match: {etag}"}
-    figures = {}
+    figures: dict[str, dict[str, Any]] = {}
     for name in only:
         idle(pid)
         url = base + (ENDPOINTS[name] if name not in scripts else "/")
         figures[name] = wrk(url, seconds, scripts.get(name), headers.get(name))
         if name == "not_modified":
             figures[name]["single_ms"] = single_request_ms(url, etag)
+        elif shutil.which("ab"):
+            idle(pid)
+            figures[name]["ab"] = ab(base + fixed.get(name, ENDPOINTS[name]), seconds)
         log(f"  {name:10s} {figures[name]}")
     return figures
 
@@ -342,6 +374,11 @@ def main() -> None:
                     f"  {name:12s} {row['rps']} req/s  p50 {row['p50_ms']} ms  "
                     f"p99 {row['p99_ms']} ms  errors {row['errors']}{single}"
                 )
+                if other := row.get("ab"):
+                    print(
+                        f"  {'':12s} ab: {other['rps']} req/s  p50 {other['p50_ms']} ms  "
+                        f"p99 {other['p99_ms']} ms  errors {other['errors']}"
+                    )
     workers = (peer or {}).get("workers")
     for server in pygeoapi_peer.SERVERS:
         if row := (peer or {}).get(server):
