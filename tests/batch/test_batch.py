@@ -148,16 +148,17 @@ def test_extract_without_highways(two_gemeenten: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("address", "message"),
     [
-        (
-            f"tcp://127.0.0.1:{free_port()}",
-            "no Dask scheduler answers at {address} (waited at most 1 s",
-        ),
+        # A free port, found when the test runs: in the parameters, its number would make
+        # the test's id differ between pytest-xdist's workers (they collect separately).
+        ("tcp://127.0.0.1:{free}", "no Dask scheduler answers at {address} (waited at most 1 s"),
         ("127.0.0.1", "--scheduler '{address}' is not a Dask scheduler address (missing port"),
         ("http://127.0.0.1:8786", "--scheduler '{address}' is not a Dask scheduler address (Dask"),
     ],
+    ids=["nothing-listens", "no-port", "http-scheme"],
 )
 def test_scheduler_that_does_not_answer(tmp_path: Path, address: str, message: str) -> None:
     """Refused before any input is read (the buurten file here does not even exist)."""
+    address = address.format(free=free_port())
     inputs = samples_input(tmp_path / "not-read.gpkg", tmp_path)
     with pytest.raises(ConfigurationError, match=re.escape(message.format(address=address))):
         run_batch(
