@@ -323,6 +323,8 @@ def placement_parts(
         (placement.category, placement.norm_m, placement.weight, "coverage"), s, candidates,
         described,
     )  # fmt: skip
+    if not placement.presence.empty:  # a site was placed in every area lacking one
+        request["presence"] = sorted(set(placement.presence["level"]))
     solution = {
         "method": s.method,
         "status": s.status,

@@ -33,7 +33,6 @@ from geo.crs import EDGE_CRS, to_edge_crs, to_working_crs
 from geo.errors import WszError
 from geo.store.log import Caller as LogCaller
 from geo.store.scenarios import refuse_taken
-from geo.whatif.report import PlaceOptions
 from geo.whatif.scenario_export import ScenarioLayer, scenario_bytes, scenario_file_name
 from geo.whatif.scenarios import (
     MAX_NAME_LENGTH,
@@ -53,7 +52,13 @@ from geo.whatif.scenarios import (
 from service.auth import CallerDep
 from service.deps import LiveDep, PublishedDep, StateDep
 from service.routes.imports import PROBLEM
-from service.routes.whatif import RESPONSES, LimitedBodyRoute, _candidates, check_objective
+from service.routes.whatif import (
+    RESPONSES,
+    LimitedBodyRoute,
+    _candidates,
+    check_objective,
+    place_options,
+)
 from service.schemas.scenarios import (
     CompareAnswer,
     DeletedScenario,
@@ -139,7 +144,7 @@ def post_scenario(
         question = body.placement
         check_objective(question)
         candidates = _candidates(analysis, question)
-        options = PlaceOptions(question.norm_m, question.weight, question.method)
+        options = place_options(question)  # presence too: the answer the planner asked for
         described: dict[str, Any] = (
             question.candidates.model_dump()
             if isinstance(question.candidates, CandidateArea)

@@ -228,6 +228,16 @@ def median_geojson(placement: MedianPlacement) -> str:
     return feature_collection(to_edge_crs(sites), MEDIAN_SITE_COLUMNS, members)
 
 
+def place_options(body: PlacementRequest) -> PlaceOptions:
+    """The placement's choices as the solver takes them (the presence levels once each)."""
+    return PlaceOptions(
+        norm_m=body.norm_m,
+        weight=body.weight,
+        method=body.method,
+        presence=tuple(dict.fromkeys(body.presence)),
+    )
+
+
 @router.post(
     "/whatif/placements",
     response_class=GeoJSONResponse,
@@ -249,12 +259,7 @@ def post_placements(
     analysis = published.analysis
     check_objective(body)
     candidates = _candidates(analysis, body)
-    options = PlaceOptions(
-        norm_m=body.norm_m,
-        weight=body.weight,
-        method=body.method,
-        presence=tuple(dict.fromkeys(body.presence)),
-    )
+    options = place_options(body)
     addresses = served_index(request, published, settings)
     if body.objective == "distance":
         median = pipeline.whatif_median(

@@ -312,3 +312,30 @@ def test_the_cli_and_the_api_keep_a_distance_placement(
     page = api.get("/maps/scenario/api-korter.html")
     assert page.status_code == 200
     assert "Gemiddelde loopafstand" in api.get("/maps/scenario/api-korter.js").text
+
+
+def test_a_placement_saved_with_a_presence_norm_keeps_it(api: TestClient) -> None:
+    """``presence`` in a saved placement: the scenario's sites are those of the same placement
+    asked read-only (a site in each wijk lacking an ontmoetingsplek), and its request says so."""
+    question = {
+        "category": "ontmoetingsplek",
+        "k": 2,
+        "presence": ["wijk"],
+        "candidates": {"area": None, "spacing_m": 150},
+    }
+    asked = api.post("/whatif/placements", json=question)
+    assert asked.status_code == 200, asked.text
+    chosen = {tuple(f["geometry"]["coordinates"]) for f in asked.json()["features"]}
+    assert len(chosen) == 2  # one in each of the two wijken
+    saved = api.post(
+        "/whatif/scenarios", json={"name": "in-elke-wijk", "placement": question}, headers=AUTH
+    )
+    assert saved.status_code == 201, saved.text
+    answer = saved.json()
+    assert answer["request"]["presence"] == ["wijk"]
+    kept = {
+        tuple(f["geometry"]["coordinates"])
+        for f in answer["site_features"]["features"]
+        if f["properties"]["role"] == "chosen"
+    }
+    assert kept == chosen
