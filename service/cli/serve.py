@@ -124,6 +124,13 @@ def _demo_request(args: argparse.Namespace, settings: Settings) -> ImportRequest
     return ImportRequest(kind="gemeente", source=buurten, options=options, extract=extract)
 
 
+#: uvicorn's event loop: asyncio's own, also where uvloop is installed. Under a crowd larger
+#: than the workers can answer, uvloop let some connections wait seconds while others were
+#: served (200 connections, p50 104 ms, p99 4.3 s on a bare ASGI app); asyncio serves them
+#: in turn (p50 129 ms, p99 130 ms) at the same rate (bench/load_bench.py, issue 15).
+LOOP = "asyncio"
+
+
 def _serve(args: argparse.Namespace, settings: Settings, published: Published | None) -> int:
     """Run uvicorn in the foreground after printing where the map and the API are."""
     import uvicorn
@@ -147,9 +154,10 @@ def _serve(args: argparse.Namespace, settings: Settings, published: Published | 
         # main module: the `wsz` launcher script is not importable that way).
         command = [sys.executable, "-m", "uvicorn", "service.main:app_from_environment"]
         options = ["--factory", "--host", host, "--port", str(port), "--workers", str(workers)]
+        options += ["--loop", LOOP]
         os.execv(sys.executable, [*command, *options])
     app = create_app(settings, published, service)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, log_level="info", loop=LOOP)
     return 0
 
 
