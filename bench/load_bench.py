@@ -23,8 +23,7 @@ needs) is not installed, its figures are null, with a note on stderr.
 
 Each endpoint is also asked by ApacheBench (``ab -k``, same connections and seconds; the point
 endpoints at one fixed point), when installed (apt-get install apache2-utils): its figures
-are the row's ``ab``. On this 2-core machine wrk's latency percentiles of the per-point
-endpoints are not consistent with its own rate (see :func:`ab`); ab's are.
+are the row's ``ab`` (see :func:`ab` for why two clients).
 
 Run: ``.venv/bin/python bench/load_bench.py [--quick]`` (needs wrk: apt-get install wrk).
 """
@@ -186,9 +185,10 @@ def wrk(
 
 def ab(url: str, seconds: int) -> dict[str, float | None]:
     """The same URL under ApacheBench (``ab -k``, 200 connections, one thread): req/s, p50 and
-    p99 in ms, failures. A second client beside wrk: on this 2-core machine wrk's latency
-    percentiles for the per-point endpoints add up to more time than its connections had
-    (mean latency × req/s far above 200 connections), while ab's obey Little's law."""
+    p99 in ms, failures. A second client beside wrk, with another way of connecting: under
+    uvloop (no longer used) wrk's tails were seconds long where ab's were not; and a burst of
+    wrk's connections may all be accepted by one worker (asyncio accepts every connection
+    waiting when a worker wakes), where ab's are spread."""
     command = ["ab", "-k", "-q", "-c", str(CONNECTIONS), "-t", str(seconds), "-n", "100000000"]
     out = subprocess.run(
         [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 60
