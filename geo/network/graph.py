@@ -82,6 +82,18 @@ class Segments:
     s0: NDArray[np.float64]
     s1: NDArray[np.float64]
 
+    def take(self, index: NDArray[np.int64]) -> Segments:
+        """The segments at ``index`` (positions in these arrays), in that order."""
+        return Segments(
+            self.edge[index],
+            self.x0[index],
+            self.y0[index],
+            self.x1[index],
+            self.y1[index],
+            self.s0[index],
+            self.s1[index],
+        )
+
 
 @dataclass(frozen=True, eq=False)
 class WalkGraph:

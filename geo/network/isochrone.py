@@ -110,17 +110,8 @@ def reach(graph: WalkGraph, origin: Snapped, near: NearNodes, budget_m: float) -
     within = near.node[near.distance <= budget_m]
     first, last = offsets[within], offsets[within + 1]
     edge = np.unique(np.r_[edges[_ranges(first, last)], origin.edge[:1]])
-    seg = graph.segments
     pick = _ranges(graph.segment_offsets[edge], graph.segment_offsets[edge + 1])
-    local = Segments(
-        seg.edge[pick],
-        seg.x0[pick],
-        seg.y0[pick],
-        seg.x1[pick],
-        seg.y1[pick],
-        seg.s0[pick],
-        seg.s1[pick],
-    )
+    local = graph.segments.take(pick)
     return Reach(
         local,
         graph.edge_length[local.edge],
